@@ -1,0 +1,24 @@
+/** Builds the connection outputs of a JetStream ISB service from its resources. */
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedJetStreamService } from "../spec/resolve";
+import { jetStreamNames, serviceHost } from "../render/names";
+import { JS_PORTS } from "../render/jetstream-layout";
+import { renderStreamConfig } from "../render/stream-config";
+import { JetStreamResources } from "../resources/jetstream";
+import { IsbConnection } from "./connection";
+
+export function jetStreamConnection(svc: ResolvedJetStreamService, res: JetStreamResources): IsbConnection {
+    const names = jetStreamNames(svc.name);
+    return {
+        type: pulumi.output("jetstream"),
+        url: res.namespace.apply((ns) => `nats://${serviceHost(names.service, ns)}:${JS_PORTS.client}`),
+        user: res.credentials.user.result,
+        password: pulumi.secret(res.credentials.password.result),
+        credentialsSecretName: pulumi.output(names.clientAuthSecret),
+        tlsEnabled: pulumi.output(svc.jetstream.tls),
+        caCertPem: res.caCertPem ?? pulumi.output(""),
+        streamConfig: pulumi.output(renderStreamConfig(svc.jetstream.bufferConfig)),
+        namespace: res.namespace,
+        serviceName: pulumi.output(names.service),
+    };
+}

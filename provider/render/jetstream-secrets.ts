@@ -1,0 +1,54 @@
+/**
+ * Content of the two Secrets of a JetStream ISB service, rendered from generated credentials and
+ * certificates. Values are plain strings here; the resource layer base64-encodes them and marks
+ * them secret.
+ */
+import { ResolvedJetStreamService } from "../spec/resolve";
+import { JetStreamCredentials, renderAuthConf } from "./auth-conf";
+import { CLIENT_AUTH_KEYS, ENCRYPTION_KEY } from "./jetstream-layout";
+
+/** PEM material of TLS-enabled services: one CA, a client-facing and a route certificate. */
+export interface JetStreamTlsMaterial {
+    caCertPem: string;
+    serverCertPem: string;
+    serverKeyPem: string;
+    routeCertPem: string;
+    routeKeyPem: string;
+}
+
+/** Data of the server Secret (`isbsvc-<name>-js-server`): auth.conf, encryption key, certificates. */
+export function renderServerSecretData(
+    svc: ResolvedJetStreamService, creds: JetStreamCredentials, encryptionKey: string, tls: JetStreamTlsMaterial | undefined,
+): Record<string, string> {
+    const data: Record<string, string> = { auth: renderAuthConf(creds), [ENCRYPTION_KEY]: encryptionKey };
+    if (svc.jetstream.tls) {
+        if (!tls) throw new Error("TLS is enabled but no certificates were generated");
+        Object.assign(data, {
+            "ca-cert": tls.caCertPem,
+            cert: tls.serverCertPem,
+            "private-key": tls.serverKeyPem,
+            ...(svc.jetstream.replicas > 1 && {
+                "cluster-ca-cert": tls.caCertPem,
+                "cluster-cert": tls.routeCertPem,
+                "cluster-private-key": tls.routeKeyPem,
+            }),
+        });
+    }
+    return data;
+}
+
+/** Data of the client-auth Secret pipeline pods read: user, password and, with TLS, the CA to verify. */
+export function renderClientAuthSecretData(creds: JetStreamCredentials, caCertPem: string | undefined): Record<string, string> {
+    return {
+        [CLIENT_AUTH_KEYS.user]: creds.user,
+        [CLIENT_AUTH_KEYS.password]: creds.password,
+        ...(caCertPem !== undefined && { [CLIENT_AUTH_KEYS.ca]: caCertPem }),
+    };
+}
+
+/** Base64-encodes every value, as the `data` field of a Secret wants. Keys are sorted. */
+export function base64Data(data: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(data).sort()) out[key] = Buffer.from(data[key], "utf8").toString("base64");
+    return out;
+}

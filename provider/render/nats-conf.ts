@@ -1,0 +1,93 @@
+/**
+ * Renders `nats-js.conf`, the nats-server configuration of a JetStream ISB service. It holds no
+ * secret: credentials live in `auth.conf` (a Secret) and the encryption key arrives as env
+ * `JS_KEY`. Same input, byte-identical output.
+ */
+import { ResolvedJetStreamService } from "../spec/resolve";
+import { SettingValue } from "../spec/jetstream-settings";
+import { jetStreamNames, podHost } from "./names";
+import {
+    CONFIG_DIR, configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir,
+} from "./jetstream-layout";
+
+/** A NATS config string literal. */
+export function natsString(value: string): string {
+    return JSON.stringify(value);
+}
+
+function natsValue(value: SettingValue): string {
+    return typeof value === "string" ? natsString(value) : String(value);
+}
+
+function settingLines(svc: ResolvedJetStreamService, block: "server" | "jetstream", indent: string): string[] {
+    const { settings } = svc.jetstream;
+    return Object.keys(settings.values)
+        .filter((k) => settings.blockOf(k) === block)
+        .map((k) => `${indent}${k}: ${natsValue(settings.values[k])}`);
+}
+
+function tlsBlock(indent: string, cert: string, key: string, ca: string, verify: boolean): string[] {
+    return [
+        `${indent}tls {`,
+        `${indent}  cert_file: ${natsString(configPath(cert))}`,
+        `${indent}  key_file: ${natsString(configPath(key))}`,
+        `${indent}  ca_file: ${natsString(configPath(ca))}`,
+        ...(verify ? [`${indent}  verify: true`] : []),
+        `${indent}  timeout: 5`,
+        `${indent}}`,
+    ];
+}
+
+function jetstreamBlock(svc: ResolvedJetStreamService): string[] {
+    return [
+        "jetstream {",
+        ...(svc.jetstream.encryption ? ["  key: $JS_KEY"] : []),
+        `  store_dir: ${natsString(storeDir(svc.jetstream.encryption))}`,
+        ...settingLines(svc, "jetstream", "  "),
+        "}",
+    ];
+}
+
+/** The `nats://` route URL of every pod, including the pod itself (NATS ignores its own route). */
+export function routeUrls(svc: ResolvedJetStreamService, namespace: string): string[] {
+    const names = jetStreamNames(svc.name);
+    return Array.from({ length: svc.jetstream.replicas },
+        (_, i) => `nats://${podHost(names.pod(i), names.service, namespace)}:${JS_PORTS.cluster}`);
+}
+
+function clusterBlock(svc: ResolvedJetStreamService, namespace: string): string[] {
+    const f = SERVER_SECRET_FILES;
+    return [
+        "cluster {",
+        `  name: ${natsString(svc.name)}`,
+        `  port: ${JS_PORTS.cluster}`,
+        "  routes: [",
+        ...routeUrls(svc, namespace).map((r) => `    ${natsString(r)}`),
+        "  ]",
+        "  cluster_advertise: $CLUSTER_ADVERTISE",
+        "  connect_retries: 120",
+        ...(svc.jetstream.tls ? tlsBlock("  ", f["cluster-cert"], f["cluster-private-key"], f["cluster-ca-cert"], true) : []),
+        "}",
+    ];
+}
+
+/** Renders nats-js.conf for the ISB service in `namespace`. */
+export function renderNatsConf(svc: ResolvedJetStreamService, namespace: string): string {
+    const f = SERVER_SECRET_FILES;
+    const lines = [
+        `# nats-server configuration of ISB service "${svc.name}", rendered by isbsvc. Edits are overwritten.`,
+        `port: ${JS_PORTS.client}`,
+        `pid_file: ${natsString(PID_FILE)}`,
+        `http: ${JS_PORTS.monitor}`,
+        "server_name: $POD_NAME",
+        ...settingLines(svc, "server", ""),
+        ...(svc.jetstream.tls ? tlsBlock("", f.cert, f["private-key"], f["ca-cert"], false) : []),
+        ...jetstreamBlock(svc),
+        ...(svc.jetstream.replicas > 1 ? clusterBlock(svc, namespace) : []),
+        `include ./${f.auth}`,
+    ];
+    return lines.join("\n") + "\n";
+}
+
+/** Directory the config file is read from, for documentation and the live harness. */
+export const NATS_CONFIG_DIR = CONFIG_DIR;

@@ -1,0 +1,96 @@
+/**
+ * The Pulumi resources of a JetStream ISB service: credentials, certificates, Secrets,
+ * ConfigMap, headless Service, StatefulSet and PodDisruptionBudget, all parented to the
+ * component and named `<name>-<role>`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ResolvedJetStreamService } from "../spec/resolve";
+import { JetStreamCredentials } from "../render/auth-conf";
+import { jetStreamNames, serviceDnsNames } from "../render/names";
+import {
+    base64Data, JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData,
+} from "../render/jetstream-secrets";
+import {
+    renderJetStreamConfigMap, renderJetStreamDisruptionBudget, renderJetStreamSecret, renderJetStreamService,
+    renderJetStreamStatefulSet,
+} from "../render/jetstream-objects";
+import { K8sObject } from "../render/k8s-types";
+import { createCredentials, CredentialResources } from "./credentials";
+import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { objectArgs } from "./k8s-object";
+
+/** What the outputs layer needs from the created resources. */
+export interface JetStreamResources {
+    namespace: pulumi.Output<string>;
+    credentials: CredentialResources;
+    /** CA certificate PEM, when TLS is on. */
+    caCertPem?: pulumi.Output<string>;
+}
+
+function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
+    return pulumi.all([c.user.result, c.password.result, c.systemPassword.result])
+        .apply(([user, password, systemPassword]) => ({ user, password, systemPassword }));
+}
+
+/** Leaf certificates (their names depend on the namespace) and the PEM bundle for the server Secret. */
+function tlsMaterial(
+    svc: ResolvedJetStreamService, ca: KeyAndCert, namespace: pulumi.Output<string>, parent: pulumi.Resource,
+): pulumi.Output<JetStreamTlsMaterial> {
+    const names = jetStreamNames(svc.name);
+    const dnsNames = namespace.apply((ns) => serviceDnsNames(names.service, ns, svc.clusterDomain));
+    const server = createLeafCertificate(svc.name, { role: "server", dnsNames, clientAuth: false }, ca, svc.certificates, parent);
+    const route = svc.jetstream.replicas > 1
+        ? createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, parent)
+        : undefined;
+    return pulumi.all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
+        .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) =>
+            ({ caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem }));
+}
+
+/**
+ * Secret args: `data` is secret; metadata and type are not (they are derived from generated
+ * values only by timing, and must stay readable, e.g. the namespace feeds every URL).
+ */
+function secretArgs(rendered: pulumi.Output<K8sObject>): Record<string, pulumi.Output<any>> {
+    const args = objectArgs(pulumi.unsecret(rendered), ["type"]);
+    return { ...args, data: pulumi.secret(rendered.apply((o) => o.data)) };
+}
+
+/** Creates every resource of the JetStream ISB service `svc`, parented to `parent`. */
+export function createJetStreamResources(svc: ResolvedJetStreamService, parent: pulumi.Resource): JetStreamResources {
+    const name = svc.name;
+    const names = jetStreamNames(name);
+    const opts = { parent };
+    const credentials = createCredentials(name, parent);
+    const creds = credentialValues(credentials);
+    const ca = svc.jetstream.tls ? createCertificateAuthority(name, svc.certificates, parent) : undefined;
+
+    // The client Secret depends on nothing namespace-specific, so it goes first; when no namespace
+    // is given, the namespace the provider chose for it is used for everything else.
+    const clientData = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => base64Data(renderClientAuthSecretData(c, caPem)));
+    const clientSecret = new k8s.core.v1.Secret(`${name}-js-client-auth`, secretArgs(
+        clientData.apply((data) => renderJetStreamSecret(svc, names.clientAuthSecret, svc.namespace, data))), opts);
+    const namespace = svc.namespace !== undefined
+        ? pulumi.output(svc.namespace)
+        : clientSecret.metadata.namespace.apply((ns) => ns ?? "default");
+
+    const tls = ca ? tlsMaterial(svc, ca, namespace, parent) : undefined;
+    const serverData = pulumi.all([creds, credentials.encryptionKey.result, tls])
+        .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
+    new k8s.core.v1.Secret(`${name}-js-server`, secretArgs(pulumi.all([serverData, namespace])
+        .apply(([data, ns]) => renderJetStreamSecret(svc, names.serverSecret, ns, data))), opts);
+
+    new k8s.core.v1.ConfigMap(`${name}-js-config`,
+        objectArgs(namespace.apply((ns) => renderJetStreamConfigMap(svc, ns)), ["data"]), opts);
+    new k8s.core.v1.Service(`${name}-js-svc`,
+        objectArgs(namespace.apply((ns) => renderJetStreamService(svc, ns)), ["spec"]), opts);
+    // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
+    new k8s.apps.v1.StatefulSet(`${name}-js`,
+        objectArgs(namespace.apply((ns) => renderJetStreamStatefulSet(svc, ns)), ["spec"]), opts);
+    if (svc.disruptionBudget) {
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-js-pdb`,
+            objectArgs(namespace.apply((ns) => renderJetStreamDisruptionBudget(svc, ns)!), ["spec"]), opts);
+    }
+    return { namespace, credentials, caCertPem: ca?.certPem };
+}

@@ -1,0 +1,92 @@
+/**
+ * Resolution of `spec.jetstream`: defaults, validation and derived values. The result is a
+ * plain object from which every configuration file and Kubernetes object is rendered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { at, fail } from "./errors";
+import { JetStreamArgs } from "./types";
+import { findJetStreamVersion, JETSTREAM_VERSIONS, JetStreamVersion } from "./jetstream-versions";
+import { resolveJetStreamSettings, ResolvedSettings } from "./jetstream-settings";
+import { resolveBufferConfig } from "./jetstream-buffer-config";
+import {
+    POD_TEMPLATE_FIELDS, ResolvedContainerTemplate, ResolvedPersistence, ResolvedPodTemplate,
+    resolveContainerTemplate, resolvePersistence, resolvePodTemplate,
+} from "./workload";
+import { ConfigObject } from "./yaml-config";
+import { optionalArray, optionalBoolean, optionalObject, rejectOutput, rejectUnknownKeys, requiredString } from "./values";
+import { describe } from "./values";
+
+/** `spec.jetstream` with every default applied. */
+export interface ResolvedJetStream {
+    version: JetStreamVersion;
+    replicas: number;
+    persistence?: ResolvedPersistence;
+    settings: ResolvedSettings;
+    bufferConfig: ConfigObject;
+    tls: boolean;
+    encryption: boolean;
+    startArgs: string[];
+    containerTemplate: ResolvedContainerTemplate;
+    reloaderContainerTemplate: ResolvedContainerTemplate;
+    metricsContainerTemplate: ResolvedContainerTemplate;
+    podTemplate: ResolvedPodTemplate;
+}
+
+const JETSTREAM_FIELDS = [
+    "version", "replicas", "persistence", "settings", "bufferConfig", "tls", "encryption", "startArgs",
+    "containerTemplate", "reloaderContainerTemplate", "metricsContainerTemplate", ...POD_TEMPLATE_FIELDS,
+];
+
+function resolveVersion(raw: unknown, path: string): JetStreamVersion {
+    const version = requiredString(raw, path);
+    const found = findJetStreamVersion(version);
+    if (!found) {
+        fail(path, `is not a supported version: ${JSON.stringify(version)}; supported versions are: latest, ` +
+            JETSTREAM_VERSIONS.map((v) => v.version).join(", "));
+    }
+    if (version === "latest") {
+        pulumi.log.warn(`${path} is "latest" (currently ${found.version}); pin a specific version for real workloads, ` +
+            "or a future catalogue update will change the image");
+    }
+    return found;
+}
+
+/** Replicas: unset means 3; 1 is a standalone server; 2, zero, negatives and fractions are errors. */
+export function resolveJetStreamReplicas(raw: unknown, path: string): number {
+    if (raw === undefined || raw === null) return 3;
+    rejectOutput(raw, path);
+    if (typeof raw !== "number" || !Number.isInteger(raw)) fail(path, `must be an integer, got ${describe(raw)}`);
+    if (raw <= 0) fail(path, `must be 1 (standalone) or at least 3 (a cluster), got ${raw}`);
+    if (raw === 2) fail(path, "can't be 2: a 2-node JetStream cluster loses its quorum when either node is down; use 1 or 3");
+    if (raw > 99) fail(path, `must be at most 99, got ${raw}`);
+    return raw;
+}
+
+function resolveStartArgs(raw: unknown, path: string): string[] {
+    return (optionalArray(raw, path) ?? []).map((a, i) => {
+        if (typeof a !== "string") fail(at(path, i), `must be a string, got ${describe(a)}`);
+        return a;
+    });
+}
+
+export function resolveJetStream(raw: unknown, path: string): ResolvedJetStream {
+    const obj = optionalObject(raw, path) as (JetStreamArgs & Record<string, unknown>) | undefined;
+    if (obj === undefined) fail(path, "must be an object");
+    rejectUnknownKeys(obj, JETSTREAM_FIELDS, path);
+    const version = resolveVersion(obj.version, at(path, "version"));
+    const replicas = resolveJetStreamReplicas(obj.replicas, at(path, "replicas"));
+    return {
+        version,
+        replicas,
+        persistence: resolvePersistence(obj.persistence, at(path, "persistence")),
+        settings: resolveJetStreamSettings(obj.settings, at(path, "settings"), version),
+        bufferConfig: resolveBufferConfig(obj.bufferConfig, at(path, "bufferConfig"), replicas),
+        tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
+        encryption: optionalBoolean(obj.encryption, at(path, "encryption")) ?? false,
+        startArgs: resolveStartArgs(obj.startArgs, at(path, "startArgs")),
+        containerTemplate: resolveContainerTemplate(obj.containerTemplate, at(path, "containerTemplate")),
+        reloaderContainerTemplate: resolveContainerTemplate(obj.reloaderContainerTemplate, at(path, "reloaderContainerTemplate")),
+        metricsContainerTemplate: resolveContainerTemplate(obj.metricsContainerTemplate, at(path, "metricsContainerTemplate")),
+        podTemplate: resolvePodTemplate(obj, path),
+    };
+}

@@ -1,0 +1,73 @@
+/**
+ * Top-level spec resolution: exactly one flavour, names, namespace and the options shared by
+ * every flavour. Throws a SpecError naming the field on any invalid input.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { fail } from "./errors";
+import { InterStepBufferServiceArgs } from "./types";
+import { resolveJetStream, ResolvedJetStream } from "./jetstream";
+import {
+    AntiAffinity, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity, resolveCertificates,
+    resolveDisruptionBudget,
+} from "./options";
+import { dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
+
+/** Everything a flavour needs to render, with defaults applied. */
+export interface ResolvedCommon {
+    /** The ISB service name (the component name). */
+    name: string;
+    /** Namespace, or undefined to let the Kubernetes provider choose (its default namespace). */
+    namespace?: string;
+    clusterDomain: string;
+    certificates: ResolvedCertificates;
+    disruptionBudget?: ResolvedDisruptionBudget;
+    antiAffinity: AntiAffinity;
+}
+
+/** A resolved JetStream ISB service. */
+export interface ResolvedJetStreamService extends ResolvedCommon {
+    type: "jetstream";
+    jetstream: ResolvedJetStream;
+}
+
+export type ResolvedService = ResolvedJetStreamService;
+
+const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certificates", "podDisruptionBudget", "antiAffinity"];
+
+/**
+ * Longest ISB name: the StatefulSet pods' controller-revision-hash label value
+ * (`isbsvc-<name>-js-<10 chars>`) must fit the 63-character label limit.
+ */
+export const MAX_JETSTREAM_NAME = 63 - "isbsvc-".length - "-js-".length - 10;
+
+function resolveNamespace(raw: unknown): string | undefined {
+    const explicit = optionalString(raw, "namespace");
+    if (explicit !== undefined) return dns1123Label(explicit, "namespace");
+    const fromConfig = new pulumi.Config("kubernetes").get("namespace");
+    return fromConfig === undefined ? undefined : dns1123Label(fromConfig, "kubernetes:namespace (config)");
+}
+
+/** Validates and resolves the component arguments. */
+export function resolveSpec(name: string, args: InterStepBufferServiceArgs | undefined): ResolvedService {
+    const obj = optionalObject(args, "args");
+    if (obj === undefined) fail("args", "are required: set exactly one of jetstream or redis");
+    rejectUnknownKeys(obj, TOP_FIELDS, "");
+    const hasJs = obj.jetstream !== undefined && obj.jetstream !== null;
+    const hasRedis = obj.redis !== undefined && obj.redis !== null;
+    if (hasJs && hasRedis) fail("jetstream", "and \"redis\" are both set; an ISB service is exactly one of them");
+    if (!hasJs && !hasRedis) fail("jetstream", "or \"redis\" must be set (exactly one of them)");
+    if (hasRedis) fail("redis", "is not supported yet by this version of isbsvc; use jetstream");
+    dns1035Label(name, "name", MAX_JETSTREAM_NAME);
+    const jetstream = resolveJetStream(obj.jetstream, "jetstream");
+    const clusterDomain = dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain");
+    return {
+        type: "jetstream",
+        name,
+        namespace: resolveNamespace(obj.namespace),
+        clusterDomain,
+        certificates: resolveCertificates(obj.certificates, "certificates"),
+        disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", jetstream.replicas),
+        antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", jetstream.replicas),
+        jetstream,
+    };
+}

@@ -1,0 +1,191 @@
+/**
+ * Public arguments of the InterStepBufferService component. They mirror the `spec` of the
+ * Numaflow `InterStepBufferService` resource in camelCase, with the same names and defaults,
+ * plus a few options (marked "beyond the upstream spec") that make the service safer to run.
+ *
+ * Spec fields are plain values: they decide which resources exist and what their
+ * configuration files contain, so they must be known when the program runs (`pulumi preview`
+ * validates them before anything is created).
+ */
+
+/** Persistent storage for each pod (a PersistentVolumeClaim template). Without it pods use an emptyDir. */
+export interface PersistenceArgs {
+    /** StorageClass of the claims. Default: the cluster's default StorageClass. */
+    storageClassName?: string;
+    /** Access mode of the claims: `ReadWriteOnce` (default), `ReadWriteOncePod` or `ReadWriteMany`. */
+    accessMode?: string;
+    /** Size of each claim as a Kubernetes quantity. Default: `20Gi`. */
+    volumeSize?: string;
+}
+
+/** Compute resources of a container, as Kubernetes quantities (e.g. `{ cpu: "500m", memory: "1Gi" }`). */
+export interface ResourceRequirementsArgs {
+    /** Resource limits. */
+    limits?: { [resource: string]: string };
+    /** Resource requests. */
+    requests?: { [resource: string]: string };
+}
+
+/** Timing overrides of a probe the component already defines. */
+export interface ProbeArgs {
+    /** Seconds after start before the first probe. */
+    initialDelaySeconds?: number;
+    /** Seconds after which a probe times out. */
+    timeoutSeconds?: number;
+    /** Seconds between probes. */
+    periodSeconds?: number;
+    /** Consecutive failures that count as failed. */
+    failureThreshold?: number;
+    /** Consecutive successes that count as succeeded (readiness only). */
+    successThreshold?: number;
+}
+
+/** An environment variable added to a container. */
+export interface EnvVarArgs {
+    /** Variable name. */
+    name: string;
+    /** Literal value. */
+    value?: string;
+    /** A Kubernetes `EnvVarSource` (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef). */
+    valueFrom?: { [key: string]: any };
+}
+
+/** Customisation of one container, as the upstream `ContainerTemplate`. */
+export interface ContainerTemplateArgs {
+    /** Requests and limits. */
+    resources?: ResourceRequirementsArgs;
+    /** `Always`, `IfNotPresent` or `Never`. Default: the Kubernetes default for the image tag. */
+    imagePullPolicy?: string;
+    /** A Kubernetes `SecurityContext` for the container; replaces the component's default. */
+    securityContext?: { [key: string]: any };
+    /** Extra environment variables, appended after the generated ones. */
+    env?: EnvVarArgs[];
+    /** Extra `EnvFromSource` entries (configMapRef / secretRef). */
+    envFrom?: { [key: string]: any }[];
+    /** Timing overrides for the container's readiness probe (only where it has one). */
+    readinessProbe?: ProbeArgs;
+    /** Timing overrides for the container's liveness probe (only where it has one). */
+    livenessProbe?: ProbeArgs;
+}
+
+/** Labels and annotations added to the pods. */
+export interface PodMetadataArgs {
+    /** Extra pod labels. The component's own labels win on conflict. */
+    labels?: { [key: string]: string };
+    /** Pod annotations. */
+    annotations?: { [key: string]: string };
+}
+
+/** A reference to an image pull secret. */
+export interface LocalObjectReferenceArgs {
+    /** Name of the Secret. */
+    name: string;
+}
+
+/** Pod-level customisation shared by JetStream and native Redis (the upstream AbstractPodTemplate). */
+export interface PodTemplateArgs {
+    /** Pod labels and annotations. */
+    metadata?: PodMetadataArgs;
+    /** Node selector of the pods. */
+    nodeSelector?: { [key: string]: string };
+    /** Kubernetes tolerations of the pods. */
+    tolerations?: { [key: string]: any }[];
+    /** A pod `SecurityContext`. */
+    securityContext?: { [key: string]: any };
+    /** Image pull secrets. */
+    imagePullSecrets?: LocalObjectReferenceArgs[];
+    /** Priority class of the pods. */
+    priorityClassName?: string;
+    /** Pod priority. */
+    priority?: number;
+    /** A Kubernetes `Affinity`. When set it replaces the component's default soft pod anti-affinity. */
+    affinity?: { [key: string]: any };
+    /** Service account of the pods. Default: the namespace's `default` service account. */
+    serviceAccountName?: string;
+    /** Runtime class of the pods. */
+    runtimeClassName?: string;
+    /** Whether to mount the service account token. Default: false (the servers do not call the Kubernetes API). */
+    automountServiceAccountToken?: boolean;
+    /** DNS policy of the pods. */
+    dnsPolicy?: string;
+    /** A pod `DNSConfig`. */
+    dnsConfig?: { [key: string]: any };
+    /** Pod resource claims. */
+    resourceClaims?: { [key: string]: any }[];
+}
+
+/** The NATS JetStream flavour of the ISB service (`spec.jetstream`). */
+export interface JetStreamArgs extends PodTemplateArgs {
+    /** JetStream version from the catalogue, e.g. `2.10.29`. `latest` is accepted with a warning. Required. */
+    version: string;
+    /** Number of servers: 1 (standalone) or 3 and more (a cluster; odd numbers recommended). Default: 3. */
+    replicas?: number;
+    /** Persistent volume for the JetStream store. Default: an emptyDir (data lives as long as the pod). */
+    persistence?: PersistenceArgs;
+    /**
+     * NATS server settings: a YAML string (the upstream format) or a plain object, deep-merged over the defaults
+     * (`max_payload: 1048576`, `max_memory_store: -1`, `max_file_store: 1TB`). Unknown keys are rejected.
+     */
+    settings?: any;
+    /**
+     * Stream, consumer and bucket defaults: a YAML string (the upstream format) or a plain object, deep-merged over
+     * the defaults; the result is the `streamConfig` output.
+     */
+    bufferConfig?: any;
+    /** Encrypt client connections and cluster routes with certificates from a generated CA. Default: false. */
+    tls?: boolean;
+    /** Encrypt the JetStream store at rest with a generated key. Default: false. */
+    encryption?: boolean;
+    /** Extra arguments of nats-server, e.g. `["-D"]`. */
+    startArgs?: string[];
+    /** Customisation of the `main` (nats-server) container. */
+    containerTemplate?: ContainerTemplateArgs;
+    /** Customisation of the `reloader` container. */
+    reloaderContainerTemplate?: ContainerTemplateArgs;
+    /** Customisation of the `metrics` (Prometheus exporter) container. */
+    metricsContainerTemplate?: ContainerTemplateArgs;
+}
+
+/** Certificate options for TLS (beyond the upstream spec). */
+export interface CertificateArgs {
+    /** Key algorithm of the CA and leaf keys: `ECDSA` (P-256, default) or `RSA` (2048 bits). */
+    keyAlgorithm?: string;
+    /** Validity of the CA certificate in hours. Default: 87600 (10 years). */
+    caValidityHours?: number;
+    /** Validity of the server certificates in hours. Default: 8760 (1 year). */
+    validityHours?: number;
+    /**
+     * Hours before expiry from which `pulumi up` renews a server certificate. The renewed certificate
+     * reaches running pods through the mounted Secret and the reloader, without a restart. Default: 720 (30 days).
+     */
+    earlyRenewalHours?: number;
+}
+
+/** PodDisruptionBudget options (beyond the upstream spec). */
+export interface DisruptionBudgetArgs {
+    /** Create a PodDisruptionBudget. Default: true when there are 3 or more replicas. */
+    enabled?: boolean;
+    /** Pods that may be voluntarily disrupted at once. Default: 1 (keeps a quorum of 3 or 5). */
+    maxUnavailable?: number;
+}
+
+/** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
+export interface InterStepBufferServiceArgs {
+    /** Namespace of every object. Default: the `kubernetes:namespace` config, else `default`. */
+    namespace?: string;
+    /** A NATS JetStream cluster (`spec.jetstream`). */
+    jetstream?: JetStreamArgs;
+    /** A Redis ISB service (`spec.redis`). Reserved: not available yet. */
+    redis?: { [key: string]: any };
+    /** DNS domain of the Kubernetes cluster, used in certificate names. Default: `cluster.local`. */
+    clusterDomain?: string;
+    /** TLS certificate options (beyond the upstream spec). */
+    certificates?: CertificateArgs;
+    /** PodDisruptionBudget options (beyond the upstream spec). */
+    podDisruptionBudget?: DisruptionBudgetArgs;
+    /**
+     * Default pod anti-affinity when `affinity` is not set: `soft` (prefer one pod per node; the default
+     * with 3 or more replicas), `hard` (require one pod per node) or `none` (beyond the upstream spec).
+     */
+    antiAffinity?: string;
+}

@@ -1,0 +1,204 @@
+/**
+ * Resolution of the spec parts JetStream and native Redis share: persistence, container
+ * templates and the pod template. Inputs are validated and copied into plain, sorted
+ * structures so that rendering is deterministic.
+ */
+import { at, fail } from "./errors";
+import {
+    ContainerTemplateArgs, PersistenceArgs, PodTemplateArgs, ProbeArgs,
+} from "./types";
+import {
+    describe, dns1123Subdomain, optionalArray, optionalBoolean, optionalInteger, optionalObject, optionalString,
+    optionalStringMap, positiveQuantity, rejectUnknownKeys, requiredString,
+} from "./values";
+
+/** Persistence with defaults applied. */
+export interface ResolvedPersistence {
+    storageClassName?: string;
+    accessMode: string;
+    volumeSize: string;
+}
+
+export const DEFAULT_VOLUME_SIZE = "20Gi";
+export const DEFAULT_ACCESS_MODE = "ReadWriteOnce";
+const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"];
+
+export function resolvePersistence(raw: unknown, path: string): ResolvedPersistence | undefined {
+    const obj = optionalObject(raw, path) as PersistenceArgs | undefined;
+    if (obj === undefined) return undefined;
+    rejectUnknownKeys(obj as Record<string, unknown>, ["storageClassName", "accessMode", "volumeSize"], path);
+    const storageClassName = optionalString(obj.storageClassName, at(path, "storageClassName"));
+    if (storageClassName !== undefined) dns1123Subdomain(storageClassName, at(path, "storageClassName"));
+    const accessMode = optionalString(obj.accessMode, at(path, "accessMode")) ?? DEFAULT_ACCESS_MODE;
+    if (!ACCESS_MODES.includes(accessMode)) {
+        const why = accessMode === "ReadOnlyMany" ? " (a buffer store must be writable)" : "";
+        fail(at(path, "accessMode"), `must be one of ${ACCESS_MODES.join(", ")}${why}, got ${JSON.stringify(accessMode)}`);
+    }
+    const volumeSize = obj.volumeSize === undefined ? DEFAULT_VOLUME_SIZE : positiveQuantity(obj.volumeSize, at(path, "volumeSize"));
+    return { storageClassName, accessMode, volumeSize };
+}
+
+/** Probe timing overrides, validated. */
+export type ResolvedProbe = ProbeArgs;
+
+const PROBE_FIELDS = ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "failureThreshold", "successThreshold"] as const;
+
+function resolveProbe(raw: unknown, path: string): ResolvedProbe | undefined {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) return undefined;
+    rejectUnknownKeys(obj, PROBE_FIELDS, path);
+    const out: ResolvedProbe = {};
+    for (const f of PROBE_FIELDS) {
+        const min = f === "initialDelaySeconds" ? 0 : 1;
+        const v = optionalInteger(obj[f], at(path, f), min, 86400);
+        if (v !== undefined) out[f] = v;
+    }
+    return out;
+}
+
+/** Container customisation, validated. */
+export interface ResolvedContainerTemplate {
+    resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+    imagePullPolicy?: string;
+    securityContext?: Record<string, unknown>;
+    env: { name: string; value?: string; valueFrom?: Record<string, unknown> }[];
+    envFrom: Record<string, unknown>[];
+    readinessProbe?: ResolvedProbe;
+    livenessProbe?: ResolvedProbe;
+}
+
+const CONTAINER_FIELDS = ["resources", "imagePullPolicy", "securityContext", "env", "envFrom", "readinessProbe", "livenessProbe"];
+const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
+
+function resolveQuantityMap(raw: unknown, path: string): Record<string, string> | undefined {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) return undefined;
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(obj).sort()) {
+        out[key] = positiveQuantity(obj[key], at(path, key));
+    }
+    return out;
+}
+
+function resolveResources(raw: unknown, path: string): ResolvedContainerTemplate["resources"] {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) return undefined;
+    rejectUnknownKeys(obj, ["limits", "requests"], path);
+    const limits = resolveQuantityMap(obj.limits, at(path, "limits"));
+    const requests = resolveQuantityMap(obj.requests, at(path, "requests"));
+    return { ...(limits && { limits }), ...(requests && { requests }) };
+}
+
+function resolveEnv(raw: unknown, path: string): ResolvedContainerTemplate["env"] {
+    const list = optionalArray(raw, path) ?? [];
+    return list.map((item, i) => {
+        const p = at(path, i);
+        const obj = optionalObject(item, p);
+        if (obj === undefined) fail(p, "must be an object with a name");
+        rejectUnknownKeys(obj, ["name", "value", "valueFrom"], p);
+        const name = requiredString(obj.name, at(p, "name"));
+        if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) fail(at(p, "name"), `must be a valid environment variable name, got ${JSON.stringify(name)}`);
+        const value = optionalString(obj.value, at(p, "value"));
+        const valueFrom = optionalObject(obj.valueFrom, at(p, "valueFrom"));
+        if (value !== undefined && valueFrom !== undefined) fail(p, "may set value or valueFrom, not both");
+        return { name, ...(value !== undefined && { value }), ...(valueFrom && { valueFrom }) };
+    });
+}
+
+export function resolveContainerTemplate(raw: unknown, path: string): ResolvedContainerTemplate {
+    const obj = (optionalObject(raw, path) ?? {}) as Record<string, unknown> & ContainerTemplateArgs;
+    rejectUnknownKeys(obj, CONTAINER_FIELDS, path);
+    const imagePullPolicy = optionalString(obj.imagePullPolicy, at(path, "imagePullPolicy"));
+    if (imagePullPolicy !== undefined && !PULL_POLICIES.includes(imagePullPolicy)) {
+        fail(at(path, "imagePullPolicy"), `must be one of ${PULL_POLICIES.join(", ")}, got ${JSON.stringify(imagePullPolicy)}`);
+    }
+    const envFrom = (optionalArray(obj.envFrom, at(path, "envFrom")) ?? []).map((e, i) => {
+        const o = optionalObject(e, at(path, `envFrom[${i}]`));
+        if (o === undefined) fail(at(at(path, "envFrom"), i), "must be an object");
+        return o;
+    });
+    return {
+        resources: resolveResources(obj.resources, at(path, "resources")),
+        imagePullPolicy,
+        securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),
+        env: resolveEnv(obj.env, at(path, "env")),
+        envFrom,
+        readinessProbe: resolveProbe(obj.readinessProbe, at(path, "readinessProbe")),
+        livenessProbe: resolveProbe(obj.livenessProbe, at(path, "livenessProbe")),
+    };
+}
+
+/** Pod-level customisation, validated. */
+export interface ResolvedPodTemplate {
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Record<string, unknown>[];
+    securityContext?: Record<string, unknown>;
+    imagePullSecrets?: { name: string }[];
+    priorityClassName?: string;
+    priority?: number;
+    affinity?: Record<string, unknown>;
+    serviceAccountName?: string;
+    runtimeClassName?: string;
+    automountServiceAccountToken: boolean;
+    dnsPolicy?: string;
+    dnsConfig?: Record<string, unknown>;
+    resourceClaims?: Record<string, unknown>[];
+}
+
+/** Keys of {@link PodTemplateArgs}. */
+export const POD_TEMPLATE_FIELDS = [
+    "metadata", "nodeSelector", "tolerations", "securityContext", "imagePullSecrets", "priorityClassName", "priority",
+    "affinity", "serviceAccountName", "runtimeClassName", "automountServiceAccountToken", "dnsPolicy", "dnsConfig",
+    "resourceClaims",
+];
+const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+
+function objectList(raw: unknown, path: string): Record<string, unknown>[] | undefined {
+    const list = optionalArray(raw, path);
+    return list?.map((item, i) => {
+        const o = optionalObject(item, at(path, i));
+        if (o === undefined) fail(at(path, i), `must be an object, got ${describe(item)}`);
+        return o;
+    });
+}
+
+function resolveMetadata(raw: unknown, path: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+    const obj = optionalObject(raw, path) ?? {};
+    rejectUnknownKeys(obj, ["labels", "annotations"], path);
+    return {
+        labels: optionalStringMap(obj.labels, at(path, "labels")) ?? {},
+        annotations: optionalStringMap(obj.annotations, at(path, "annotations")) ?? {},
+    };
+}
+
+export function resolvePodTemplate(obj: PodTemplateArgs & Record<string, unknown>, path: string): ResolvedPodTemplate {
+    const { labels, annotations } = resolveMetadata(obj.metadata, at(path, "metadata"));
+    const dnsPolicy = optionalString(obj.dnsPolicy, at(path, "dnsPolicy"));
+    if (dnsPolicy !== undefined && !DNS_POLICIES.includes(dnsPolicy)) {
+        fail(at(path, "dnsPolicy"), `must be one of ${DNS_POLICIES.join(", ")}, got ${JSON.stringify(dnsPolicy)}`);
+    }
+    const imagePullSecrets = objectList(obj.imagePullSecrets, at(path, "imagePullSecrets"))?.map((s, i) => ({
+        name: dns1123Subdomain(requiredString(s.name, at(at(at(path, "imagePullSecrets"), i), "name")),
+            at(at(at(path, "imagePullSecrets"), i), "name")),
+    }));
+    const serviceAccountName = optionalString(obj.serviceAccountName, at(path, "serviceAccountName"));
+    if (serviceAccountName !== undefined) dns1123Subdomain(serviceAccountName, at(path, "serviceAccountName"));
+    return {
+        labels, annotations,
+        nodeSelector: optionalStringMap(obj.nodeSelector, at(path, "nodeSelector")),
+        tolerations: objectList(obj.tolerations, at(path, "tolerations")),
+        securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),
+        imagePullSecrets,
+        priorityClassName: optionalString(obj.priorityClassName, at(path, "priorityClassName")),
+        priority: optionalInteger(obj.priority, at(path, "priority"), -(2 ** 31), 2 ** 31 - 1),
+        affinity: optionalObject(obj.affinity, at(path, "affinity")),
+        serviceAccountName,
+        runtimeClassName: optionalString(obj.runtimeClassName, at(path, "runtimeClassName")),
+        automountServiceAccountToken: optionalBoolean(obj.automountServiceAccountToken, at(path, "automountServiceAccountToken")) ?? false,
+        dnsPolicy,
+        dnsConfig: optionalObject(obj.dnsConfig, at(path, "dnsConfig")),
+        resourceClaims: objectList(obj.resourceClaims, at(path, "resourceClaims")),
+    };
+}
