@@ -73,6 +73,8 @@ describe("fakeProviderState with Pulumi secret-wrapped inputs", function () {
         assert.ok(c.checkPrivateKey(crypto.createPrivateKey(key.privateKeyPem)));
         assert.deepEqual(c.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
         assert.deepEqual(s.privateKeyPem, wrapped);
+        assert.deepEqual(s.allowedUses, [{ [SIG]: SECRET, value: "server_auth" }]);
+        assert.equal(s.isCaCertificate, false); // defaults are still filled in
     });
 
     it("leaves computed outputs unknown (absent) while an input is unknown during preview", async () => {

@@ -57,9 +57,10 @@ export async function fakeProviderState(type: string, inputs: Inputs): Promise<S
     // computed outputs unknown (absent) and only echo the inputs.
     if (containsUnknown(inputs)) return echoInputs(inputs);
     // Mocks receive secret inputs (e.g. a PrivateKey's privateKeyPem) wrapped in the
-    // secret signature; providers see plain values. Compute on the plain values but
-    // echo the original inputs so their secretness is preserved in the state.
-    return { ...echoInputs(inputs), ...(await compute(unwrapSecrets(inputs) as Inputs)) };
+    // secret signature; providers see plain values. Compute on the plain values, then
+    // echo the original inputs over the result (which only adds defaults and computed
+    // outputs) so their secretness is preserved in the state.
+    return { ...(await compute(unwrapSecrets(inputs) as Inputs)), ...echoInputs(inputs) };
 }
 
 /**
@@ -124,9 +125,9 @@ function unwrapSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
-/** Inputs minus write-only attributes (`*Wo`), which the provider never stores in state. */
+/** Inputs that are set, minus write-only attributes (`*Wo`), which the provider never stores in state. */
 function echoInputs(inputs: Inputs): State {
-    return Object.fromEntries(Object.entries(inputs).filter(([k]) => !/Wo$/.test(k)));
+    return Object.fromEntries(Object.entries(inputs).filter(([k, v]) => v !== undefined && v !== null && !/Wo$/.test(k)));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+/** Every Kubernetes object the component registers validates against the Kubernetes OpenAPI schema. */
+import { strict as assert } from "assert";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Service } from "kubernetes-models/v1/Service";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { build } from "../support/build";
+
+const MODELS: Record<string, { new(data: any): { validate(): void } }> = {
+    "kubernetes:core/v1:Secret": Secret,
+    "kubernetes:core/v1:ConfigMap": ConfigMap,
+    "kubernetes:core/v1:Service": Service,
+    "kubernetes:apps/v1:StatefulSet": StatefulSet,
+    "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+};
+
+const SPECS: Record<string, any> = {
+    defaults: { namespace: "pipelines", jetstream: { version: "2.10.29" } },
+    "TLS, encryption, persistence, templates": {
+        namespace: "pipelines",
+        jetstream: {
+            version: "2.10.29", tls: true, encryption: true, replicas: 5,
+            persistence: { storageClassName: "fast", accessMode: "ReadWriteOncePod", volumeSize: "50Gi" },
+            containerTemplate: { resources: { requests: { cpu: "500m", memory: "1Gi" } }, env: [{ name: "A", value: "b" }] },
+            tolerations: [{ key: "dedicated", operator: "Equal", value: "isb", effect: "NoSchedule" }],
+            imagePullSecrets: [{ name: "regcred" }], priority: 10,
+        },
+    },
+    standalone: { namespace: "pipelines", jetstream: { version: "2.8.1-alpine", replicas: 1, tls: true } },
+};
+
+describe("Kubernetes schema", () => {
+    for (const [title, args] of Object.entries(SPECS)) {
+        it(`validates every object: ${title}`, async () => {
+            const b = await build(`schema-${Object.keys(SPECS).indexOf(title)}`, args);
+            const objects = b.children.filter((c) => c.type.startsWith("kubernetes:"));
+            assert.ok(objects.length >= 5);
+            for (const o of objects) {
+                const Model = MODELS[o.type];
+                assert.ok(Model, `no model for ${o.type}`);
+                assert.doesNotThrow(() => new Model(o.inputs).validate(), `${o.type} ${o.name}`);
+            }
+        });
+    }
+
+    it("catches an invalid object (the validator is live)", () => {
+        assert.throws(() => new StatefulSet({ metadata: { name: "x" }, spec: { replicas: "3" } } as any).validate(), /replicas must be integer/);
+    });
+});
