@@ -1,0 +1,33 @@
+/**
+ * Pipeline stack: reads the ISB service outputs of another stack and hands them to pipeline
+ * pods as the environment the platform's clients expect. The password stays secret end to end.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+const config = new pulumi.Config();
+const isb = new pulumi.StackReference(config.require("isbStack"));
+
+const url = isb.requireOutput("url") as pulumi.Output<string>;
+const user = isb.requireOutput("user") as pulumi.Output<string>;
+const password = isb.requireOutput("password") as pulumi.Output<string>;
+const caCertPem = isb.requireOutput("caCertPem") as pulumi.Output<string>;
+const tlsEnabled = isb.requireOutput("tlsEnabled") as pulumi.Output<boolean>;
+const namespace = isb.requireOutput("namespace") as pulumi.Output<string>;
+
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/** Connection settings for the pipeline's pods: verify the server against the exported CA. */
+export const isbEnv = new k8s.core.v1.Secret("pipeline-isb-env", {
+    metadata: { name: "pipeline-isb-env", namespace },
+    data: pulumi.all([url, user, password, caCertPem, tlsEnabled]).apply(([u, us, pw, ca, tls]) => ({
+        NUMAFLOW_ISBSVC_JETSTREAM_URL: b64(u),
+        NUMAFLOW_ISBSVC_JETSTREAM_USER: b64(us),
+        NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD: b64(pw),
+        NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED: b64(String(tls)),
+        ...(ca ? { NUMAFLOW_ISBSVC_JETSTREAM_CA_CERT: b64(ca) } : {}),
+    })),
+});
+
+export const isbUrl = url;
+export const isbPassword = password;

@@ -1,0 +1,54 @@
+/**
+ * The programs users run: the root stack-config program, the producer example and the pipeline
+ * stack that reads the outputs through a StackReference — run under the mocks.
+ */
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { registry, stackOutputs, isSerializedSecret } from "../support/mock-runtime";
+import { settle, valueOf } from "../support/outputs";
+
+describe("programs and examples", () => {
+    it("the root program provisions an ISB service from stack config and exports the contract", async () => {
+        pulumi.runtime.setConfig("isbsvc:spec", JSON.stringify({ jetstream: { version: "2.10.29", tls: true } }));
+        pulumi.runtime.setConfig("isbsvc:namespace", "stream");
+        pulumi.runtime.setConfig("isbsvc:name", "fromconfig");
+        const program = await import("../../program/index");
+        assert.equal(await valueOf(program.url), "nats://isbsvc-fromconfig-js-svc.stream.svc:4222");
+        assert.equal(await valueOf(program.tlsEnabled), true);
+        assert.equal(await pulumi.isSecret(program.password), true);
+        await settle();
+        assert.ok(registry().some((r) => r.name === "fromconfig-js" && r.inputs.metadata?.namespace === "stream"));
+    });
+
+    it("the producer example builds and exports the outputs pipeline stacks read", async () => {
+        const producer = await import("../../examples/jetstream/index");
+        assert.equal(await valueOf(producer.url), "nats://isbsvc-default-js-svc.pipelines.svc:4222");
+        assert.match(await valueOf(producer.caCertPem), /BEGIN CERTIFICATE/);
+        assert.equal(await pulumi.isSecret(producer.password), true);
+        await settle();
+        const sts = registry().find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "default-js");
+        assert.match(sts!.provider, /pulumi:providers:kubernetes::cluster::/);
+    });
+
+    it("the pipeline stack reads the outputs by StackReference and keeps the password secret", async () => {
+        stackOutputs["organization/isbsvc-jetstream/dev"] = {
+            outputs: {
+                url: "nats://isbsvc-default-js-svc.pipelines.svc:4222", user: "u1", password: "S3cretPassw0rd",
+                caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", tlsEnabled: true, namespace: "pipelines",
+            },
+            secretOutputNames: ["password"],
+        };
+        pulumi.runtime.setConfig(`${pulumi.getProject()}:isbStack`, "organization/isbsvc-jetstream/dev");
+        const consumer = await import("../../examples/pipeline-consumer/index");
+        assert.equal(await valueOf(consumer.isbUrl), "nats://isbsvc-default-js-svc.pipelines.svc:4222");
+        assert.equal(await valueOf(consumer.isbPassword), "S3cretPassw0rd");
+        assert.equal(await pulumi.isSecret(consumer.isbPassword), true);
+        assert.equal(await pulumi.isSecret(consumer.isbUrl), false);
+        await valueOf(consumer.isbEnv.id);
+        await settle();
+        const secret = registry().find((r) => r.name === "pipeline-isb-env")!;
+        assert.ok(isSerializedSecret(secret.raw.data), "the pods' Secret data is sent as a secret");
+        assert.equal(Buffer.from(secret.inputs.data.NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD, "base64").toString(), "S3cretPassw0rd");
+        assert.equal(secret.inputs.metadata.namespace, "pipelines");
+    });
+});
