@@ -5,19 +5,40 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferServiceArgs } from "./spec/types";
 import { resolveSpec } from "./spec/resolve";
+import { ResolvedService } from "./spec/resolve";
 import { createJetStreamResources } from "./resources/jetstream";
+import { createNativeRedisResources } from "./resources/redis";
+import { createExternalRedisResources } from "./resources/redis-external";
 import { jetStreamConnection } from "./outputs/jetstream";
+import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
+import { IsbConnection } from "./outputs/connection";
+
+/** Creates the resources of the resolved flavour and returns its connection outputs. */
+function provision(spec: ResolvedService, parent: pulumi.Resource): IsbConnection {
+    switch (spec.type) {
+        case "jetstream": return jetStreamConnection(spec, createJetStreamResources(spec, parent));
+        case "redis-native": return nativeRedisConnection(spec, createNativeRedisResources(spec, parent));
+        case "redis-external": return externalRedisConnection(spec, createExternalRedisResources(spec, parent));
+    }
+}
 
 /**
- * An Inter-Step Buffer Service for stream-processing pipelines: a NATS JetStream cluster on
- * Kubernetes with generated credentials, optional TLS from a generated CA, and encryption at
- * rest. Pipeline stacks read its outputs through stack references.
+ * An Inter-Step Buffer Service for stream-processing pipelines on Kubernetes: a NATS JetStream
+ * cluster, a Redis master/replicas set with Sentinel, or a link to an external Redis; with
+ * generated credentials and optional TLS from a generated CA. Pipeline stacks read its outputs
+ * through stack references.
  */
 export class InterStepBufferService extends pulumi.ComponentResource {
     /** `jetstream` or `redis`. */
     public readonly type!: pulumi.Output<string>;
-    /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`. */
+    /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`; empty for native Redis (use Sentinel). */
     public readonly url!: pulumi.Output<string>;
+    /** Sentinel address(es) `host:port` (Redis with Sentinel); empty otherwise. */
+    public readonly sentinelUrl!: pulumi.Output<string>;
+    /** Sentinel master set name (Redis with Sentinel); empty otherwise. */
+    public readonly masterName!: pulumi.Output<string>;
+    /** True when an external Redis `url` lists two or more addresses (Redis Cluster). */
+    public readonly clusterMode!: pulumi.Output<boolean>;
     /** Client user name. */
     public readonly user!: pulumi.Output<string>;
     /** Client password (secret). */
@@ -28,7 +49,7 @@ export class InterStepBufferService extends pulumi.ComponentResource {
     public readonly tlsEnabled!: pulumi.Output<boolean>;
     /** PEM of the CA that signed the server certificates, for clients to verify them; empty when TLS is off. */
     public readonly caCertPem!: pulumi.Output<string>;
-    /** Merged buffer configuration (stream, consumer, buckets) as YAML with lower-case keys. */
+    /** Merged buffer configuration (stream, consumer, buckets) as YAML with lower-case keys; empty for Redis. */
     public readonly streamConfig!: pulumi.Output<string>;
     /** Namespace of the service. */
     public readonly namespace!: pulumi.Output<string>;
@@ -39,7 +60,7 @@ export class InterStepBufferService extends pulumi.ComponentResource {
         // Validate before registering anything: invalid input fails `pulumi preview` with no resource created.
         const spec = resolveSpec(name, args);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
-        const connection = jetStreamConnection(spec, createJetStreamResources(spec, this));
+        const connection = provision(spec, this);
         Object.assign(this, connection);
         this.registerOutputs({ ...connection });
     }

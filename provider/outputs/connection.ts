@@ -9,8 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 export interface IsbConnection {
     /** `jetstream` or `redis`. */
     type: pulumi.Output<string>;
-    /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`. */
+    /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`; empty for native Redis (use Sentinel). */
     url: pulumi.Output<string>;
+    /** Sentinel address(es) `host:port` (Redis with Sentinel); empty otherwise. */
+    sentinelUrl: pulumi.Output<string>;
+    /** Sentinel master set name (Redis with Sentinel); empty otherwise. */
+    masterName: pulumi.Output<string>;
+    /** True when an external Redis `url` lists two or more addresses (Redis Cluster). */
+    clusterMode: pulumi.Output<boolean>;
     /** Client user name. */
     user: pulumi.Output<string>;
     /** Client password (secret). */

@@ -12,6 +12,9 @@ export function jetStreamConnection(svc: ResolvedJetStreamService, res: JetStrea
     return {
         type: pulumi.output("jetstream"),
         url: res.namespace.apply((ns) => `nats://${serviceHost(names.service, ns)}:${JS_PORTS.client}`),
+        sentinelUrl: pulumi.output(""),
+        masterName: pulumi.output(""),
+        clusterMode: pulumi.output(false),
         user: res.credentials.user.result,
         password: pulumi.secret(res.credentials.password.result),
         credentialsSecretName: pulumi.output(names.clientAuthSecret),

@@ -20,6 +20,11 @@ export const CREDENTIAL_LENGTHS = { user: 12, password: 32, systemPassword: 32, 
 
 const ALNUM = { special: false, upper: true, lower: true, numeric: true, minUpper: 1, minLower: 1, minNumeric: 1 };
 
+/** A password of letters and digits with at least one of each class. */
+export function createPassword(resourceName: string, length: number, parent: pulumi.Resource): random.RandomPassword {
+    return new random.RandomPassword(resourceName, { length, ...ALNUM }, { parent });
+}
+
 export function createCredentials(name: string, parent: pulumi.Resource): CredentialResources {
     const opts = { parent };
     return {
@@ -27,10 +32,8 @@ export function createCredentials(name: string, parent: pulumi.Resource): Creden
         user: new random.RandomString(`${name}-js-user`, {
             length: CREDENTIAL_LENGTHS.user, special: false, upper: false, lower: true, numeric: true, minLower: 1,
         }, opts),
-        password: new random.RandomPassword(`${name}-js-password`, { length: CREDENTIAL_LENGTHS.password, ...ALNUM }, opts),
-        systemPassword: new random.RandomPassword(`${name}-js-system-password`,
-            { length: CREDENTIAL_LENGTHS.systemPassword, ...ALNUM }, opts),
-        encryptionKey: new random.RandomPassword(`${name}-js-encryption-key`,
-            { length: CREDENTIAL_LENGTHS.encryptionKey, ...ALNUM }, opts),
+        password: createPassword(`${name}-js-password`, CREDENTIAL_LENGTHS.password, parent),
+        systemPassword: createPassword(`${name}-js-system-password`, CREDENTIAL_LENGTHS.systemPassword, parent),
+        encryptionKey: createPassword(`${name}-js-encryption-key`, CREDENTIAL_LENGTHS.encryptionKey, parent),
     };
 }

@@ -15,10 +15,9 @@ import {
     renderJetStreamConfigMap, renderJetStreamDisruptionBudget, renderJetStreamSecret, renderJetStreamService,
     renderJetStreamStatefulSet,
 } from "../render/jetstream-objects";
-import { K8sObject } from "../render/k8s-types";
 import { createCredentials, CredentialResources } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
-import { objectArgs } from "./k8s-object";
+import { objectArgs, secretArgs } from "./k8s-object";
 
 /** What the outputs layer needs from the created resources. */
 export interface JetStreamResources {
@@ -46,15 +45,6 @@ function tlsMaterial(
     return pulumi.all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
         .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) =>
             ({ caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem }));
-}
-
-/**
- * Secret args: `data` is secret; metadata and type are not (they are derived from generated
- * values only by timing, and must stay readable, e.g. the namespace feeds every URL).
- */
-function secretArgs(rendered: pulumi.Output<K8sObject>): Record<string, pulumi.Output<any>> {
-    const args = objectArgs(pulumi.unsecret(rendered), ["type"]);
-    return { ...args, data: pulumi.secret(rendered.apply((o) => o.data)) };
 }
 
 /** Creates every resource of the JetStream ISB service `svc`, parented to `parent`. */

@@ -15,3 +15,12 @@ export function objectArgs<F extends string>(
     }
     return args;
 }
+
+/**
+ * Secret args: `data` is secret; metadata and type are not (they depend on generated values only
+ * by timing, and must stay readable: the namespace feeds every URL).
+ */
+export function secretArgs(rendered: pulumi.Output<K8sObject>): Record<string, pulumi.Output<any>> {
+    const args = objectArgs(pulumi.unsecret(rendered), ["type"]);
+    return { ...args, data: pulumi.secret(rendered.apply((o) => o.data)) };
+}

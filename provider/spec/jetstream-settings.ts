@@ -84,7 +84,7 @@ export function parseNatsSize(value: unknown): number | undefined {
     return Number.isInteger(bytes) ? bytes : Math.round(bytes);
 }
 
-function checkValue(key: string, rule: SettingRule, value: unknown, path: string): SettingValue {
+function checkValue(rule: SettingRule, value: unknown, path: string): SettingValue {
     switch (rule.kind) {
         case "size":
         case "integer": {
@@ -135,7 +135,12 @@ export function resolveJetStreamSettings(raw: unknown, path: string, version: Je
             fail(field, `needs nats-server ${rule.since.join(".")} or newer, but version ${version.version} runs ` +
                 `${version.server.join(".")}`);
         }
-        values[key] = checkValue(key, rule, merged[key], field);
+        values[key] = checkValue(rule, merged[key], field);
+    }
+    const grace = parseDuration(String(values.lame_duck_grace_period))!;
+    if (grace >= parseDuration(String(values.lame_duck_duration))!) {
+        fail(at(path, "lame_duck_grace_period"), `(${values.lame_duck_grace_period}) must be shorter than ` +
+            `lame_duck_duration (${values.lame_duck_duration}); nats-server refuses to start otherwise`);
     }
     return { values, blockOf: (key: string) => RULES[key].block };
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { fail } from "./errors";
 import { InterStepBufferServiceArgs } from "./types";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
+import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
 import {
     AntiAffinity, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity, resolveCertificates,
     resolveDisruptionBudget,
@@ -30,7 +31,19 @@ export interface ResolvedJetStreamService extends ResolvedCommon {
     jetstream: ResolvedJetStream;
 }
 
-export type ResolvedService = ResolvedJetStreamService;
+/** A resolved native Redis ISB service. */
+export interface ResolvedNativeRedisService extends ResolvedCommon {
+    type: "redis-native";
+    redis: ResolvedNativeRedis;
+}
+
+/** A resolved external Redis ISB service. */
+export interface ResolvedExternalRedisService extends ResolvedCommon {
+    type: "redis-external";
+    redis: ResolvedExternalRedis;
+}
+
+export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisService | ResolvedExternalRedisService;
 
 const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certificates", "podDisruptionBudget", "antiAffinity"];
 
@@ -39,6 +52,9 @@ const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certifi
  * (`isbsvc-<name>-js-<10 chars>`) must fit the 63-character label limit.
  */
 export const MAX_JETSTREAM_NAME = 63 - "isbsvc-".length - "-js-".length - 10;
+
+/** Longest native Redis name: `isbsvc-<name>-redis-svc-headless` must be a 63-character DNS label. */
+export const MAX_REDIS_NAME = 63 - "isbsvc-".length - "-redis-svc-headless".length;
 
 function resolveNamespace(raw: unknown): string | undefined {
     const explicit = optionalString(raw, "namespace");
@@ -56,18 +72,20 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
     const hasRedis = obj.redis !== undefined && obj.redis !== null;
     if (hasJs && hasRedis) fail("jetstream", "and \"redis\" are both set; an ISB service is exactly one of them");
     if (!hasJs && !hasRedis) fail("jetstream", "or \"redis\" must be set (exactly one of them)");
-    if (hasRedis) fail("redis", "is not supported yet by this version of isbsvc; use jetstream");
-    dns1035Label(name, "name", MAX_JETSTREAM_NAME);
-    const jetstream = resolveJetStream(obj.jetstream, "jetstream");
-    const clusterDomain = dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain");
-    return {
-        type: "jetstream",
+    dns1035Label(name, "name", hasJs ? MAX_JETSTREAM_NAME : MAX_REDIS_NAME);
+    const base = (replicas: number): ResolvedCommon => ({
         name,
         namespace: resolveNamespace(obj.namespace),
-        clusterDomain,
+        clusterDomain: dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain"),
         certificates: resolveCertificates(obj.certificates, "certificates"),
-        disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", jetstream.replicas),
-        antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", jetstream.replicas),
-        jetstream,
-    };
+        disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
+        antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
+    });
+    if (hasJs) {
+        const jetstream = resolveJetStream(obj.jetstream, "jetstream");
+        return { type: "jetstream", ...base(jetstream.replicas), jetstream };
+    }
+    const redis = resolveRedis(obj.redis, "redis");
+    if (redis.native) return { type: "redis-native", ...base(redis.native.replicas), redis: redis.native };
+    return { type: "redis-external", ...base(0), redis: redis.external };
 }

@@ -5,8 +5,10 @@
  *
  * Spec fields are plain values: they decide which resources exist and what their
  * configuration files contain, so they must be known when the program runs (`pulumi preview`
- * validates them before anything is created).
+ * validates them before anything is created). The one exception is an external Redis password,
+ * which may be a secret Output.
  */
+import * as pulumi from "@pulumi/pulumi";
 
 /** Persistent storage for each pod (a PersistentVolumeClaim template). Without it pods use an emptyDir. */
 export interface PersistenceArgs {
@@ -146,6 +148,80 @@ export interface JetStreamArgs extends PodTemplateArgs {
     metricsContainerTemplate?: ContainerTemplateArgs;
 }
 
+/** Redis configuration snippets (`spec.redis.native.settings`). A non-empty string replaces the default. */
+export interface RedisSettingsArgs {
+    /**
+     * redis.conf directives for every node. Default: `min-replicas-to-write 1`, `save ""`, `appendonly yes`,
+     * `auto-aof-rewrite-percentage 100`, `auto-aof-rewrite-min-size 64mb`, `maxmemory 512mb`,
+     * `maxmemory-policy allkeys-lru`.
+     */
+    redis?: string;
+    /** Directives for the node that starts as master (applied, unlike upstream). */
+    master?: string;
+    /** Directives for nodes that start as replicas. */
+    replica?: string;
+    /**
+     * Sentinel directives, each naming the set `mymaster`. Default: `down-after-milliseconds` 10000,
+     * `failover-timeout` 2000, `parallel-syncs` 1.
+     */
+    sentinel?: string;
+}
+
+/** Redis with Sentinel deployed by the component (`spec.redis.native`). */
+export interface NativeRedisArgs extends PodTemplateArgs {
+    /** Redis version from the catalogue: `6.2.6`, `7.0.11`, `7.0.15`. Required. */
+    version: string;
+    /** Number of nodes (master plus replicas), each with a Sentinel. Default 3; fewer than 3 becomes 3 with a warning. */
+    replicas?: number;
+    /** Persistent volume for `/data`. Default: an emptyDir. */
+    persistence?: PersistenceArgs;
+    /** Configuration snippets for Redis and Sentinel. */
+    settings?: RedisSettingsArgs;
+    /** TLS for clients, replication and Sentinel, with certificates from a generated CA (beyond the upstream spec). Default: false. */
+    tls?: boolean;
+    /** Customisation of the `redis` container. */
+    redisContainerTemplate?: ContainerTemplateArgs;
+    /** Customisation of the `sentinel` container. */
+    sentinelContainerTemplate?: ContainerTemplateArgs;
+    /** Customisation of the `metrics` (redis_exporter) container. */
+    metricsContainerTemplate?: ContainerTemplateArgs;
+}
+
+/** A reference to a key of an existing Kubernetes Secret in the service's namespace. */
+export interface SecretKeyRefArgs {
+    /** Secret name. */
+    name: string;
+    /** Key within the Secret. */
+    key: string;
+}
+
+/** An existing Redis used as the ISB service (`spec.redis.external`). Nothing is deployed. */
+export interface ExternalRedisArgs {
+    /**
+     * Address(es): `host:port` (optionally `redis://` or `rediss://`). Two or more comma-separated
+     * addresses mean Redis Cluster mode. Required.
+     */
+    url: string;
+    /** ACL user. Default: none (the `default` user). */
+    user?: string;
+    /** Password (a secret input). A credentials Secret is created for pipeline pods. Exclusive with `passwordSecret`. */
+    password?: pulumi.Input<string>;
+    /** An existing Secret key holding the password. Exclusive with `password`. */
+    passwordSecret?: SecretKeyRefArgs;
+    /** Sentinel address(es), comma-separated; requires `masterName`. */
+    sentinelUrl?: string;
+    /** Sentinel master set name; requires `sentinelUrl`. */
+    masterName?: string;
+}
+
+/** The Redis flavour of the ISB service (`spec.redis`). Exactly one of `native` and `external`. */
+export interface RedisArgs {
+    /** Redis with Sentinel deployed by the component. */
+    native?: NativeRedisArgs;
+    /** An existing Redis. */
+    external?: ExternalRedisArgs;
+}
+
 /** Certificate options for TLS (beyond the upstream spec). */
 export interface CertificateArgs {
     /** Key algorithm of the CA and leaf keys: `ECDSA` (P-256, default) or `RSA` (2048 bits). */
@@ -175,8 +251,8 @@ export interface InterStepBufferServiceArgs {
     namespace?: string;
     /** A NATS JetStream cluster (`spec.jetstream`). */
     jetstream?: JetStreamArgs;
-    /** A Redis ISB service (`spec.redis`). Reserved: not available yet. */
-    redis?: { [key: string]: any };
+    /** A Redis ISB service (`spec.redis`): native (with Sentinel) or external. */
+    redis?: RedisArgs;
     /** DNS domain of the Kubernetes cluster, used in certificate names. Default: `cluster.local`. */
     clusterDomain?: string;
     /** TLS certificate options (beyond the upstream spec). */

@@ -6,12 +6,12 @@ import { settle, valueOf } from "./outputs";
 
 /** Resolved output fields of the component. */
 export interface Resolved {
-    type: string; url: string; user: string; password: string; credentialsSecretName: string; tlsEnabled: boolean;
+    type: string; url: string; sentinelUrl: string; masterName: string; clusterMode: boolean; user: string; password: string; credentialsSecretName: string; tlsEnabled: boolean;
     caCertPem: string; streamConfig: string; namespace: string; serviceName: string;
 }
 
 export const OUTPUT_FIELDS: Array<keyof Resolved> = [
-    "type", "url", "user", "password", "credentialsSecretName", "tlsEnabled", "caCertPem", "streamConfig",
+    "type", "url", "sentinelUrl", "masterName", "clusterMode", "user", "password", "credentialsSecretName", "tlsEnabled", "caCertPem", "streamConfig",
     "namespace", "serviceName",
 ];
 
@@ -27,8 +27,6 @@ export interface Built {
     ofType(type: string): Registered[];
 }
 
-let counter = 0;
-
 /** Builds an ISB service named `name` and waits until all its outputs and children have settled. */
 export async function build(name: string, args: InterStepBufferServiceArgs, opts?: pulumi.ComponentResourceOptions): Promise<Built> {
     const before = new Set(registry());
@@ -36,7 +34,6 @@ export async function build(name: string, args: InterStepBufferServiceArgs, opts
     const outputs = {} as Resolved;
     for (const f of OUTPUT_FIELDS) (outputs as any)[f] = await valueOf(isb[f] as pulumi.Output<unknown>);
     await settle();
-    counter++;
     const fresh = registry().filter((r) => !before.has(r));
     const component = fresh.find((r) => r.type === "isbsvc:index:InterStepBufferService" && r.name === name);
     if (!component) throw new Error(`component ${name} was not registered`);
@@ -57,6 +54,16 @@ export const K8S = {
     service: "kubernetes:core/v1:Service",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+} as const;
+
+/** tls and random type tokens. */
+export const GEN = {
+    password: "random:index/randomPassword:RandomPassword",
+    string: "random:index/randomString:RandomString",
+    key: "tls:index/privateKey:PrivateKey",
+    selfSigned: "tls:index/selfSignedCert:SelfSignedCert",
+    csr: "tls:index/certRequest:CertRequest",
+    signed: "tls:index/locallySignedCert:LocallySignedCert",
 } as const;
 
 /** Decodes a Secret's base64 `data`. */

@@ -1,15 +1,18 @@
 /** nats-js.conf, auth.conf and streamConfig rendering: pure functions, checked line by line. */
 import { strict as assert } from "assert";
 import * as yaml from "js-yaml";
-import { resolveSpec } from "../../provider/spec/resolve";
+import { resolveSpec, ResolvedJetStreamService } from "../../provider/spec/resolve";
 import { renderNatsConf, routeUrls } from "../../provider/render/nats-conf";
 import { renderAuthConf } from "../../provider/render/auth-conf";
 import { renderStreamConfig } from "../../provider/render/stream-config";
 
 const NS = "pipelines";
 
+/** Resolves JetStream args. */
+const jsSpec = (name: string, args: any) => resolveSpec(name, args) as ResolvedJetStreamService;
+
 function conf(args: any, name = "default"): string[] {
-    return renderNatsConf(resolveSpec(name, args), NS).split("\n");
+    return renderNatsConf(jsSpec(name, args), NS).split("\n");
 }
 
 describe("nats-js.conf", () => {
@@ -29,7 +32,7 @@ describe("nats-js.conf", () => {
     });
 
     it("lists a route to every pod, by its DNS name in the namespace", () => {
-        const svc = resolveSpec("default", { jetstream: { version: "2.10.29", replicas: 5 } });
+        const svc = jsSpec("default", { jetstream: { version: "2.10.29", replicas: 5 } });
         assert.deepEqual(routeUrls(svc, NS), [0, 1, 2, 3, 4].map(
             (i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`));
         const lines = renderNatsConf(svc, NS).split("\n");
@@ -97,7 +100,7 @@ describe("auth.conf", () => {
 
 describe("streamConfig", () => {
     const streamConfig = (args: any) => {
-        const svc = resolveSpec("default", args);
+        const svc = jsSpec("default", args);
         return renderStreamConfig(svc.jetstream.bufferConfig);
     };
 

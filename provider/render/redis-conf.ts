@@ -1,0 +1,63 @@
+/**
+ * Renders the native Redis config files: `redis.conf` (every node), `master.conf`, `replica.conf`
+ * and the Sentinel base `sentinel.conf`. No secret is in them: the start scripts add the password
+ * from the environment into files on an emptyDir.
+ */
+import { ResolvedNativeRedisService } from "../spec/resolve";
+import { REDIS_DATA_DIR, REDIS_PORTS, REDIS_TLS_DIR, SENTINEL_DIR } from "./redis-layout";
+
+const HEADER = (what: string, name: string) => `# ${what} of ISB service "${name}", rendered by isbsvc. Edits are overwritten.`;
+
+/** TLS directives shared by Redis and Sentinel; `port` is the TLS port, the plaintext port is closed. */
+function tlsLines(port: number): string[] {
+    return [
+        "port 0",
+        `tls-port ${port}`,
+        `tls-cert-file ${REDIS_TLS_DIR}/tls.crt`,
+        `tls-key-file ${REDIS_TLS_DIR}/tls.key`,
+        `tls-ca-cert-file ${REDIS_TLS_DIR}/ca.crt`,
+        "tls-auth-clients no",
+        "tls-replication yes",
+    ];
+}
+
+export function renderRedisConf(svc: ResolvedNativeRedisService): string {
+    const r = svc.redis;
+    return [
+        HEADER("redis.conf", svc.name),
+        ...(r.tls ? tlsLines(REDIS_PORTS.redis) : [`port ${REDIS_PORTS.redis}`]),
+        `dir ${REDIS_DATA_DIR}`,
+        "protected-mode no",
+        'rename-command FLUSHDB ""',
+        'rename-command FLUSHALL ""',
+        "# settings.redis",
+        ...r.settings.redis,
+        "",
+    ].join("\n");
+}
+
+/** Directives for the node that starts as master (`role` master) or replica. */
+export function renderRoleConf(svc: ResolvedNativeRedisService, role: "master" | "replica"): string {
+    return [HEADER(`${role}.conf`, svc.name), `# settings.${role}`, ...svc.redis.settings[role], ""].join("\n");
+}
+
+/**
+ * The static head of sentinel.conf. The start script writes the Sentinel's config from it, then
+ * the monitor line, announce settings and passwords, then {@link renderSentinelSettings} (options
+ * of the master set must follow its monitor line).
+ */
+export function renderSentinelConf(svc: ResolvedNativeRedisService): string {
+    return [
+        HEADER("sentinel.conf", svc.name),
+        ...(svc.redis.tls ? tlsLines(REDIS_PORTS.sentinel) : [`port ${REDIS_PORTS.sentinel}`]),
+        `dir ${SENTINEL_DIR}`,
+        "sentinel resolve-hostnames yes",
+        "sentinel announce-hostnames yes",
+        "",
+    ].join("\n");
+}
+
+/** `settings.sentinel`, appended after the monitor line. */
+export function renderSentinelSettings(svc: ResolvedNativeRedisService): string {
+    return ["# settings.sentinel", ...svc.redis.settings.sentinel, ""].join("\n");
+}

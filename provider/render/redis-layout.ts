@@ -1,0 +1,27 @@
+/** Where things live inside a native Redis pod: ports, mount paths and file names. */
+
+export const REDIS_PORTS = { redis: 6379, sentinel: 26379, metrics: 9121 } as const;
+
+/** Read-only config files (ConfigMap `-redis-config`). */
+export const REDIS_CONFIG_DIR = "/etc/isbsvc/redis";
+/** Scripts (ConfigMap `-redis-scripts`). */
+export const REDIS_SCRIPTS_DIR = "/etc/isbsvc/scripts";
+/** TLS files (Secret `-redis-tls`). */
+export const REDIS_TLS_DIR = "/etc/isbsvc/tls";
+/** Writable runtime dir of the redis container: the composed config with the password (emptyDir). */
+export const REDIS_RUN_DIR = "/run/isbsvc";
+/** Sentinel's writable config dir (Sentinel rewrites its config; emptyDir, regenerated at each start). */
+export const SENTINEL_DIR = "/sentinel";
+/** Data dir (PVC or emptyDir). */
+export const REDIS_DATA_DIR = "/data";
+
+export const REDIS_CONFIG_FILES = ["redis.conf", "master.conf", "replica.conf", "sentinel.conf", "sentinel-settings.conf"] as const;
+export const REDIS_SCRIPT_FILES = ["start-node.sh", "start-sentinel.sh", "prestop-redis.sh", "ping-redis.sh", "ping-sentinel.sh"] as const;
+export const REDIS_TLS_FILES = { "ca.crt": "ca.crt", "tls.crt": "tls.crt", "tls.key": "tls.key" } as const;
+
+/** Key of the password in the auth Secret (upstream's). */
+export const REDIS_PASSWORD_KEY = "redis-password";
+/** The ACL user clients authenticate as. */
+export const REDIS_USER = "default";
+/** uid/gid of the `redis` user in the official images. */
+export const REDIS_UID = 999;

@@ -1,0 +1,218 @@
+/**
+ * Kubernetes objects of a native Redis ISB service: ConfigMaps (config files, scripts), the
+ * client and headless Services, the StatefulSet (redis + sentinel + metrics per pod), the
+ * PodDisruptionBudget and the Secrets.
+ */
+import { ResolvedNativeRedisService } from "../spec/resolve";
+import { applyContainerTemplate } from "./container-template";
+import { Container, K8sObject } from "./k8s-types";
+import { objectLabels, selectorLabels } from "./labels";
+import { applyPodTemplate, podLabels, renderAffinity } from "./pod-template";
+import { redisNames } from "./redis-names";
+import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
+import {
+    renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel,
+} from "./redis-scripts";
+import {
+    REDIS_CONFIG_DIR, REDIS_DATA_DIR, REDIS_PASSWORD_KEY, REDIS_PORTS, REDIS_RUN_DIR, REDIS_SCRIPTS_DIR, REDIS_TLS_DIR,
+    REDIS_TLS_FILES, REDIS_UID, REDIS_USER, SENTINEL_DIR,
+} from "./redis-layout";
+
+function meta(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined): K8sObject["metadata"] {
+    return { name, ...(namespace !== undefined && { namespace }), labels: objectLabels(svc.name, "redis") };
+}
+
+export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
+    return {
+        apiVersion: "v1", kind: "ConfigMap",
+        metadata: meta(svc, redisNames(svc.name).configMap, namespace),
+        data: {
+            "redis.conf": renderRedisConf(svc),
+            "master.conf": renderRoleConf(svc, "master"),
+            "replica.conf": renderRoleConf(svc, "replica"),
+            "sentinel.conf": renderSentinelConf(svc),
+            "sentinel-settings.conf": renderSentinelSettings(svc),
+        },
+    };
+}
+
+export function renderRedisScriptsConfigMap(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
+    return {
+        apiVersion: "v1", kind: "ConfigMap",
+        metadata: meta(svc, redisNames(svc.name).scriptsConfigMap, namespace),
+        data: {
+            "start-node.sh": renderStartNode(svc, namespace),
+            "start-sentinel.sh": renderStartSentinel(svc, namespace),
+            "prestop-redis.sh": renderPrestopRedis(svc, namespace),
+            "ping-redis.sh": renderPingRedis(svc, namespace),
+            "ping-sentinel.sh": renderPingSentinel(svc, namespace),
+        },
+    };
+}
+
+/** A Secret of the service; `namespace` undefined leaves the choice to the Kubernetes provider. */
+export function renderRedisSecret(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined, data: Record<string, string>): K8sObject {
+    return { apiVersion: "v1", kind: "Secret", metadata: meta(svc, name, namespace), type: "Opaque", data };
+}
+
+function servicePorts(): Record<string, unknown>[] {
+    return [
+        { name: "tcp-redis", port: REDIS_PORTS.redis, targetPort: REDIS_PORTS.redis, protocol: "TCP" },
+        { name: "tcp-sentinel", port: REDIS_PORTS.sentinel, targetPort: REDIS_PORTS.sentinel, protocol: "TCP" },
+    ];
+}
+
+/** The client Service (Sentinel clients connect here) or, with `headless`, the pods' DNS Service. */
+export function renderRedisService(svc: ResolvedNativeRedisService, namespace: string, headless: boolean): K8sObject {
+    const names = redisNames(svc.name);
+    return {
+        apiVersion: "v1", kind: "Service",
+        metadata: meta(svc, headless ? names.headlessService : names.service, namespace),
+        spec: {
+            type: "ClusterIP",
+            ...(headless && { clusterIP: "None" }),
+            publishNotReadyAddresses: true,
+            selector: selectorLabels(svc.name, "redis"),
+            ports: servicePorts(),
+        },
+    };
+}
+
+export function renderRedisDisruptionBudget(svc: ResolvedNativeRedisService, namespace: string): K8sObject | undefined {
+    if (!svc.disruptionBudget) return undefined;
+    return {
+        apiVersion: "policy/v1", kind: "PodDisruptionBudget",
+        metadata: meta(svc, redisNames(svc.name).disruptionBudget, namespace),
+        spec: { maxUnavailable: svc.disruptionBudget.maxUnavailable, selector: { matchLabels: selectorLabels(svc.name, "redis") } },
+    };
+}
+
+function execProbe(script: string, arg: string | undefined, extra: Record<string, number>): Record<string, unknown> {
+    return { exec: { command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/${script}`, ...(arg ? [arg] : [])] }, ...extra };
+}
+
+function commonEnv(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
+    return [
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: redisNames(svc.name).authSecret, key: REDIS_PASSWORD_KEY } } },
+    ];
+}
+
+function commonMounts(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
+    return [
+        { name: "config", mountPath: REDIS_CONFIG_DIR, readOnly: true },
+        { name: "scripts", mountPath: REDIS_SCRIPTS_DIR, readOnly: true },
+        ...(svc.redis.tls ? [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }] : []),
+    ];
+}
+
+const PROBE_TIMING = { initialDelaySeconds: 5, timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 5 };
+
+function redisContainer(svc: ResolvedNativeRedisService): Container {
+    const names = redisNames(svc.name);
+    return {
+        name: "redis",
+        image: svc.redis.version.redisImage,
+        command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-node.sh`],
+        ports: [{ name: "redis", containerPort: REDIS_PORTS.redis }],
+        env: commonEnv(svc),
+        volumeMounts: [
+            ...commonMounts(svc),
+            { name: "run", mountPath: REDIS_RUN_DIR },
+            { name: svc.redis.persistence ? names.volumeClaim : "redis-data", mountPath: REDIS_DATA_DIR },
+        ],
+        startupProbe: execProbe("ping-redis.sh", "liveness", { ...PROBE_TIMING, failureThreshold: 60 }),
+        livenessProbe: execProbe("ping-redis.sh", "liveness", PROBE_TIMING),
+        readinessProbe: execProbe("ping-redis.sh", "readiness", PROBE_TIMING),
+        lifecycle: { preStop: { exec: { command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/prestop-redis.sh`] } } },
+    };
+}
+
+function sentinelContainer(svc: ResolvedNativeRedisService): Container {
+    return {
+        name: "sentinel",
+        image: svc.redis.version.sentinelImage,
+        command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-sentinel.sh`],
+        ports: [{ name: "sentinel", containerPort: REDIS_PORTS.sentinel }],
+        env: commonEnv(svc),
+        volumeMounts: [...commonMounts(svc), { name: "sentinel", mountPath: SENTINEL_DIR }],
+        startupProbe: execProbe("ping-sentinel.sh", undefined, { ...PROBE_TIMING, failureThreshold: 60 }),
+        livenessProbe: execProbe("ping-sentinel.sh", undefined, PROBE_TIMING),
+        readinessProbe: execProbe("ping-sentinel.sh", undefined, PROBE_TIMING),
+    };
+}
+
+function metricsContainer(svc: ResolvedNativeRedisService): Container {
+    const scheme = svc.redis.tls ? "rediss" : "redis";
+    return {
+        name: "metrics",
+        image: svc.redis.version.redisExporterImage,
+        ports: [{ name: "metrics", containerPort: REDIS_PORTS.metrics }],
+        env: [
+            { name: "REDIS_ADDR", value: `${scheme}://localhost:${REDIS_PORTS.redis}` },
+            { name: "REDIS_USER", value: REDIS_USER },
+            commonEnv(svc)[1],
+            ...(svc.redis.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${REDIS_TLS_DIR}/ca.crt` }] : []),
+        ],
+        ...(svc.redis.tls && { volumeMounts: [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }] }),
+    };
+}
+
+function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
+    const names = redisNames(svc.name);
+    return [
+        { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
+        { name: "scripts", configMap: { name: names.scriptsConfigMap, defaultMode: 0o555 } },
+        ...(svc.redis.tls ? [{ name: "tls", secret: { secretName: names.tlsSecret, defaultMode: 0o440,
+            items: Object.entries(REDIS_TLS_FILES).map(([key, path]) => ({ key, path })) } }] : []),
+        { name: "run", emptyDir: { medium: "Memory" } },
+        { name: "sentinel", emptyDir: {} },
+        ...(svc.redis.persistence ? [] : [{ name: "redis-data", emptyDir: {} }]),
+    ];
+}
+
+/** Pods run as the image's redis user; fsGroup makes the volumes writable (no root init container). */
+const DEFAULT_POD_SECURITY = { runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, runAsNonRoot: true };
+
+export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
+    const names = redisNames(svc.name);
+    const r = svc.redis;
+    const selector = selectorLabels(svc.name, "redis");
+    const p = r.persistence;
+    const podSpec = applyPodTemplate({
+        securityContext: DEFAULT_POD_SECURITY,
+        terminationGracePeriodSeconds: 60,
+        containers: [
+            applyContainerTemplate(redisContainer(svc), r.redisContainerTemplate),
+            applyContainerTemplate(sentinelContainer(svc), r.sentinelContainerTemplate),
+            applyContainerTemplate(metricsContainer(svc), r.metricsContainerTemplate),
+        ],
+        volumes: volumes(svc),
+    }, r.podTemplate, renderAffinity(r.podTemplate, svc.antiAffinity, selector));
+    return {
+        apiVersion: "apps/v1", kind: "StatefulSet",
+        metadata: meta(svc, names.statefulSet, namespace),
+        spec: {
+            replicas: r.replicas,
+            serviceName: names.headlessService,
+            podManagementPolicy: "OrderedReady",
+            updateStrategy: { type: "RollingUpdate" },
+            selector: { matchLabels: selector },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            template: {
+                metadata: { labels: podLabels(r.podTemplate, selector), ...(Object.keys(r.podTemplate.annotations).length && { annotations: r.podTemplate.annotations }) },
+                spec: podSpec,
+            },
+            ...(p && {
+                volumeClaimTemplates: [{
+                    metadata: { name: names.volumeClaim, labels: selector },
+                    spec: {
+                        accessModes: [p.accessMode], volumeMode: "Filesystem",
+                        ...(p.storageClassName !== undefined && { storageClassName: p.storageClassName }),
+                        resources: { requests: { storage: p.volumeSize } },
+                    },
+                }],
+            }),
+        },
+    };
+}

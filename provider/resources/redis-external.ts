@@ -1,0 +1,39 @@
+/**
+ * An external Redis deploys nothing. When a password is given, a credentials Secret is created in
+ * the namespace so pipeline pods can read it like the other flavours' credentials.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ResolvedExternalRedisService } from "../spec/resolve";
+import { base64Data } from "../render/jetstream-secrets";
+import { objectLabels } from "../render/labels";
+import { redisNames } from "../render/redis-names";
+import { REDIS_PASSWORD_KEY } from "../render/redis-layout";
+import { K8sObject } from "../render/k8s-types";
+import { secretArgs } from "./k8s-object";
+
+export interface ExternalRedisResources {
+    namespace: pulumi.Output<string>;
+    /** Name of the Secret holding the password (created or referenced); empty when there is none. */
+    credentialsSecretName: string;
+}
+
+export function createExternalRedisResources(svc: ResolvedExternalRedisService, parent: pulumi.Resource): ExternalRedisResources {
+    const r = svc.redis;
+    if (r.password === undefined) {
+        return {
+            namespace: pulumi.output(svc.namespace ?? "default"),
+            credentialsSecretName: r.passwordSecret?.name ?? "",
+        };
+    }
+    const name = redisNames(svc.name).authSecret;
+    const data = pulumi.output(r.password).apply((pw) => base64Data({ [REDIS_PASSWORD_KEY]: pw }));
+    const secret = new k8s.core.v1.Secret(`${svc.name}-redis-auth`, secretArgs(data.apply((d): K8sObject => ({
+        apiVersion: "v1", kind: "Secret", type: "Opaque", data: d,
+        metadata: { name, ...(svc.namespace !== undefined && { namespace: svc.namespace }), labels: objectLabels(svc.name, "redis") },
+    }))), { parent });
+    return {
+        namespace: svc.namespace !== undefined ? pulumi.output(svc.namespace) : secret.metadata.namespace.apply((ns) => ns ?? "default"),
+        credentialsSecretName: name,
+    };
+}

@@ -1,0 +1,81 @@
+/**
+ * The Pulumi resources of a native Redis ISB service: password, certificates, Secrets,
+ * ConfigMaps, Services, StatefulSet and PodDisruptionBudget, parented to the component.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { ResolvedNativeRedisService } from "../spec/resolve";
+import { base64Data } from "../render/jetstream-secrets";
+import { serviceDnsNames } from "../render/names";
+import { redisNames } from "../render/redis-names";
+import { REDIS_PASSWORD_KEY } from "../render/redis-layout";
+import {
+    renderRedisConfigMap, renderRedisDisruptionBudget, renderRedisScriptsConfigMap, renderRedisSecret,
+    renderRedisService, renderRedisStatefulSet,
+} from "../render/redis-objects";
+import { createPassword } from "./credentials";
+import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { objectArgs, secretArgs } from "./k8s-object";
+
+/** What the outputs layer needs from the created resources. */
+export interface NativeRedisResources {
+    namespace: pulumi.Output<string>;
+    password: random.RandomPassword;
+    caCertPem?: pulumi.Output<string>;
+}
+
+export const REDIS_PASSWORD_LENGTH = 32;
+
+/** DNS names of the Redis certificate: both Services and every pod, plus localhost for in-pod probes. */
+export function redisDnsNames(svc: ResolvedNativeRedisService, namespace: string): string[] {
+    const names = redisNames(svc.name);
+    return [...serviceDnsNames(names.service, namespace, svc.clusterDomain),
+        ...serviceDnsNames(names.headlessService, namespace, svc.clusterDomain), "localhost"];
+}
+
+function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namespace: pulumi.Output<string>, parent: pulumi.Resource): void {
+    const names = redisNames(svc.name);
+    const dnsNames = namespace.apply((ns) => redisDnsNames(svc, ns));
+    const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, parent);
+    const data = pulumi.all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
+        .apply(([caPem, cert, key]) => base64Data({ "ca.crt": caPem, "tls.crt": cert, "tls.key": key }));
+    new k8s.core.v1.Secret(`${svc.name}-redis-tls`, secretArgs(pulumi.all([data, namespace])
+        .apply(([d, ns]) => renderRedisSecret(svc, names.tlsSecret, ns, d))), { parent });
+}
+
+/** Creates every resource of the native Redis ISB service `svc`, parented to `parent`. */
+export function createNativeRedisResources(svc: ResolvedNativeRedisService, parent: pulumi.Resource): NativeRedisResources {
+    const name = svc.name;
+    const names = redisNames(name);
+    const opts = { parent };
+    const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, parent);
+    const ca = svc.redis.tls ? createCertificateAuthority(name, svc.certificates, parent) : undefined;
+
+    // The auth Secret (password, and the CA for clients) goes first; when no namespace is given,
+    // the namespace the provider chose for it is used for everything else.
+    const authData = pulumi.all([password.result, ca?.certPem]).apply(([pw, caPem]) =>
+        base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { "ca.crt": caPem }) }));
+    const auth = new k8s.core.v1.Secret(`${name}-redis-auth`, secretArgs(
+        authData.apply((d) => renderRedisSecret(svc, names.authSecret, svc.namespace, d))), opts);
+    const namespace = svc.namespace !== undefined
+        ? pulumi.output(svc.namespace)
+        : auth.metadata.namespace.apply((ns) => ns ?? "default");
+
+    if (ca) createTlsSecret(svc, ca, namespace, parent);
+    new k8s.core.v1.ConfigMap(`${name}-redis-config`,
+        objectArgs(namespace.apply((ns) => renderRedisConfigMap(svc, ns)), ["data"]), opts);
+    new k8s.core.v1.ConfigMap(`${name}-redis-scripts`,
+        objectArgs(namespace.apply((ns) => renderRedisScriptsConfigMap(svc, ns)), ["data"]), opts);
+    new k8s.core.v1.Service(`${name}-redis-svc`,
+        objectArgs(namespace.apply((ns) => renderRedisService(svc, ns, false)), ["spec"]), opts);
+    new k8s.core.v1.Service(`${name}-redis-svc-headless`,
+        objectArgs(namespace.apply((ns) => renderRedisService(svc, ns, true)), ["spec"]), opts);
+    new k8s.apps.v1.StatefulSet(`${name}-redis`,
+        objectArgs(namespace.apply((ns) => renderRedisStatefulSet(svc, ns)), ["spec"]), opts);
+    if (svc.disruptionBudget) {
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-redis-pdb`,
+            objectArgs(namespace.apply((ns) => renderRedisDisruptionBudget(svc, ns)!), ["spec"]), opts);
+    }
+    return { namespace, password, caCertPem: ca?.certPem };
+}

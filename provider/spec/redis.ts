@@ -1,0 +1,150 @@
+/**
+ * Resolution of `spec.redis`: a native Redis with Sentinel, or an external Redis.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { at, fail } from "./errors";
+import { ExternalRedisArgs, NativeRedisArgs } from "./types";
+import { findRedisVersion, REDIS_VERSIONS, RedisVersion } from "./redis-versions";
+import { MASTER_NAME, ResolvedRedisSettings, resolveRedisSettings } from "./redis-settings";
+import { parseAddressList, RedisAddress } from "./redis-url";
+import {
+    POD_TEMPLATE_FIELDS, ResolvedContainerTemplate, ResolvedPersistence, ResolvedPodTemplate,
+    resolveContainerTemplate, resolvePersistence, resolvePodTemplate,
+} from "./workload";
+import {
+    describe, dns1123Subdomain, optionalBoolean, optionalObject, optionalString, rejectOutput, rejectUnknownKeys,
+    requiredString,
+} from "./values";
+
+/** `spec.redis.native` with every default applied. */
+export interface ResolvedNativeRedis {
+    version: RedisVersion;
+    replicas: number;
+    /** Sentinels that must agree the master is down: a majority. */
+    quorum: number;
+    persistence?: ResolvedPersistence;
+    settings: ResolvedRedisSettings;
+    tls: boolean;
+    redisContainerTemplate: ResolvedContainerTemplate;
+    sentinelContainerTemplate: ResolvedContainerTemplate;
+    metricsContainerTemplate: ResolvedContainerTemplate;
+    podTemplate: ResolvedPodTemplate;
+}
+
+/** `spec.redis.external`, validated. */
+export interface ResolvedExternalRedis {
+    url: string;
+    addresses: RedisAddress[];
+    clusterMode: boolean;
+    tls: boolean;
+    user?: string;
+    /** A password to store in a credentials Secret (may be an Output, kept secret). */
+    password?: pulumi.Input<string>;
+    /** An existing Secret holding the password. */
+    passwordSecret?: { name: string; key: string };
+    sentinelUrl?: string;
+    masterName?: string;
+}
+
+export type ResolvedRedis = { native: ResolvedNativeRedis; external?: undefined } | { external: ResolvedExternalRedis; native?: undefined };
+
+const NATIVE_FIELDS = ["version", "replicas", "persistence", "settings", "tls", "redisContainerTemplate",
+    "sentinelContainerTemplate", "metricsContainerTemplate", ...POD_TEMPLATE_FIELDS];
+
+/** Replicas: unset means 3; fewer than 3 becomes 3 with a warning (upstream semantics); fractions are errors. */
+export function resolveRedisReplicas(raw: unknown, path: string): number {
+    if (raw === undefined || raw === null) return 3;
+    rejectOutput(raw, path);
+    if (typeof raw !== "number" || !Number.isInteger(raw)) fail(path, `must be an integer, got ${describe(raw)}`);
+    if (raw > 99) fail(path, `must be at most 99, got ${raw}`);
+    if (raw < 3) {
+        pulumi.log.warn(`${path} is ${raw}; a Redis ISB service needs 3 nodes for a Sentinel majority, using 3`);
+        return 3;
+    }
+    return raw;
+}
+
+function resolveNative(raw: unknown, path: string): ResolvedNativeRedis {
+    const obj = optionalObject(raw, path) as (NativeRedisArgs & Record<string, unknown>) | undefined;
+    if (obj === undefined) fail(path, "must be an object");
+    if (obj.initContainerTemplate !== undefined) {
+        fail(at(path, "initContainerTemplate"), "is not used: pods run as the redis user with fsGroup, there is no init container");
+    }
+    rejectUnknownKeys(obj, NATIVE_FIELDS, path);
+    const versionText = requiredString(obj.version, at(path, "version"));
+    const version = findRedisVersion(versionText);
+    if (!version) {
+        fail(at(path, "version"), `is not a supported version: ${JSON.stringify(versionText)}; supported versions are: ` +
+            REDIS_VERSIONS.map((v) => v.version).join(", "));
+    }
+    const replicas = resolveRedisReplicas(obj.replicas, at(path, "replicas"));
+    return {
+        version,
+        replicas,
+        quorum: Math.floor(replicas / 2) + 1,
+        persistence: resolvePersistence(obj.persistence, at(path, "persistence")),
+        settings: resolveRedisSettings(obj.settings, at(path, "settings")),
+        tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
+        redisContainerTemplate: resolveContainerTemplate(obj.redisContainerTemplate, at(path, "redisContainerTemplate")),
+        sentinelContainerTemplate: resolveContainerTemplate(obj.sentinelContainerTemplate, at(path, "sentinelContainerTemplate")),
+        metricsContainerTemplate: resolveContainerTemplate(obj.metricsContainerTemplate, at(path, "metricsContainerTemplate")),
+        podTemplate: resolvePodTemplate(obj, path),
+    };
+}
+
+function resolvePasswordSecret(raw: unknown, path: string): { name: string; key: string } | undefined {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) return undefined;
+    rejectUnknownKeys(obj, ["name", "key"], path);
+    const name = dns1123Subdomain(requiredString(obj.name, at(path, "name")), at(path, "name"));
+    const key = requiredString(obj.key, at(path, "key"));
+    if (!/^[-._a-zA-Z0-9]+$/.test(key)) fail(at(path, "key"), `must be a valid Secret key, got ${JSON.stringify(key)}`);
+    return { name, key };
+}
+
+function resolveExternal(raw: unknown, path: string): ResolvedExternalRedis {
+    const obj = optionalObject(raw, path) as (ExternalRedisArgs & Record<string, unknown>) | undefined;
+    if (obj === undefined) fail(path, "must be an object");
+    rejectUnknownKeys(obj, ["url", "user", "password", "passwordSecret", "sentinelUrl", "masterName"], path);
+    const url = requiredString(obj.url, at(path, "url"));
+    const addresses = parseAddressList(url, at(path, "url"));
+    const sentinelUrl = optionalString(obj.sentinelUrl, at(path, "sentinelUrl"));
+    if (sentinelUrl !== undefined) parseAddressList(sentinelUrl, at(path, "sentinelUrl"));
+    const masterName = optionalString(obj.masterName, at(path, "masterName"));
+    if ((sentinelUrl === undefined) !== (masterName === undefined)) {
+        fail(sentinelUrl === undefined ? at(path, "sentinelUrl") : at(path, "masterName"),
+            "is required when the other of sentinelUrl and masterName is set");
+    }
+    const clusterMode = addresses.length >= 2;
+    if (clusterMode && sentinelUrl !== undefined) {
+        fail(at(path, "sentinelUrl"), "cannot be combined with several url addresses (cluster mode)");
+    }
+    const schemes = new Set(addresses.map((a) => a.scheme === "rediss"));
+    if (schemes.size > 1) fail(at(path, "url"), "mixes rediss:// and plain addresses");
+    const password = obj.password === null ? undefined : obj.password;
+    if (password !== undefined && !pulumi.Output.isInstance(password) && typeof password !== "string") {
+        fail(at(path, "password"), `must be a string or a secret Output, got ${describe(password)}`);
+    }
+    const passwordSecret = resolvePasswordSecret(obj.passwordSecret, at(path, "passwordSecret"));
+    if (password !== undefined && passwordSecret !== undefined) {
+        fail(at(path, "password"), "and passwordSecret are both set; use one of them");
+    }
+    return {
+        url, addresses, clusterMode, tls: addresses[0].scheme === "rediss",
+        user: optionalString(obj.user, at(path, "user")),
+        password: password as pulumi.Input<string> | undefined, passwordSecret, sentinelUrl, masterName,
+    };
+}
+
+export function resolveRedis(raw: unknown, path: string): ResolvedRedis {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) fail(path, "must be an object");
+    rejectUnknownKeys(obj, ["native", "external"], path);
+    const hasNative = obj.native !== undefined && obj.native !== null;
+    const hasExternal = obj.external !== undefined && obj.external !== null;
+    if (hasNative && hasExternal) fail(at(path, "native"), "and \"redis.external\" are both set; use exactly one");
+    if (!hasNative && !hasExternal) fail(at(path, "native"), "or \"redis.external\" must be set (exactly one of them)");
+    return hasNative ? { native: resolveNative(obj.native, at(path, "native")) } : { external: resolveExternal(obj.external, at(path, "external")) };
+}
+
+export { MASTER_NAME };

@@ -1,0 +1,88 @@
+/** Native Redis config files and scripts, parsed back and checked line by line; scripts pass `sh -n`. */
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { resolveSpec, ResolvedNativeRedisService } from "../../provider/spec/resolve";
+import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis-conf";
+import { renderRedisScriptsConfigMap } from "../../provider/render/redis-objects";
+
+const svc = (native: any): ResolvedNativeRedisService => resolveSpec("rds", { redis: { native: { version: "7.0.15", ...native } } }) as ResolvedNativeRedisService;
+
+/** Directive lines of a config file as [name, args] pairs. */
+function directives(text: string): string[][] {
+    return text.split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => {
+        const [name, ...args] = l.trim().split(/\s+/);
+        return [name, args.join(" ")];
+    });
+}
+
+describe("redis.conf and sentinel.conf", () => {
+    it("applies the default settings over the base directives", () => {
+        assert.deepEqual(directives(renderRedisConf(svc({}))), [
+            ["port", "6379"], ["dir", "/data"], ["protected-mode", "no"], ["rename-command", 'FLUSHDB ""'],
+            ["rename-command", 'FLUSHALL ""'], ["min-replicas-to-write", "1"], ["save", '""'], ["appendonly", "yes"],
+            ["auto-aof-rewrite-percentage", "100"], ["auto-aof-rewrite-min-size", "64mb"], ["maxmemory", "512mb"],
+            ["maxmemory-policy", "allkeys-lru"],
+        ]);
+    });
+
+    it("applies master and replica settings to their files (upstream never loaded master.conf)", () => {
+        const s = svc({ settings: { master: "appendfsync always", replica: "replica-priority 50\n# note\nappendfsync everysec" } });
+        assert.deepEqual(directives(renderRoleConf(s, "master")), [["appendfsync", "always"]]);
+        assert.deepEqual(directives(renderRoleConf(s, "replica")), [["replica-priority", "50"], ["appendfsync", "everysec"]]);
+    });
+
+    it("a settings string replaces the default of its kind", () => {
+        assert.deepEqual(directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } }))).slice(5), [["maxmemory", "2gb"]]);
+    });
+
+    it("closes the plaintext ports and uses TLS for clients, replication and Sentinel when TLS is on", () => {
+        const s = svc({ tls: true });
+        const redis = new Map(directives(renderRedisConf(s)).map(([k, v]) => [k, v]));
+        assert.equal(redis.get("port"), "0");
+        assert.equal(redis.get("tls-port"), "6379");
+        assert.equal(redis.get("tls-replication"), "yes");
+        assert.equal(redis.get("tls-ca-cert-file"), "/etc/isbsvc/tls/ca.crt");
+        const sentinel = new Map(directives(renderSentinelConf(s)).map(([k, v]) => [k, v]));
+        assert.equal(sentinel.get("port"), "0");
+        assert.equal(sentinel.get("tls-port"), "26379");
+    });
+
+    it("keeps Sentinel options of the set after the monitor line the script writes", () => {
+        assert.deepEqual(directives(renderSentinelSettings(svc({}))), [
+            ["sentinel", "down-after-milliseconds mymaster 10000"], ["sentinel", "failover-timeout mymaster 2000"],
+            ["sentinel", "parallel-syncs mymaster 1"],
+        ]);
+        assert.ok(!renderSentinelConf(svc({})).includes("mymaster"), "the static head names no set");
+    });
+});
+
+describe("Redis scripts", () => {
+    const scripts = renderRedisScriptsConfigMap(svc({ replicas: 5, tls: true }), "pipelines").data as Record<string, string>;
+
+    it("are valid POSIX shell", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "isb-scripts-"));
+        try {
+            for (const [file, text] of Object.entries(scripts)) {
+                fs.writeFileSync(path.join(dir, file), text);
+                execFileSync("sh", ["-n", path.join(dir, file)]);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("derive the quorum from the replicas and name the pods of the headless Service", () => {
+        assert.match(scripts["start-sentinel.sh"], /sentinel monitor \$MASTER_SET \$\{master% \*\} \$\{master#\* \} 3"/);
+        assert.match(scripts["start-node.sh"], /^HEADLESS="isbsvc-rds-redis-svc-headless\.pipelines\.svc"$/m);
+        assert.match(scripts["start-node.sh"], /^REPLICAS=5$/m);
+        assert.match(scripts["start-node.sh"], /redis-cli --tls --cacert \/etc\/isbsvc\/tls\/ca.crt/);
+    });
+
+    it("never contain the password: they read it from the environment", () => {
+        for (const text of Object.values(scripts)) assert.ok(text.includes("$REDIS_PASSWORD") || !text.includes("requirepass"));
+        assert.match(scripts["start-node.sh"], /requirepass \\"\$REDIS_PASSWORD\\"/);
+    });
+});
