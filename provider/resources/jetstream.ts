@@ -59,10 +59,10 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, parent: 
     // The client Secret depends on nothing namespace-specific, so it goes first; when no namespace
     // is given, the namespace the provider chose for it is used for everything else.
     const clientData = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => base64Data(renderClientAuthSecretData(c, caPem)));
-    const clientSecret = new k8s.core.v1.Secret(`${name}-js-client-auth`, secretArgs(
-        clientData.apply((data) => renderJetStreamSecret(svc, names.clientAuthSecret, svc.namespace, data))), opts);
+    const clientSecret = new k8s.core.v1.Secret(`${name}-js-client-auth`, secretArgs(pulumi.all([clientData, svc.namespace])
+        .apply(([data, ns]) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, data))), opts);
     const namespace = svc.namespace !== undefined
-        ? pulumi.output(svc.namespace)
+        ? pulumi.output(svc.namespace) as pulumi.Output<string>
         : clientSecret.metadata.namespace.apply((ns) => ns ?? "default");
 
     const tls = ca ? tlsMaterial(svc, ca, namespace, parent) : undefined;

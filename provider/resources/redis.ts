@@ -56,10 +56,10 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, pare
     // the namespace the provider chose for it is used for everything else.
     const authData = pulumi.all([password.result, ca?.certPem]).apply(([pw, caPem]) =>
         base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { "ca.crt": caPem }) }));
-    const auth = new k8s.core.v1.Secret(`${name}-redis-auth`, secretArgs(
-        authData.apply((d) => renderRedisSecret(svc, names.authSecret, svc.namespace, d))), opts);
+    const auth = new k8s.core.v1.Secret(`${name}-redis-auth`, secretArgs(pulumi.all([authData, svc.namespace])
+        .apply(([d, ns]) => renderRedisSecret(svc, names.authSecret, ns, d))), opts);
     const namespace = svc.namespace !== undefined
-        ? pulumi.output(svc.namespace)
+        ? pulumi.output(svc.namespace) as pulumi.Output<string>
         : auth.metadata.namespace.apply((ns) => ns ?? "default");
 
     if (ca) createTlsSecret(svc, ca, namespace, parent);

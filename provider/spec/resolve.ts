@@ -11,14 +11,19 @@ import {
     AntiAffinity, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity, resolveCertificates,
     resolveDisruptionBudget,
 } from "./options";
-import { dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
+import {
+    dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys, requiredString,
+} from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
 export interface ResolvedCommon {
     /** The ISB service name (the component name). */
     name: string;
-    /** Namespace, or undefined to let the Kubernetes provider choose (its default namespace). */
-    namespace?: string;
+    /**
+     * Namespace: a validated string, an Output validated when it resolves, or undefined to let the
+     * Kubernetes provider choose (its default namespace).
+     */
+    namespace?: pulumi.Input<string>;
     clusterDomain: string;
     certificates: ResolvedCertificates;
     disruptionBudget?: ResolvedDisruptionBudget;
@@ -56,7 +61,10 @@ export const MAX_JETSTREAM_NAME = 63 - "isbsvc-".length - "-js-".length - 10;
 /** Longest native Redis name: `isbsvc-<name>-redis-svc-headless` must be a 63-character DNS label. */
 export const MAX_REDIS_NAME = 63 - "isbsvc-".length - "-redis-svc-headless".length;
 
-function resolveNamespace(raw: unknown): string | undefined {
+function resolveNamespace(raw: unknown): pulumi.Input<string> | undefined {
+    if (pulumi.Output.isInstance(raw)) {
+        return (raw as pulumi.Output<unknown>).apply((ns) => dns1123Label(requiredString(ns, "namespace"), "namespace"));
+    }
     const explicit = optionalString(raw, "namespace");
     if (explicit !== undefined) return dns1123Label(explicit, "namespace");
     const fromConfig = new pulumi.Config("kubernetes").get("namespace");

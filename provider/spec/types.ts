@@ -5,8 +5,8 @@
  *
  * Spec fields are plain values: they decide which resources exist and what their
  * configuration files contain, so they must be known when the program runs (`pulumi preview`
- * validates them before anything is created). The one exception is an external Redis password,
- * which may be a secret Output.
+ * validates them before anything is created). The exceptions are `namespace` and an external Redis
+ * password, which may be Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -247,8 +247,11 @@ export interface DisruptionBudgetArgs {
 
 /** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
 export interface InterStepBufferServiceArgs {
-    /** Namespace of every object. Default: the `kubernetes:namespace` config, else `default`. */
-    namespace?: string;
+    /**
+     * Namespace of every object; may be an Output (e.g. `ns.metadata.name`). Default: the
+     * `kubernetes:namespace` config, else the Kubernetes provider's namespace, else `default`.
+     */
+    namespace?: pulumi.Input<string>;
     /** A NATS JetStream cluster (`spec.jetstream`). */
     jetstream?: JetStreamArgs;
     /** A Redis ISB service (`spec.redis`): native (with Sentinel) or external. */

@@ -16,7 +16,7 @@ export function describe(value: unknown): string {
 
 /** Rejects Pulumi Outputs where a plain value is required (spec fields shape the rendered objects). */
 export function rejectOutput(value: unknown, path: string): void {
-    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+    if (pulumi.Output.isInstance(value) || pulumi.isUnknown(value) || value instanceof Promise) {
         fail(path, "must be a plain value known at construction time, not an Output or Promise " +
             "(it decides which resources are created and what their configuration files contain)");
     }

@@ -312,6 +312,21 @@ describe("JetStream variants", () => {
         assert.equal(b.child(K8S.statefulSet).inputs.metadata.namespace, "default");
     });
 
+    it("takes the namespace as an Output, e.g. from a Namespace resource", async () => {
+        const ns = new k8s.core.v1.Namespace("streams", { metadata: { name: "streams" } });
+        const b = await build("nsout", { namespace: ns.metadata.name, jetstream: { version: "2.10.29" } });
+        assert.equal(b.outputs.namespace, "streams");
+        assert.equal(b.outputs.url, "nats://isbsvc-nsout-js-svc.streams.svc:4222");
+        for (const c of b.children.filter((r) => r.type.startsWith("kubernetes:"))) assert.equal(c.inputs.metadata.namespace, "streams");
+    });
+
+    it("validates a namespace Output when it resolves, naming the field", async () => {
+        const { resolveSpec } = await import("../../provider/spec/resolve");
+        const spec = resolveSpec("bad", { namespace: pulumi.output("Not_A_Namespace"), jetstream: { version: "2.10.29" } });
+        // Output.promise() is internal, but it is the only way to observe a rejected Output.
+        await assert.rejects((pulumi.output(spec.namespace) as any).promise(), /"namespace" must be a DNS-1123 label/);
+    });
+
     it("warns when the version is latest", async () => {
         const warnings: string[] = [];
         const original = pulumi.log.warn;

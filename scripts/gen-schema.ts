@@ -1,0 +1,140 @@
+/**
+ * Generates `sdk/schema.json`: the package schema the Pulumi CLI infers when this repository is
+ * used as a source-based plugin package (what `pulumi package get-schema .` prints), produced
+ * offline with the same analyzer (`ComponentProvider.getSchema()` from
+ * `@pulumi/pulumi/provider/experimental`), run from the repository root exactly as the plugin host
+ * runs it.
+ *
+ * One post-processing step: the analyzer infers no secrets, so the outputs listed in
+ * SECRET_OUTPUTS get `"secret": true` (a standard schema property flag). The plugin itself serves
+ * the inferred schema without it; secretness at run time comes from the component, which wraps
+ * those outputs in `pulumi.secret` (tests/unit/schema.test.ts checks that both agree). SDKs
+ * generated from this file (`pulumi package gen-sdk sdk/schema.json`) additionally mark them as
+ * secret outputs.
+ *
+ *   npm run schema              # rewrite sdk/schema.json
+ *   npm run schema -- --check   # exit 1 when sdk/schema.json is out of date
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { InterStepBufferService } from "../provider";
+
+/** Repository root: the plugin directory (PulumiPlugin.yaml, package.json, tsconfig.json). */
+export const ROOT = path.resolve(__dirname, "..");
+export const SCHEMA_PATH = path.join(ROOT, "sdk", "schema.json");
+/** Provider name, as the nodejs plugin host derives it from package.json `name`. */
+export const PROVIDER_NAME = "isbsvc";
+export const COMPONENT_TOKEN = `${PROVIDER_NAME}:index:InterStepBufferService`;
+/** Outputs the component returns as secrets (`pulumi.secret`), marked `secret: true` in the schema. */
+export const SECRET_OUTPUTS = ["password"];
+
+/** A property of a resource or of an object type, as the schema describes it. */
+export interface PropertySchema {
+    type?: string;
+    $ref?: string;
+    items?: PropertySchema;
+    additionalProperties?: PropertySchema;
+    description?: string;
+    plain?: boolean;
+    optional?: boolean;
+    secret?: boolean;
+}
+
+export interface ObjectTypeSchema {
+    type: string;
+    properties?: Record<string, PropertySchema>;
+    required?: string[];
+    enum?: unknown[];
+    description?: string;
+}
+
+export interface ResourceSchema extends ObjectTypeSchema {
+    isComponent?: boolean;
+    inputProperties: Record<string, PropertySchema>;
+    requiredInputs: string[];
+    properties: Record<string, PropertySchema>;
+    required: string[];
+}
+
+export interface PackageSchema {
+    name: string;
+    version: string;
+    description?: string;
+    resources: Record<string, ResourceSchema>;
+    types: Record<string, ObjectTypeSchema>;
+    [key: string]: unknown;
+}
+
+/** The component provider the plugin host starts for this package (same name, components and directory). */
+export function componentProvider(): ComponentProvider {
+    return new ComponentProvider({ components: [InterStepBufferService], name: PROVIDER_NAME, dirname: ROOT });
+}
+
+let shared: ComponentProvider | undefined;
+
+/** One provider per process: the analyzer takes a few seconds and the provider caches its schema. */
+export function sharedComponentProvider(): ComponentProvider {
+    shared ??= componentProvider();
+    return shared;
+}
+
+/** The schema exactly as the plugin serves it (`GetSchema`). */
+export async function inferredSchema(provider: ComponentProvider = sharedComponentProvider()): Promise<PackageSchema> {
+    try {
+        return JSON.parse(await provider.getSchema()) as PackageSchema;
+    } catch (e) {
+        const message = (e as Error).message;
+        if (/No entry points found/.test(message)) {
+            throw new Error(`${message}\nThe analyzer only sees the files tsconfig.json includes: add "index.ts" (the root ` +
+                `entry that re-exports provider/) to "include" in tsconfig.json.`);
+        }
+        throw e;
+    }
+}
+
+/** Marks SECRET_OUTPUTS as secret; fails if one of them is not an output of the component. */
+export function markSecrets(schema: PackageSchema): PackageSchema {
+    const copy = JSON.parse(JSON.stringify(schema)) as PackageSchema;
+    const outputs = copy.resources[COMPONENT_TOKEN]?.properties;
+    if (!outputs) throw new Error(`the schema has no resource ${COMPONENT_TOKEN}`);
+    for (const name of SECRET_OUTPUTS) {
+        if (!outputs[name]) throw new Error(`secret output "${name}" is not an output of ${COMPONENT_TOKEN}`);
+        outputs[name] = { ...outputs[name], secret: true };
+    }
+    return copy;
+}
+
+/** The schema sdk/schema.json must contain. */
+export async function generateSchema(provider?: ComponentProvider): Promise<PackageSchema> {
+    return markSecrets(await inferredSchema(provider));
+}
+
+export function serialize(schema: PackageSchema): string {
+    return JSON.stringify(schema, null, 2) + "\n";
+}
+
+async function main(argv: string[]): Promise<void> {
+    const text = serialize(await generateSchema(componentProvider()));
+    const relative = path.relative(process.cwd(), SCHEMA_PATH);
+    if (argv.includes("--check")) {
+        const current = fs.existsSync(SCHEMA_PATH) ? fs.readFileSync(SCHEMA_PATH, "utf8") : "";
+        if (current !== text) {
+            console.error(`${relative} is out of date: run \`npm run schema\``);
+            process.exitCode = 1;
+            return;
+        }
+        console.log(`${relative} is up to date`);
+        return;
+    }
+    fs.mkdirSync(path.dirname(SCHEMA_PATH), { recursive: true });
+    fs.writeFileSync(SCHEMA_PATH, text);
+    console.log(`wrote ${relative}`);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((e) => {
+        console.error((e as Error).message);
+        process.exitCode = 1;
+    });
+}
