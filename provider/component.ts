@@ -2,6 +2,7 @@
  * The InterStepBufferService component: validates its arguments, then creates the resources of
  * the chosen flavour and exposes the connection outputs.
  */
+import { childOptions, ChildOptions } from "./resources/child-options";
 import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferServiceArgs } from "./spec/types";
 import { resolveSpec } from "./spec/resolve";
@@ -14,11 +15,11 @@ import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis"
 import { IsbConnection } from "./outputs/connection";
 
 /** Creates the resources of the resolved flavour and returns its connection outputs. */
-function provision(spec: ResolvedService, parent: pulumi.Resource): IsbConnection {
+function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
     switch (spec.type) {
-        case "jetstream": return jetStreamConnection(spec, createJetStreamResources(spec, parent));
-        case "redis-native": return nativeRedisConnection(spec, createNativeRedisResources(spec, parent));
-        case "redis-external": return externalRedisConnection(spec, createExternalRedisResources(spec, parent));
+        case "jetstream": return jetStreamConnection(spec, createJetStreamResources(spec, child));
+        case "redis-native": return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
+        case "redis-external": return externalRedisConnection(spec, createExternalRedisResources(spec, child));
     }
 }
 
@@ -60,7 +61,7 @@ export class InterStepBufferService extends pulumi.ComponentResource {
         // Validate before registering anything: invalid input fails `pulumi preview` with no resource created.
         const spec = resolveSpec(name, args);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
-        const connection = provision(spec, this);
+        const connection = provision(spec, childOptions(this, opts));
         Object.assign(this, connection);
         this.registerOutputs({ ...connection });
     }

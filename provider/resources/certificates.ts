@@ -2,6 +2,7 @@
  * A private CA and the leaf certificates signed by it, as `@pulumi/tls` resources:
  * PrivateKey + SelfSignedCert for the CA, PrivateKey + CertRequest + LocallySignedCert per leaf.
  */
+import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { ResolvedCertificates } from "../spec/options";
@@ -12,16 +13,16 @@ export interface KeyAndCert {
     certPem: pulumi.Output<string>;
 }
 
-function privateKey(resourceName: string, opts: ResolvedCertificates, parent: pulumi.Resource): tls.PrivateKey {
+function privateKey(resourceName: string, opts: ResolvedCertificates, child: ChildOptions): tls.PrivateKey {
     const args: tls.PrivateKeyArgs = opts.keyAlgorithm === "RSA"
         ? { algorithm: "RSA", rsaBits: 2048 }
         : { algorithm: "ECDSA", ecdsaCurve: "P256" };
-    return new tls.PrivateKey(resourceName, args, { parent });
+    return new tls.PrivateKey(resourceName, args, child);
 }
 
 /** Creates the CA of the ISB service `name` (`<name>-ca-key`, `<name>-ca`). */
-export function createCertificateAuthority(name: string, opts: ResolvedCertificates, parent: pulumi.Resource): KeyAndCert {
-    const key = privateKey(`${name}-ca-key`, opts, parent);
+export function createCertificateAuthority(name: string, opts: ResolvedCertificates, child: ChildOptions): KeyAndCert {
+    const key = privateKey(`${name}-ca-key`, opts, child);
     const cert = new tls.SelfSignedCert(`${name}-ca`, {
         privateKeyPem: key.privateKeyPem,
         subject: { commonName: `isbsvc-${name} CA`, organization: "isbsvc" },
@@ -30,7 +31,7 @@ export function createCertificateAuthority(name: string, opts: ResolvedCertifica
         allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
         validityPeriodHours: opts.caValidityHours,
         earlyRenewalHours: opts.earlyRenewalHours,
-    }, { parent });
+    }, child);
     return { key, certPem: cert.certPem };
 }
 
@@ -45,14 +46,14 @@ export interface LeafRequest {
 
 /** Creates a leaf key and certificate signed by `ca`. */
 export function createLeafCertificate(
-    name: string, leaf: LeafRequest, ca: KeyAndCert, opts: ResolvedCertificates, parent: pulumi.Resource,
+    name: string, leaf: LeafRequest, ca: KeyAndCert, opts: ResolvedCertificates, child: ChildOptions,
 ): KeyAndCert {
-    const key = privateKey(`${name}-${leaf.role}-key`, opts, parent);
+    const key = privateKey(`${name}-${leaf.role}-key`, opts, child);
     const csr = new tls.CertRequest(`${name}-${leaf.role}-csr`, {
         privateKeyPem: key.privateKeyPem,
         subject: { commonName: pulumi.output(leaf.dnsNames).apply((d) => d[0]), organization: "isbsvc" },
         dnsNames: leaf.dnsNames,
-    }, { parent });
+    }, child);
     const uses = ["digital_signature", ...(opts.keyAlgorithm === "RSA" ? ["key_encipherment"] : []), "server_auth",
         ...(leaf.clientAuth ? ["client_auth"] : [])];
     const cert = new tls.LocallySignedCert(`${name}-${leaf.role}-cert`, {
@@ -63,6 +64,6 @@ export function createLeafCertificate(
         validityPeriodHours: opts.validityHours,
         earlyRenewalHours: opts.earlyRenewalHours,
         setSubjectKeyId: true,
-    }, { parent });
+    }, child);
     return { key, certPem: cert.certPem };
 }

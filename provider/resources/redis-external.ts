@@ -2,6 +2,7 @@
  * An external Redis deploys nothing. When a password is given, a credentials Secret is created in
  * the namespace so pipeline pods can read it like the other flavours' credentials.
  */
+import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedExternalRedisService } from "../spec/resolve";
@@ -18,7 +19,7 @@ export interface ExternalRedisResources {
     credentialsSecretName: string;
 }
 
-export function createExternalRedisResources(svc: ResolvedExternalRedisService, parent: pulumi.Resource): ExternalRedisResources {
+export function createExternalRedisResources(svc: ResolvedExternalRedisService, child: ChildOptions): ExternalRedisResources {
     const r = svc.redis;
     if (r.password === undefined) {
         return {
@@ -32,7 +33,7 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
         .apply(([d, ns]): K8sObject => ({
             apiVersion: "v1", kind: "Secret", type: "Opaque", data: d,
             metadata: { name, ...(ns !== undefined && { namespace: ns }), labels: objectLabels(svc.name, "redis") },
-        }))), { parent });
+        }))), child);
     return {
         namespace: svc.namespace !== undefined
             ? pulumi.output(svc.namespace) as pulumi.Output<string>

@@ -2,6 +2,7 @@
  * The Pulumi resources of a native Redis ISB service: password, certificates, Secrets,
  * ConfigMaps, Services, StatefulSet and PodDisruptionBudget, parented to the component.
  */
+import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -16,7 +17,7 @@ import {
 } from "../render/redis-objects";
 import { createPassword } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
-import { objectArgs, secretArgs } from "./k8s-object";
+import { objectArgs, secretArgs, skipAwait, statefulSetOptions } from "./k8s-object";
 
 /** What the outputs layer needs from the created resources. */
 export interface NativeRedisResources {
@@ -34,23 +35,24 @@ export function redisDnsNames(svc: ResolvedNativeRedisService, namespace: string
         ...serviceDnsNames(names.headlessService, namespace, svc.clusterDomain), "localhost"];
 }
 
-function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namespace: pulumi.Output<string>, parent: pulumi.Resource): void {
+function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namespace: pulumi.Output<string>, child: ChildOptions): void {
     const names = redisNames(svc.name);
     const dnsNames = namespace.apply((ns) => redisDnsNames(svc, ns));
-    const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, parent);
+    const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
     const data = pulumi.all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
         .apply(([caPem, cert, key]) => base64Data({ "ca.crt": caPem, "tls.crt": cert, "tls.key": key }));
     new k8s.core.v1.Secret(`${svc.name}-redis-tls`, secretArgs(pulumi.all([data, namespace])
-        .apply(([d, ns]) => renderRedisSecret(svc, names.tlsSecret, ns, d))), { parent });
+        .apply(([d, ns]) => renderRedisSecret(svc, names.tlsSecret, ns, d))), child);
 }
 
 /** Creates every resource of the native Redis ISB service `svc`, parented to `parent`. */
-export function createNativeRedisResources(svc: ResolvedNativeRedisService, parent: pulumi.Resource): NativeRedisResources {
+export function createNativeRedisResources(svc: ResolvedNativeRedisService, child: ChildOptions): NativeRedisResources {
     const name = svc.name;
     const names = redisNames(name);
-    const opts = { parent };
-    const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, parent);
-    const ca = svc.redis.tls ? createCertificateAuthority(name, svc.certificates, parent) : undefined;
+    const opts = child;
+    const skip = svc.await.skipAwait;
+    const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, child);
+    const ca = svc.redis.tls ? createCertificateAuthority(name, svc.certificates, child) : undefined;
 
     // The auth Secret (password, and the CA for clients) goes first; when no namespace is given,
     // the namespace the provider chose for it is used for everything else.
@@ -62,17 +64,18 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, pare
         ? pulumi.output(svc.namespace) as pulumi.Output<string>
         : auth.metadata.namespace.apply((ns) => ns ?? "default");
 
-    if (ca) createTlsSecret(svc, ca, namespace, parent);
+    if (ca) createTlsSecret(svc, ca, namespace, child);
     new k8s.core.v1.ConfigMap(`${name}-redis-config`,
         objectArgs(namespace.apply((ns) => renderRedisConfigMap(svc, ns)), ["data"]), opts);
     new k8s.core.v1.ConfigMap(`${name}-redis-scripts`,
         objectArgs(namespace.apply((ns) => renderRedisScriptsConfigMap(svc, ns)), ["data"]), opts);
     new k8s.core.v1.Service(`${name}-redis-svc`,
-        objectArgs(namespace.apply((ns) => renderRedisService(svc, ns, false)), ["spec"]), opts);
+        objectArgs(namespace.apply((ns) => skipAwait(renderRedisService(svc, ns, false), skip)), ["spec"]), opts);
     new k8s.core.v1.Service(`${name}-redis-svc-headless`,
-        objectArgs(namespace.apply((ns) => renderRedisService(svc, ns, true)), ["spec"]), opts);
+        objectArgs(namespace.apply((ns) => skipAwait(renderRedisService(svc, ns, true), skip)), ["spec"]), opts);
     new k8s.apps.v1.StatefulSet(`${name}-redis`,
-        objectArgs(namespace.apply((ns) => renderRedisStatefulSet(svc, ns)), ["spec"]), opts);
+        objectArgs(namespace.apply((ns) => skipAwait(renderRedisStatefulSet(svc, ns), skip)), ["spec"]),
+        statefulSetOptions(child, svc.await.customTimeouts));
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(`${name}-redis-pdb`,
             objectArgs(namespace.apply((ns) => renderRedisDisruptionBudget(svc, ns)!), ["spec"]), opts);

@@ -3,7 +3,7 @@
  * defaults that depend on the number of replicas.
  */
 import { at, fail } from "./errors";
-import { optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknownKeys } from "./values";
+import { duration, optionalBoolean, optionalInteger, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Certificate options with defaults. */
 export interface ResolvedCertificates {
@@ -67,4 +67,22 @@ export function resolveAntiAffinity(raw: unknown, path: string, replicas: number
         fail(path, `must be "soft", "hard" or "none", got ${JSON.stringify(value)}`);
     }
     return value;
+}
+
+/** Await options of the slow resources. */
+export interface ResolvedAwait {
+    skipAwait: boolean;
+    customTimeouts: { create?: string; update?: string; delete?: string };
+}
+
+export const DEFAULT_TIMEOUTS = { create: "20m", update: "20m" };
+
+export function resolveAwait(skipRaw: unknown, timeoutsRaw: unknown): ResolvedAwait {
+    const obj = optionalObject(timeoutsRaw, "customTimeouts") ?? {};
+    rejectUnknownKeys(obj, ["create", "update", "delete"], "customTimeouts");
+    const customTimeouts: ResolvedAwait["customTimeouts"] = { ...DEFAULT_TIMEOUTS };
+    for (const k of ["create", "update", "delete"] as const) {
+        if (obj[k] !== undefined && obj[k] !== null) customTimeouts[k] = duration(obj[k], at("customTimeouts", k));
+    }
+    return { skipAwait: optionalBoolean(skipRaw, "skipAwait") ?? false, customTimeouts };
 }

@@ -8,8 +8,8 @@ import { InterStepBufferServiceArgs } from "./types";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
 import {
-    AntiAffinity, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity, resolveCertificates,
-    resolveDisruptionBudget,
+    AntiAffinity, ResolvedAwait, resolveAwait, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity,
+    resolveCertificates, resolveDisruptionBudget,
 } from "./options";
 import {
     dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys, requiredString,
@@ -28,6 +28,7 @@ export interface ResolvedCommon {
     certificates: ResolvedCertificates;
     disruptionBudget?: ResolvedDisruptionBudget;
     antiAffinity: AntiAffinity;
+    await: ResolvedAwait;
 }
 
 /** A resolved JetStream ISB service. */
@@ -50,7 +51,8 @@ export interface ResolvedExternalRedisService extends ResolvedCommon {
 
 export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisService | ResolvedExternalRedisService;
 
-const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certificates", "podDisruptionBudget", "antiAffinity"];
+const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certificates", "podDisruptionBudget", "antiAffinity",
+    "skipAwait", "customTimeouts"];
 
 /**
  * Longest ISB name: the StatefulSet pods' controller-revision-hash label value
@@ -88,6 +90,7 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
         certificates: resolveCertificates(obj.certificates, "certificates"),
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
+        await: resolveAwait(obj.skipAwait, obj.customTimeouts),
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");

@@ -245,6 +245,16 @@ export interface DisruptionBudgetArgs {
     maxUnavailable?: number;
 }
 
+/** Custom timeouts for slow clusters, as Pulumi durations (`"30m"`, `"1h"`). */
+export interface CustomTimeoutsArgs {
+    /** Time allowed for the StatefulSet to become ready when created. Default: `20m`. */
+    create?: string;
+    /** Time allowed for a rolling update to finish. Default: `20m`. */
+    update?: string;
+    /** Time allowed for deletion. Default: Pulumi's. */
+    delete?: string;
+}
+
 /** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
 export interface InterStepBufferServiceArgs {
     /**
@@ -267,4 +277,11 @@ export interface InterStepBufferServiceArgs {
      * with 3 or more replicas), `hard` (require one pod per node) or `none` (beyond the upstream spec).
      */
     antiAffinity?: string;
+    /**
+     * Do not wait for the StatefulSet and Services to become ready (`pulumi.com/skipAwait`), e.g. on
+     * clusters where pods take very long to schedule. Default: false.
+     */
+    skipAwait?: boolean;
+    /** How long Pulumi waits for the StatefulSet (beyond the upstream spec). */
+    customTimeouts?: CustomTimeoutsArgs;
 }

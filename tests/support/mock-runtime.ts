@@ -27,7 +27,10 @@ export interface Registered {
     raw: Record<string, any>;
     /** Output state the mock answered with. */
     state: Record<string, any>;
-    options: { protect: boolean; retainOnDelete: boolean; aliases: any[]; dependencies: string[]; deleteBeforeReplace: boolean };
+    options: {
+        protect: boolean; retainOnDelete: boolean; aliases: any[]; dependencies: string[]; deleteBeforeReplace: boolean;
+        customTimeouts?: { create: string; update: string; pb_delete: string; read: string };
+    };
 }
 
 const registered: Registered[] = [];
@@ -110,6 +113,7 @@ function wrapMonitor(): void {
                 protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
                 aliases: req.getAliasesList().map((a: any) => a.toObject()), dependencies: req.getDependenciesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                customTimeouts: req.getCustomtimeouts()?.toObject(),
             },
         };
         registered.push(entry);
