@@ -96,7 +96,8 @@ function mainContainer(svc: ResolvedJetStreamService): Container {
             { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
             { name: "CLUSTER_ADVERTISE", value: `$(POD_NAME).${names.service}.$(POD_NAMESPACE).svc` },
             { name: "GOMEMLIMIT", valueFrom: { resourceFieldRef: { containerName: "main", resource: "limits.memory" } } },
-            { name: "JS_KEY", valueFrom: secretRef(ENCRYPTION_KEY) },
+            // Only with encryption: nats-server needs the key nowhere else (toggling rolls the pods anyway).
+            ...(svc.jetstream.encryption ? [{ name: "JS_KEY", valueFrom: secretRef(ENCRYPTION_KEY) }] : []),
         ],
         volumeMounts: [
             { name: "config-volume", mountPath: CONFIG_DIR, readOnly: true },

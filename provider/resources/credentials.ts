@@ -1,8 +1,11 @@
 /**
  * Generated credentials of a JetStream ISB service, as `@pulumi/random` resources. Alphabets are
- * letters and digits only: safe inside quoted NATS config strings, env values and URLs.
- * Rotate a credential with `pulumi up --replace <urn>`; the new value reaches the servers
- * through the reloader and the client Secret.
+ * letters and digits only: safe inside quoted NATS config strings and URLs.
+ *
+ * Rotating the user or passwords (`pulumi up --replace <urn>`) reaches the servers through
+ * auth.conf and the reloader; pipeline pods read the client Secret when they start. The
+ * encryption key is different: nats-server reads it once at start, and a store written with one
+ * key cannot be read with another, so it must never be replaced on a running service.
  */
 import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,6 +38,10 @@ export function createCredentials(name: string, child: ChildOptions): Credential
         }, opts),
         password: createPassword(`${name}-js-password`, CREDENTIAL_LENGTHS.password, child),
         systemPassword: createPassword(`${name}-js-system-password`, CREDENTIAL_LENGTHS.systemPassword, child),
-        encryptionKey: createPassword(`${name}-js-encryption-key`, CREDENTIAL_LENGTHS.encryptionKey, child),
+        // Letters only: nats-server parses the value of `key: $JS_KEY` as a config token, and a key such
+        // as "1k2..." or "12M9..." would read as a malformed size and stop the server from starting.
+        encryptionKey: new random.RandomPassword(`${name}-js-encryption-key`, {
+            length: CREDENTIAL_LENGTHS.encryptionKey, special: false, numeric: false, upper: true, lower: true, minUpper: 1, minLower: 1,
+        }, opts),
     };
 }
