@@ -10,6 +10,7 @@ import { Container, K8sObject } from "./k8s-types";
 import { objectLabels, selectorLabels } from "./labels";
 import { jetStreamNames } from "./names";
 import { renderNatsConf } from "./nats-conf";
+import { renderDisruptionBudget, renderStatefulSet } from "./statefulset";
 import { applyPodTemplate, podLabels, renderAffinity } from "./pod-template";
 import {
     CONFIG_DIR, CONFIG_FILE, CONFIG_MAP_KEY, configPath, DATA_DIR, ENCRYPTION_KEY, JS_PORTS, PID_DIR, PID_FILE,
@@ -61,15 +62,8 @@ export function renderJetStreamService(svc: ResolvedJetStreamService, namespace:
 
 export function renderJetStreamDisruptionBudget(svc: ResolvedJetStreamService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
-    const names = jetStreamNames(svc.name);
-    return {
-        apiVersion: "policy/v1", kind: "PodDisruptionBudget",
-        metadata: meta(svc, names.disruptionBudget, namespace),
-        spec: {
-            maxUnavailable: svc.disruptionBudget.maxUnavailable,
-            selector: { matchLabels: selectorLabels(svc.name, "jetstream") },
-        },
-    };
+    return renderDisruptionBudget(meta(svc, jetStreamNames(svc.name).disruptionBudget, namespace),
+        svc.disruptionBudget.maxUnavailable, selectorLabels(svc.name, "jetstream"));
 }
 
 function httpProbe(path: string, extra: Record<string, number>): Record<string, unknown> {
@@ -171,20 +165,6 @@ function volumes(svc: ResolvedJetStreamService): Record<string, unknown>[] {
     ];
 }
 
-function volumeClaimTemplates(svc: ResolvedJetStreamService): Record<string, unknown>[] | undefined {
-    const p = svc.jetstream.persistence;
-    if (!p) return undefined;
-    return [{
-        metadata: { name: jetStreamNames(svc.name).volumeClaim, labels: selectorLabels(svc.name, "jetstream") },
-        spec: {
-            accessModes: [p.accessMode],
-            volumeMode: "Filesystem",
-            ...(p.storageClassName !== undefined && { storageClassName: p.storageClassName }),
-            resources: { requests: { storage: p.volumeSize } },
-        },
-    }];
-}
-
 /** Lame-duck duration plus grace period plus a margin, so Kubernetes never cuts the lame-duck phase short. */
 export function terminationGracePeriodSeconds(svc: ResolvedJetStreamService): number {
     const v = svc.jetstream.settings.values;
@@ -206,26 +186,16 @@ export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namesp
         ],
         volumes: volumes(svc),
     }, js.podTemplate, renderAffinity(js.podTemplate, svc.antiAffinity, selector));
-    const vct = volumeClaimTemplates(svc);
-    return {
-        apiVersion: "apps/v1", kind: "StatefulSet",
+    return renderStatefulSet({
         metadata: meta(svc, names.statefulSet, namespace),
-        spec: {
-            replicas: js.replicas,
-            serviceName: names.service,
-            podManagementPolicy: "Parallel",
-            updateStrategy: { type: "RollingUpdate" },
-            selector: { matchLabels: selector },
-            // Retain: a replaced StatefulSet (e.g. after a volume size change) finds its data again.
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            template: {
-                metadata: {
-                    labels: podLabels(js.podTemplate, selector),
-                    annotations: { ...js.podTemplate.annotations, [STORE_ANNOTATION]: js.encryption ? "on" : "off" },
-                },
-                spec: podSpec,
-            },
-            ...(vct && { volumeClaimTemplates: vct }),
-        },
-    };
+        replicas: js.replicas,
+        serviceName: names.service,
+        podManagementPolicy: "Parallel",
+        selector,
+        podLabels: podLabels(js.podTemplate, selector),
+        podAnnotations: { ...js.podTemplate.annotations, [STORE_ANNOTATION]: js.encryption ? "on" : "off" },
+        podSpec,
+        persistence: js.persistence,
+        volumeClaimName: names.volumeClaim,
+    });
 }

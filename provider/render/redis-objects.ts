@@ -9,6 +9,7 @@ import { Container, K8sObject } from "./k8s-types";
 import { objectLabels, selectorLabels } from "./labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "./pod-template";
 import { redisNames } from "./redis-names";
+import { renderDisruptionBudget, renderStatefulSet } from "./statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import {
     renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel,
@@ -80,11 +81,8 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
 
 export function renderRedisDisruptionBudget(svc: ResolvedNativeRedisService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
-    return {
-        apiVersion: "policy/v1", kind: "PodDisruptionBudget",
-        metadata: meta(svc, redisNames(svc.name).disruptionBudget, namespace),
-        spec: { maxUnavailable: svc.disruptionBudget.maxUnavailable, selector: { matchLabels: selectorLabels(svc.name, "redis") } },
-    };
+    return renderDisruptionBudget(meta(svc, redisNames(svc.name).disruptionBudget, namespace),
+        svc.disruptionBudget.maxUnavailable, selectorLabels(svc.name, "redis"));
 }
 
 function execProbe(script: string, arg: string | undefined, extra: Record<string, number>): Record<string, unknown> {
@@ -178,7 +176,6 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
     const names = redisNames(svc.name);
     const r = svc.redis;
     const selector = selectorLabels(svc.name, "redis");
-    const p = r.persistence;
     const podSpec = applyPodTemplate({
         securityContext: DEFAULT_POD_SECURITY,
         terminationGracePeriodSeconds: 60,
@@ -189,30 +186,16 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
         ],
         volumes: volumes(svc),
     }, r.podTemplate, renderAffinity(r.podTemplate, svc.antiAffinity, selector));
-    return {
-        apiVersion: "apps/v1", kind: "StatefulSet",
+    return renderStatefulSet({
         metadata: meta(svc, names.statefulSet, namespace),
-        spec: {
-            replicas: r.replicas,
-            serviceName: names.headlessService,
-            podManagementPolicy: "OrderedReady",
-            updateStrategy: { type: "RollingUpdate" },
-            selector: { matchLabels: selector },
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            template: {
-                metadata: { labels: podLabels(r.podTemplate, selector), ...(Object.keys(r.podTemplate.annotations).length && { annotations: r.podTemplate.annotations }) },
-                spec: podSpec,
-            },
-            ...(p && {
-                volumeClaimTemplates: [{
-                    metadata: { name: names.volumeClaim, labels: selector },
-                    spec: {
-                        accessModes: [p.accessMode], volumeMode: "Filesystem",
-                        ...(p.storageClassName !== undefined && { storageClassName: p.storageClassName }),
-                        resources: { requests: { storage: p.volumeSize } },
-                    },
-                }],
-            }),
-        },
-    };
+        replicas: r.replicas,
+        serviceName: names.headlessService,
+        podManagementPolicy: "OrderedReady",
+        selector,
+        podLabels: podLabels(r.podTemplate, selector),
+        podAnnotations: r.podTemplate.annotations,
+        podSpec,
+        persistence: r.persistence,
+        volumeClaimName: names.volumeClaim,
+    });
 }

@@ -3,12 +3,23 @@
  * label, annotation, other resource input, or non-secret output.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { build, OUTPUT_FIELDS } from "../support/build";
 import { generatedValues } from "../support/generated";
 import { isSerializedSecret } from "../support/mock-runtime";
 
+/** The runner's spec files are the example specs users start from. */
+function runnerSpecs(): Record<string, any> {
+    const dir = path.join(__dirname, "..", "..", "local", "specs");
+    return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))
+        .map((f) => [`local/specs/${f}`, (yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { args: any }).args]));
+}
+
 const SPECS: Record<string, any> = {
+    ...runnerSpecs(),
     "JetStream, TLS and encryption": { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true } },
     "JetStream, plain": { namespace: "pipelines", jetstream: { version: "2.10.29" } },
     "JetStream, standalone with persistence": { namespace: "pipelines", jetstream: { version: "2.10.29", replicas: 1, tls: true,
