@@ -20,8 +20,13 @@ const SVC = "isbsvc-default-js";
 const K8S_NS = "test";
 
 /** A fresh 5-char id: a tag letter and 4 hex digits. */
+/** Ids of every network this suite created (other processes may run harness networks meanwhile). */
+const createdIds: string[] = [];
+
 function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
+    const id = tag + crypto.randomBytes(2).toString("hex");
+    createdIds.push(id);
+    return id;
 }
 
 function podName(i: number): string {
@@ -392,9 +397,12 @@ describe("live harness: pods as network namespaces", function () {
     });
 
     after(() => {
-        // the suite itself must not leak anything
+        // the suite itself must not leak anything (networks of other processes are theirs)
         assert.deepEqual(liveNetworks(), []);
-        assert.deepEqual(listHarnessResources(HARNESS_PREFIX), { netns: [], links: [], etcDirs: [] });
-        assert.equal(spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.includes(HARNESS_PREFIX), false);
+        assert.ok(createdIds.length > 0);
+        for (const id of createdIds) {
+            assert.deepEqual(listHarnessResources(`${HARNESS_PREFIX}-${id}-`), { netns: [], links: [], etcDirs: [] }, id);
+            assert.equal(spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.includes(`${HARNESS_PREFIX}-${id}-`), false);
+        }
     });
 });
