@@ -51,4 +51,40 @@ describe("programs and examples", () => {
         assert.equal(Buffer.from(secret.inputs.data.NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD, "base64").toString(), "S3cretPassw0rd");
         assert.equal(secret.inputs.metadata.namespace, "pipelines");
     });
+
+    it("the native Redis producer example exports the Sentinel contract", async () => {
+        const producer = await import("../../examples/redis-native/index");
+        assert.equal(await valueOf(producer.sentinelUrl), "isbsvc-default-redis-svc.pipelines.svc:26379");
+        assert.equal(await valueOf(producer.masterName), "mymaster");
+        assert.equal(await valueOf(producer.tlsEnabled), true);
+        assert.equal(await pulumi.isSecret(producer.password), true);
+    });
+
+    it("the external Redis producer example is in cluster mode and keeps the configured password secret", async () => {
+        pulumi.runtime.setConfig(`${pulumi.getProject()}:redisPassword`, "Managed-Pw-1");
+        const producer = await import("../../examples/redis-external/index");
+        assert.equal(await valueOf(producer.clusterMode), true);
+        assert.equal(await valueOf(producer.password), "Managed-Pw-1");
+        assert.equal(await pulumi.isSecret(producer.password), true);
+        assert.equal(await valueOf(producer.credentialsSecretName), "isbsvc-default-redis-auth");
+    });
+
+    it("the pipeline stack reads a Redis ISB by StackReference and keeps the password secret", async () => {
+        stackOutputs["organization/isbsvc-redis-native/dev"] = {
+            outputs: {
+                sentinelUrl: "isbsvc-default-redis-svc.pipelines.svc:26379", masterName: "mymaster", user: "default",
+                password: "R3disPassw0rd", namespace: "pipelines",
+            },
+            secretOutputNames: ["password"],
+        };
+        pulumi.runtime.setConfig(`${pulumi.getProject()}:isbStack`, "organization/isbsvc-redis-native/dev");
+        const consumer = await import("../../examples/pipeline-consumer/redis");
+        assert.equal(await valueOf(consumer.isbSentinelUrl), "isbsvc-default-redis-svc.pipelines.svc:26379");
+        assert.equal(await pulumi.isSecret(consumer.isbPassword), true);
+        await valueOf(consumer.isbEnv.id);
+        await settle();
+        const secret = registry().find((r) => r.name === "pipeline-isb-redis-env")!;
+        assert.ok(isSerializedSecret(secret.raw.data));
+        assert.equal(Buffer.from(secret.inputs.data.NUMAFLOW_ISBSVC_REDIS_SENTINEL_MASTER, "base64").toString(), "mymaster");
+    });
 });
