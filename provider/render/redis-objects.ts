@@ -119,7 +119,7 @@ function redisContainer(svc: ResolvedNativeRedisService): Container {
             { name: "run", mountPath: REDIS_RUN_DIR },
             { name: svc.redis.persistence ? names.volumeClaim : "redis-data", mountPath: REDIS_DATA_DIR },
         ],
-        startupProbe: execProbe("ping-redis.sh", "liveness", { ...PROBE_TIMING, failureThreshold: 60 }),
+        startupProbe: execProbe("ping-redis.sh", "startup", { ...PROBE_TIMING, failureThreshold: 60 }),
         livenessProbe: execProbe("ping-redis.sh", "liveness", PROBE_TIMING),
         readinessProbe: execProbe("ping-redis.sh", "readiness", PROBE_TIMING),
         lifecycle: { preStop: { exec: { command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/prestop-redis.sh`] } } },

@@ -144,33 +144,62 @@ export function renderStartSentinel(svc: ResolvedNativeRedisService, namespace: 
     ].join("\n");
 }
 
-/** preStop of the redis container: a master hands its role to a replica before it stops. */
+/**
+ * preStop of the redis container: a master hands its role to a replica before it stops. It asks
+ * the Sentinel of another pod: Kubernetes stops the pod's own sentinel container at the same time.
+ */
 export function renderPrestopRedis(svc: ResolvedNativeRedisService, namespace: string): string {
     return [
         ...prelude(svc, namespace, "prestop-redis.sh: fails over away from this node if it is master"),
+        ...SENTINEL_MASTER_FN,
         "role=$(cli -h localhost -p \"$REDIS_PORT\" role 2>/dev/null | head -n 1) || role=\"\"",
         "[ \"$role\" = master ] || exit 0",
-        "log \"stopping master: pausing writes and asking for a failover\"",
+        "sentinel=$(any_sentinel)",
+        "[ -n \"$sentinel\" ] || { log \"no Sentinel of another pod answers: stopping without a failover\"; exit 0; }",
+        "log \"stopping master: pausing writes and asking the Sentinel of $sentinel for a failover\"",
         "cli -h localhost -p \"$REDIS_PORT\" client pause 22000 write >/dev/null 2>&1 || true",
-        "cli -h localhost -p \"$SENTINEL_PORT\" sentinel failover \"$MASTER_SET\" >/dev/null 2>&1 || true",
+        "cli -h \"$sentinel\" -p \"$SENTINEL_PORT\" sentinel failover \"$MASTER_SET\" >/dev/null 2>&1 || true",
         "n=0",
         "while [ \"$n\" -lt 20 ]; do",
-        "  m=$(cli -h localhost -p \"$SENTINEL_PORT\" --raw sentinel get-master-addr-by-name \"$MASTER_SET\" 2>/dev/null | head -n 1) || m=\"\"",
-        "  [ -n \"$m\" ] && [ \"$m\" != \"$SELF\" ] && exit 0",
+        "  m=$(sentinel_master)",
+        "  if [ -n \"$m\" ] && [ \"${m% *}\" != \"$SELF\" ]; then",
+        "    log \"${m% *} is master now: replicating it until stopped\"",
+        "    cli -h localhost -p \"$REDIS_PORT\" replicaof \"${m% *}\" \"${m#* }\" >/dev/null 2>&1 || true",
+        "    exit 0",
+        "  fi",
         "  sleep 1; n=$((n + 1))",
         "done",
+        "log \"no failover within 20s: resuming writes\"",
+        "cli -h localhost -p \"$REDIS_PORT\" client unpause >/dev/null 2>&1 || true",
         "",
     ].join("\n");
 }
 
-/** Probe script: `ping-redis.sh liveness|readiness`. Liveness also accepts LOADING and MASTERDOWN. */
+/**
+ * Probe script: `ping-redis.sh startup|liveness|readiness`. Liveness and startup also accept
+ * LOADING and MASTERDOWN. A replica's startup also waits until every Sentinel that answers knows
+ * it: Sentinel learns replicas from the master's INFO every 10 s, and a replica it does not know
+ * would be left behind by a failover in that window (then `min-replicas-to-write` stops writes).
+ */
 export function renderPingRedis(svc: ResolvedNativeRedisService, namespace: string): string {
     return [
-        ...prelude(svc, namespace, "ping-redis.sh: liveness and readiness probe of redis-server"),
+        ...prelude(svc, namespace, "ping-redis.sh: startup, liveness and readiness probe of redis-server"),
+        "if [ \"$1\" = startup ] && [ \"$(cli -h localhost -p \"$REDIS_PORT\" role 2>/dev/null | head -n 1)\" = slave ]; then",
+        "  i=0",
+        "  while [ \"$i\" -lt \"$REPLICAS\" ]; do",
+        "    host=\"$POD_PREFIX-$i.$HEADLESS\"",
+        "    known=$(cli -h \"$host\" -p \"$SENTINEL_PORT\" --raw sentinel replicas \"$MASTER_SET\" 2>/dev/null) || known=unreachable",
+        "    case \"$known\" in",
+        "      unreachable|*\"$SELF:$REDIS_PORT\"*) ;;",
+        "      *) echo \"the Sentinel of $host does not know this replica yet\" >&2; exit 1 ;;",
+        "    esac",
+        "    i=$((i + 1))",
+        "  done",
+        "fi",
         "reply=$(cli -h localhost -p \"$REDIS_PORT\" ping 2>&1) || reply=\"\"",
         "case \"$1:$reply\" in",
         "  *:PONG) exit 0 ;;",
-        "  liveness:LOADING*|liveness:MASTERDOWN*) exit 0 ;;",
+        "  liveness:LOADING*|liveness:MASTERDOWN*|startup:LOADING*|startup:MASTERDOWN*) exit 0 ;;",
         "esac",
         "echo \"$reply\" >&2",
         "exit 1",
