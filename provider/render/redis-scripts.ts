@@ -8,8 +8,9 @@
  * 2. None answers: the whole set is starting, so pod 0 is master and the others replicate it.
  * 3. They name another pod: start as its replica.
  * 4. They name this pod, which has just restarted: its data may be older than its replicas', so
- *    ask a Sentinel to fail over and, once another node is master, start as its replica. Only if no
- *    replica can take over does it start as master again. A restarted pod never becomes a second master.
+ *    ask a Sentinel to fail over (unless the Sentinels are already failing over) and, once another
+ *    node is master, start as its replica. Only if no replica takes over within a minute does it
+ *    start as master again. A restarted pod never becomes a second master.
  */
 import { ResolvedNativeRedisService } from "../spec/resolve";
 import { MASTER_NAME } from "../spec/redis-settings";
@@ -82,9 +83,17 @@ export function renderStartNode(svc: ResolvedNativeRedisService, namespace: stri
         "  log \"no Sentinel knows a master: the set is starting, pod 0 is master\"",
         "  master=\"$POD_PREFIX-0.$HEADLESS $REDIS_PORT\"",
         "elif [ \"${master% *}\" = \"$SELF\" ]; then",
-        "  log \"Sentinels still name this restarted pod as master: asking for a failover first\"",
+        "  log \"Sentinels still name this restarted pod as master: handing the role to a replica first\"",
         "  sentinel=$(any_sentinel)",
-        "  if [ -n \"$sentinel\" ] && cli -h \"$sentinel\" -p \"$SENTINEL_PORT\" sentinel failover \"$MASTER_SET\" >/dev/null 2>&1; then",
+        "  if [ -n \"$sentinel\" ]; then",
+        "    # If the Sentinels already consider this node down, they fail over by themselves: a forced",
+        "    # failover now could race theirs. Otherwise force one (redis-cli exits 0 on error replies).",
+        "    flags=$(cli -h \"$sentinel\" -p \"$SENTINEL_PORT\" --raw sentinel master \"$MASTER_SET\" 2>/dev/null | awk 'prev == \"flags\" { print; exit } { prev = $0 }') || flags=\"\"",
+        "    case \"$flags\" in",
+        "      *s_down*|*o_down*|*failover_in_progress*) log \"Sentinels are already failing over ($flags): waiting for them\" ;;",
+        "      *) reply=$(cli -h \"$sentinel\" -p \"$SENTINEL_PORT\" sentinel failover \"$MASTER_SET\" 2>&1) || reply=\"\"",
+        "         [ \"$reply\" = OK ] || log \"Sentinel refused the failover: $reply\" ;;",
+        "    esac",
         "    n=0",
         "    while [ \"$n\" -lt 60 ]; do",
         "      master=$(sentinel_master)",

@@ -22,7 +22,7 @@ describe("redis.conf and sentinel.conf", () => {
     it("applies the default settings over the base directives", () => {
         assert.deepEqual(directives(renderRedisConf(svc({}))), [
             ["port", "6379"], ["dir", "/data"], ["protected-mode", "no"], ["rename-command", 'FLUSHDB ""'],
-            ["rename-command", 'FLUSHALL ""'], ["min-replicas-to-write", "1"], ["save", '""'], ["appendonly", "yes"],
+            ["rename-command", 'FLUSHALL ""'], ["min-replicas-to-write", "1"], ["min-replicas-to-write", "1"], ["save", '""'], ["appendonly", "yes"],
             ["auto-aof-rewrite-percentage", "100"], ["auto-aof-rewrite-min-size", "64mb"], ["maxmemory", "512mb"],
             ["maxmemory-policy", "allkeys-lru"],
         ]);
@@ -35,7 +35,14 @@ describe("redis.conf and sentinel.conf", () => {
     });
 
     it("a settings string replaces the default of its kind", () => {
-        assert.deepEqual(directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } }))).slice(5), [["maxmemory", "2gb"]]);
+        assert.deepEqual(directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } }))).slice(6), [["maxmemory", "2gb"]]);
+    });
+
+    it("keeps min-replicas-to-write 1 when a settings string replaces the defaults, unless it sets its own", () => {
+        const lines = directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } })));
+        assert.deepEqual(lines[5], ["min-replicas-to-write", "1"]);
+        const own = directives(renderRedisConf(svc({ settings: { redis: "min-replicas-to-write 2" } })));
+        assert.deepEqual(own.filter(([k]) => k === "min-replicas-to-write").at(-1), ["min-replicas-to-write", "2"], "the later line wins");
     });
 
     it("closes the plaintext ports and uses TLS for clients, replication and Sentinel when TLS is on", () => {

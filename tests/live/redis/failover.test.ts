@@ -187,7 +187,7 @@ for (const tls of [true, false]) {
             acked.push(...report.acked);
             await pods.waitReady(old);
             master = await agreedMaster(pods, outputs, [old]);
-            assert.match(pods.logs(old, "redis"), /Sentinels still name this restarted pod as master: asking for a failover first/);
+            assert.match(pods.logs(old, "redis"), /Sentinels still name this restarted pod as master: handing the role to a replica first/);
             await replicaInSync(pods, outputs, old, master);
             assert.ok(report.maxStallMs < DOWN_AFTER_MS, `writes stalled ${report.maxStallMs} ms: the forced failover beats down-after-milliseconds`);
             logWrites(`kill -9 and immediate restart of ${old}/redis, ${master} promoted`, report);
