@@ -29,7 +29,7 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
  * generated credentials and optional TLS from a generated CA. Pipeline stacks read its outputs
  * through stack references.
  */
-export class InterStepBufferService extends pulumi.ComponentResource {
+export class InterStepBufferService extends pulumi.ComponentResource implements IsbConnection {
     /** `jetstream` or `redis`. */
     public readonly type!: pulumi.Output<string>;
     /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`; empty for native Redis (use Sentinel). */

@@ -38,10 +38,3 @@ export function applyContainerTemplate(container: Container, tpl: ResolvedContai
     return out;
 }
 
-/** Names of the probes a template overrides that the container does not have (for warnings). */
-export function unusedProbeOverrides(container: Container, tpl: ResolvedContainerTemplate): string[] {
-    const unused: string[] = [];
-    if (tpl.readinessProbe && !container.readinessProbe) unused.push("readinessProbe");
-    if (tpl.livenessProbe && !container.livenessProbe) unused.push("livenessProbe");
-    return unused;
-}

@@ -46,9 +46,3 @@ export function renderClientAuthSecretData(creds: JetStreamCredentials, caCertPe
     };
 }
 
-/** Base64-encodes every value, as the `data` field of a Secret wants. Keys are sorted. */
-export function base64Data(data: Record<string, string>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const key of Object.keys(data).sort()) out[key] = Buffer.from(data[key], "utf8").toString("base64");
-    return out;
-}

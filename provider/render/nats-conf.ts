@@ -7,7 +7,7 @@ import { ResolvedJetStreamService } from "../spec/resolve";
 import { SettingValue } from "../spec/jetstream-settings";
 import { jetStreamNames, podHost } from "./names";
 import {
-    CONFIG_DIR, configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir,
+    configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir,
 } from "./jetstream-layout";
 
 /** A NATS config string literal. */
@@ -89,5 +89,3 @@ export function renderNatsConf(svc: ResolvedJetStreamService, namespace: string)
     return lines.join("\n") + "\n";
 }
 
-/** Directory the config file is read from, for documentation and the live harness. */
-export const NATS_CONFIG_DIR = CONFIG_DIR;

@@ -9,9 +9,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResolvedJetStreamService } from "../spec/resolve";
 import { JetStreamCredentials } from "../render/auth-conf";
 import { jetStreamNames, serviceDnsNames } from "../render/names";
-import {
-    base64Data, JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData,
-} from "../render/jetstream-secrets";
+import { JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData } from "../render/jetstream-secrets";
+import { base64Data } from "../render/secret-data";
 import {
     renderJetStreamConfigMap, renderJetStreamDisruptionBudget, renderJetStreamSecret, renderJetStreamService,
     renderJetStreamStatefulSet,

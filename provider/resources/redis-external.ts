@@ -6,7 +6,7 @@ import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedExternalRedisService } from "../spec/resolve";
-import { base64Data } from "../render/jetstream-secrets";
+import { base64Data } from "../render/secret-data";
 import { objectLabels } from "../render/labels";
 import { redisNames } from "../render/redis-names";
 import { REDIS_PASSWORD_KEY } from "../render/redis-layout";

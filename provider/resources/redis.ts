@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { ResolvedNativeRedisService } from "../spec/resolve";
-import { base64Data } from "../render/jetstream-secrets";
+import { base64Data } from "../render/secret-data";
 import { serviceDnsNames } from "../render/names";
 import { redisNames } from "../render/redis-names";
 import { REDIS_PASSWORD_KEY } from "../render/redis-layout";
