@@ -19,6 +19,12 @@ import {
     REDIS_CONFIG_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_DIR, SENTINEL_DIR,
 } from "./redis-layout";
 
+/**
+ * How long a replica's startup waits for a Sentinel of an existing pod that does not answer before
+ * a quorum of Sentinels that list it is enough (see {@link renderPingRedis}).
+ */
+export const SILENT_SENTINEL_GRACE_SECONDS = 120;
+
 /** Variables and helpers every script starts with. */
 function prelude(svc: ResolvedNativeRedisService, namespace: string, what: string): string[] {
     const names = redisNames(svc.name);
@@ -186,31 +192,60 @@ export function renderPrestopRedis(svc: ResolvedNativeRedisService, namespace: s
 
 /**
  * Probe script: `ping-redis.sh startup|liveness|readiness`. Liveness and startup also accept
- * LOADING and MASTERDOWN. A replica's startup also waits until every Sentinel that answers knows
- * it: Sentinel learns replicas from the master's INFO every 10 s, and a replica it does not know
- * would be left behind by a failover in that window (then `min-replicas-to-write` stops writes).
+ * LOADING and MASTERDOWN. A replica's startup also waits until the Sentinel of every pod that
+ * exists lists it: Sentinel learns replicas from the master's INFO every 10 s, and a replica it
+ * does not know would be left behind by a failover in that window (then `min-replicas-to-write`
+ * stops writes).
+ *
+ * Nothing that does not answer counts as passing: a server that does not yet tell its role, or a
+ * Sentinel of an existing pod that does not answer, fails the probe (the kubelet tries again). A
+ * pod that does not exist (its DNS name does not resolve: the headless Service publishes every
+ * pod that has an address, ready or not) has no Sentinel to wait for; its Sentinel reads the
+ * replicas from the master's INFO when it starts. Only a Sentinel that stays silent for
+ * {@link SILENT_SENTINEL_GRACE_SECONDS} seconds after redis-server started stops holding the replica back,
+ * and only when a quorum of Sentinels lists it (a pod on a dead node must not keep its peers from
+ * starting forever).
  */
 export function renderPingRedis(svc: ResolvedNativeRedisService, namespace: string): string {
     return [
         ...prelude(svc, namespace, "ping-redis.sh: startup, liveness and readiness probe of redis-server"),
-        "if [ \"$1\" = startup ] && [ \"$(cli -h localhost -p \"$REDIS_PORT\" role 2>/dev/null | head -n 1)\" = slave ]; then",
-        "  i=0",
-        "  while [ \"$i\" -lt \"$REPLICAS\" ]; do",
-        "    host=\"$POD_PREFIX-$i.$HEADLESS\"",
-        "    known=$(cli -h \"$host\" -p \"$SENTINEL_PORT\" --raw sentinel replicas \"$MASTER_SET\" 2>/dev/null) || known=unreachable",
-        "    case \"$known\" in",
-        "      unreachable|*\"$SELF:$REDIS_PORT\"*) ;;",
-        "      *) echo \"the Sentinel of $host does not know this replica yet\" >&2; exit 1 ;;",
-        "    esac",
-        "    i=$((i + 1))",
-        "  done",
-        "fi",
+        `QUORUM=${svc.redis.quorum}`,
+        `SILENT_GRACE=${SILENT_SENTINEL_GRACE_SECONDS}`,
         "reply=$(cli -h localhost -p \"$REDIS_PORT\" ping 2>&1) || reply=\"\"",
         "case \"$1:$reply\" in",
-        "  *:PONG) exit 0 ;;",
-        "  liveness:LOADING*|liveness:MASTERDOWN*|startup:LOADING*|startup:MASTERDOWN*) exit 0 ;;",
+        "  *:PONG) ;;",
+        "  liveness:LOADING*|liveness:MASTERDOWN*|startup:LOADING*|startup:MASTERDOWN*) ;;",
+        "  *) echo \"$reply\" >&2; exit 1 ;;",
         "esac",
-        "echo \"$reply\" >&2",
+        "[ \"$1\" = startup ] || exit 0",
+        "role=$(cli -h localhost -p \"$REDIS_PORT\" role 2>/dev/null | head -n 1) || role=\"\"",
+        "case \"$role\" in",
+        "  master) exit 0 ;;",
+        "  slave) ;;",
+        "  *) echo \"redis-server does not tell its role yet\" >&2; exit 1 ;;",
+        "esac",
+        "i=0; listing=0; silent=\"\"",
+        "while [ \"$i\" -lt \"$REPLICAS\" ]; do",
+        "  host=\"$POD_PREFIX-$i.$HEADLESS\"",
+        "  i=$((i + 1))",
+        "  getent hosts \"$host\" >/dev/null 2>&1 || continue",
+        "  # redis-cli exits non-zero only when it gets no reply; an error reply lists no replica.",
+        "  if known=$(cli -h \"$host\" -p \"$SENTINEL_PORT\" --raw sentinel replicas \"$MASTER_SET\" 2>/dev/null); then",
+        "    case \"$known\" in",
+        "      *\"$SELF:$REDIS_PORT\"*) listing=$((listing + 1)) ;;",
+        "      *) echo \"the Sentinel of $host does not list this replica yet\" >&2; exit 1 ;;",
+        "    esac",
+        "  else",
+        "    silent=\"$silent $host\"",
+        "  fi",
+        "done",
+        "[ -z \"$silent\" ] && exit 0",
+        "uptime=$(cli -h localhost -p \"$REDIS_PORT\" info server 2>/dev/null | tr -d '\\r' | sed -n 's/^uptime_in_seconds://p') || uptime=\"\"",
+        "if [ \"${uptime:-0}\" -ge \"$SILENT_GRACE\" ] && [ \"$listing\" -ge \"$QUORUM\" ]; then",
+        "  echo \"Sentinels that do not answer after ${uptime}s:$silent; $listing list this replica (quorum $QUORUM)\" >&2",
+        "  exit 0",
+        "fi",
+        "echo \"no answer from the Sentinel of:$silent\" >&2",
         "exit 1",
         "",
     ].join("\n");
