@@ -1,5 +1,5 @@
 /**
- * P2, P3 and P4 for NATS JetStream, measured on the same three pods (see `nats-pods.ts`).
+ * P2, P3 and P4 for NATS JetStream, measured on the same three pods (see `nats-bed.ts`).
  *
  * In every round each configuration gets a fresh cluster (empty data): it is started, its time to
  * healthy is taken (P2), a client publishes to an R3 file stream (P3), and the stream leader is
@@ -15,10 +15,10 @@ import { performance } from "node:perf_hooks";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { build, Resolved } from "../tests/support/build";
-import { sleep } from "../tests/live/harness/wait";
-import { clientOptions, NatsConnection, streamConfigFromOutput } from "../local/jetstream-pods";
-import { BenchNatsPods, ClusterConfig } from "./nats-pods";
+import { build, Resolved } from "../sim/runtime/build";
+import { sleep } from "../sim/pods/wait";
+import { clientOptions, NatsConnection, streamConfigFromOutput } from "../sim/pods/jetstream-pods";
+import { BenchNatsPods, ClusterConfig } from "./nats-bed";
 import {
     bootstrapRatioCI, fmt, fmtCI, fmtRatio, fmtRatioRange, fmtSummary, median, pairedRatios, ratio, summarize, table, verdict,
 } from "./stats";

@@ -7,7 +7,7 @@
  *   ... [--warm]   first build one component and one constant service, untimed (both modes)
  *
  * Both measured modes run under the same Pulumi mock runtime as the unit tests
- * (`tests/support/mock-runtime.ts`, whose fake `tls` and `random` providers generate real keys,
+ * (`sim/runtime/mock-runtime.ts`, whose fake `tls` and `random` providers generate real keys,
  * certificates and passwords) and load the same modules before the clock starts.
  *
  * - `component`: constructs N InterStepBufferService components (`s0` .. `s<N-1>`) and waits
@@ -32,9 +32,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { InterStepBufferService, InterStepBufferServiceArgs } from "../provider";
-import { installMocks, isSerializedSecret, registry } from "../tests/support/mock-runtime";
-import { OUTPUT_FIELDS } from "../tests/support/build";
-import { settle } from "../tests/support/outputs";
+import { installMocks, isSerializedSecret, registry } from "../sim/runtime/mock-runtime";
+import { OUTPUT_FIELDS } from "../sim/runtime/build";
+import { settle } from "../sim/runtime/outputs";
 
 /** The two kinds of service measured. */
 export const SPECS: Record<string, InterStepBufferServiceArgs> = {

@@ -1,5 +1,5 @@
 /**
- * P3 and P4 for native Redis, on the component's rendered pods run by `local/redis-pods.ts`
+ * P3 and P4 for native Redis, on the component's rendered pods run by `sim/pods/redis-pods.ts`
  * (3 pods, each with the rendered `redis` and `sentinel` containers and their start scripts).
  *
  * P3: `redis-benchmark` SET/GET throughput against the rendered master (its replicas attached,
@@ -21,11 +21,11 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { build, Built } from "../tests/support/build";
-import { Pod, PodProcess } from "../tests/live/harness/pod";
-import { requireBinary } from "../tests/live/harness/requirements";
-import { sleep } from "../tests/live/harness/wait";
-import { RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../local/redis-pods";
+import { build, Built } from "../sim/runtime/build";
+import { Pod, PodProcess } from "../sim/pods/pod";
+import { requireBinary } from "../sim/pods/requirements";
+import { sleep } from "../sim/pods/wait";
+import { RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../sim/pods/redis-pods";
 import { fmt, fmtRatioRange, fmtSummary, median, pairedRatios, ratio, summarize, table, verdict } from "./stats";
 
 export const REDIS_VERSION = "7.0.15";

@@ -21,8 +21,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { installMocks } from "../tests/support/mock-runtime";
-import { requireBinary, requireRoot } from "../tests/live/harness/requirements";
+import { installMocks } from "../sim/runtime/mock-runtime";
+import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, runNats } from "./nats";
 import { REDIS_VERSION, RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
@@ -326,7 +326,7 @@ ${r.md}${p1Note(c.p1.results)}${c.p1.retried.length ? `\n\nMeasurements that fai
     if (c.nats) {
         const n = c.nats;
         const intro = `Fresh 3-pod cluster per configuration and round (empty stores), ${n.roundsDone} rounds, configurations in rotating
-order. Rendered pods: the component (version ${NATS_VERSION}, default settings) materialised as in \`local/jetstream-pods.ts\`
+order. Rendered pods: the component (version ${NATS_VERSION}, default settings) materialised as in \`sim/pods/jetstream-pods.ts\`
 (rendered files bind-mounted at the Kubernetes paths, container environment and command); the installed nats-server is used
 whatever the image version. Minimal config: \`port\`, \`http\`, \`server_name\`, \`jetstream { store_dir }\`, \`cluster { name,
 port, routes }\` with the same route host names — nothing else (no accounts, TLS, limits or lame-duck settings). Both run
@@ -395,7 +395,7 @@ ${natsRecoveryNote(n)}`);
 
 \`redis-benchmark -t set,get -n ${p3.requests.toLocaleString("en-US")} -d 1024 -r 100000 -c 50\` (no pipelining) from the
 root namespace, ${p3.runs} runs, targets in rotating order. **Rendered**: the master of the component's 3-pod set
-(\`local/redis-pods.ts\`: rendered \`redis.conf\`, start scripts and runtime config as \`start-node.sh\` writes it, Sentinel
+(\`sim/pods/redis-pods.ts\`: rendered \`redis.conf\`, start scripts and runtime config as \`start-node.sh\` writes it, Sentinel
 running), with its two replicas attached — our defaults have **AOF on** (\`appendonly yes\`, fsync everysec),
 \`min-replicas-to-write 1\`, \`maxmemory 512mb\`, \`save ""\`, and require the password. **Baseline**: \`redis-server
 --protected-mode no\` with nothing else (Redis' defaults: no AOF, RDB snapshots, no replicas, no password;

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ChildResource } from "./pod-files";
+import { ChildResource } from "../sim/pods/pod-files";
 
 const KIND_OF: Record<string, string> = {
     "kubernetes:core/v1:Secret": "Secret", "kubernetes:core/v1:ConfigMap": "ConfigMap", "kubernetes:core/v1:Service": "Service",

@@ -11,11 +11,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { installMocks } from "../tests/support/mock-runtime";
-import { build, Built, OUTPUT_FIELDS, Resolved } from "../tests/support/build";
+import { installMocks } from "../sim/runtime/mock-runtime";
+import { build, Built, OUTPUT_FIELDS, Resolved } from "../sim/runtime/build";
 import {
     connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, publishAcked, streamConfigFromOutput,
-} from "./jetstream-pods";
+} from "../sim/pods/jetstream-pods";
 import { writeRendered } from "./render-out";
 
 /** Command-line options. */

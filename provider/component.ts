@@ -4,11 +4,11 @@
  */
 import { childOptions, ChildOptions } from "./resources/child-options";
 import * as pulumi from "@pulumi/pulumi";
-import { InterStepBufferServiceArgs } from "./spec/types";
-import { resolveSpec } from "./spec/resolve";
-import { ResolvedService } from "./spec/resolve";
+import { InterStepBufferServiceArgs } from "./args/types";
+import { resolveSpec } from "./args/resolve";
+import { ResolvedService } from "./args/resolve";
 import { createJetStreamResources } from "./resources/jetstream";
-import { createNativeRedisResources } from "./resources/redis";
+import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
 import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";

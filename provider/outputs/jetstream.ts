@@ -1,9 +1,9 @@
 /** Builds the connection outputs of a JetStream ISB service from its resources. */
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedJetStreamService } from "../spec/resolve";
-import { jetStreamNames, serviceHost } from "../render/names";
-import { JS_PORTS } from "../render/jetstream-layout";
-import { renderStreamConfig } from "../render/stream-config";
+import { ResolvedJetStreamService } from "../args/resolve";
+import { jetStreamNames, serviceHost } from "../render/jetstream/names";
+import { JS_PORTS } from "../render/jetstream/layout";
+import { renderStreamConfig } from "../render/jetstream/stream-config";
 import { JetStreamResources } from "../resources/jetstream";
 import { IsbConnection } from "./connection";
 

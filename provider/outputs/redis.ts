@@ -1,11 +1,11 @@
 /** Builds the connection outputs of the Redis flavours from their resources. */
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedExternalRedisService, ResolvedNativeRedisService } from "../spec/resolve";
-import { MASTER_NAME } from "../spec/redis-settings";
-import { serviceHost } from "../render/names";
-import { redisNames } from "../render/redis-names";
-import { REDIS_PORTS, REDIS_USER } from "../render/redis-layout";
-import { NativeRedisResources } from "../resources/redis";
+import { ResolvedExternalRedisService, ResolvedNativeRedisService } from "../args/resolve";
+import { MASTER_NAME } from "../args/redis-settings";
+import { serviceHost } from "../render/jetstream/names";
+import { redisNames } from "../render/redis/names";
+import { REDIS_PORTS, REDIS_USER } from "../render/redis/layout";
+import { NativeRedisResources } from "../resources/redis-native";
 import { ExternalRedisResources } from "../resources/redis-external";
 import { IsbConnection } from "./connection";
 

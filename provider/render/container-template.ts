@@ -3,7 +3,7 @@
  * `ApplyToContainer` semantics (reference §2.5) and one fix: probe overrides only patch timing
  * fields of probes the container has, and every probe the component defines can be tuned.
  */
-import { ResolvedContainerTemplate, ResolvedProbe } from "../spec/workload";
+import { ResolvedContainerTemplate, ResolvedProbe } from "../args/workload";
 import { Container } from "./k8s-types";
 
 /** Security context of every generated container unless the template replaces it. */

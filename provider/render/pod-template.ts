@@ -2,8 +2,8 @@
  * Pod-level rendering shared by the flavours: the user's pod template fields, and the default
  * anti-affinity that spreads pods over nodes.
  */
-import { AntiAffinity } from "../spec/options";
-import { ResolvedPodTemplate } from "../spec/workload";
+import { AntiAffinity } from "../args/options";
+import { ResolvedPodTemplate } from "../args/workload";
 import { PodSpec } from "./k8s-types";
 
 /** Pod affinity: the user's, else the default anti-affinity for `selector`, else none. */

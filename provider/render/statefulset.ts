@@ -2,7 +2,7 @@
  * The StatefulSet, PersistentVolumeClaim template and PodDisruptionBudget shapes both flavours
  * share; each flavour supplies its pods.
  */
-import { ResolvedPersistence } from "../spec/workload";
+import { ResolvedPersistence } from "../args/workload";
 import { K8sObject, PodSpec } from "./k8s-types";
 
 /** What a flavour decides about its StatefulSet. */

@@ -5,7 +5,7 @@
 import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { ResolvedCertificates } from "../spec/options";
+import { ResolvedCertificates } from "../args/options";
 
 /** A key and its certificate. */
 export interface KeyAndCert {

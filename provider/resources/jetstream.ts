@@ -6,15 +6,15 @@
 import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedJetStreamService } from "../spec/resolve";
-import { JetStreamCredentials } from "../render/auth-conf";
-import { jetStreamNames, serviceDnsNames } from "../render/names";
-import { JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData } from "../render/jetstream-secrets";
+import { ResolvedJetStreamService } from "../args/resolve";
+import { JetStreamCredentials } from "../render/jetstream/auth-conf";
+import { jetStreamNames, serviceDnsNames } from "../render/jetstream/names";
+import { JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData } from "../render/jetstream/secrets";
 import { base64Data } from "../render/secret-data";
 import {
     renderJetStreamConfigMap, renderJetStreamDisruptionBudget, renderJetStreamSecret, renderJetStreamService,
     renderJetStreamStatefulSet,
-} from "../render/jetstream-objects";
+} from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions } from "./k8s-object";

@@ -5,11 +5,11 @@
 import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedExternalRedisService } from "../spec/resolve";
+import { ResolvedExternalRedisService } from "../args/resolve";
 import { base64Data } from "../render/secret-data";
 import { objectLabels } from "../render/labels";
-import { redisNames } from "../render/redis-names";
-import { REDIS_PASSWORD_KEY } from "../render/redis-layout";
+import { redisNames } from "../render/redis/names";
+import { REDIS_PASSWORD_KEY } from "../render/redis/layout";
 import { K8sObject } from "../render/k8s-types";
 import { secretArgs } from "./k8s-object";
 

@@ -24,11 +24,11 @@
 import { strict as assert } from "node:assert";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamClient, JetStreamManager, StreamInfo } from "@nats-io/jetstream";
-import { build, Built } from "../support/build";
-import { sleep, waitFor } from "../live/harness/wait";
+import { build, Built } from "../../sim/runtime/build";
+import { sleep, waitFor } from "../../sim/pods/wait";
 import {
     connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, NatsConnection, publishAcked, streamConfigFromOutput,
-} from "../../local/jetstream-pods";
+} from "../../sim/pods/jetstream-pods";
 import { assertWithinBudget, newId, note, secs, summary } from "./support";
 
 const VERSION = "2.9.15";

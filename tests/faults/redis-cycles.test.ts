@@ -38,9 +38,9 @@
  */
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { build, Built, K8S } from "../support/build";
-import { sleep, waitFor } from "../live/harness/wait";
-import { nodeClient, nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../../local/redis-pods";
+import { build, Built, K8S } from "../../sim/runtime/build";
+import { sleep, waitFor } from "../../sim/pods/wait";
+import { nodeClient, nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../../sim/pods/redis-pods";
 import { assertWithinBudget, newId, note, secs, summary } from "./support";
 
 const VERSION = "7.0.15";

@@ -17,9 +17,9 @@
  */
 import { strict as assert } from "node:assert";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { build } from "../support/build";
-import { sleep, waitFor } from "../live/harness/wait";
-import { connectWithOutputs, JetStreamPods, streamConfigFromOutput } from "../../local/jetstream-pods";
+import { build } from "../../sim/runtime/build";
+import { sleep, waitFor } from "../../sim/pods/wait";
+import { connectWithOutputs, JetStreamPods, streamConfigFromOutput } from "../../sim/pods/jetstream-pods";
 import { newId } from "./support";
 
 describe("repro: a stream leader restarted after losing its quorum keeps an uncommitted message", function () {

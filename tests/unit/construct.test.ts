@@ -13,10 +13,10 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { COMPONENT_TOKEN, ROOT, SECRET_OUTPUTS, inferredSchema, sharedComponentProvider } from "../../scripts/gen-schema";
-import { build, Built } from "../support/build";
-import { installMocks, registry, Registered } from "../support/mock-runtime";
-import { settle, valueOf } from "../support/outputs";
-import { decodedInputs, generatedValues, maskGenerated } from "../support/generated";
+import { build, Built } from "../../sim/runtime/build";
+import { installMocks, registry, Registered } from "../../sim/runtime/mock-runtime";
+import { settle, valueOf } from "../../sim/runtime/outputs";
+import { decodedInputs, generatedValues, maskGenerated } from "../../sim/runtime/generated";
 
 // SDK internals the provider server uses (they have no public typings).
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -3,8 +3,8 @@
  * noise; and one changed argument changes only the objects it must.
  */
 import { strict as assert } from "assert";
-import { build, Built } from "../support/build";
-import { decodedInputs, generatedValues, maskGenerated } from "../support/generated";
+import { build, Built } from "../../sim/runtime/build";
+import { decodedInputs, generatedValues, maskGenerated } from "../../sim/runtime/generated";
 
 const BASE = { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "5Gi" } } };
 

@@ -4,8 +4,8 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { registry, stackOutputs, isSerializedSecret } from "../support/mock-runtime";
-import { settle, valueOf } from "../support/outputs";
+import { registry, stackOutputs, isSerializedSecret } from "../../sim/runtime/mock-runtime";
+import { settle, valueOf } from "../../sim/runtime/outputs";
 
 describe("programs and examples", () => {
     it("the root program provisions an ISB service from stack config and exports the contract", async () => {

@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { build, Built, K8S, secretData } from "../support/build";
-import { isSerializedSecret } from "../support/mock-runtime";
+import { build, Built, K8S, secretData } from "../../sim/runtime/build";
+import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 
 const TLS_ENC = { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi" } } };
 
@@ -322,7 +322,7 @@ describe("JetStream variants", () => {
     });
 
     it("validates a namespace Output when it resolves, naming the field", async () => {
-        const { resolveSpec } = await import("../../provider/spec/resolve");
+        const { resolveSpec } = await import("../../provider/args/resolve");
         const spec = resolveSpec("bad", { namespace: pulumi.output("Not_A_Namespace"), jetstream: { version: "2.10.29" } });
         // Output.promise() is internal, but it is the only way to observe a rejected Output.
         await assert.rejects((pulumi.output(spec.namespace) as any).promise(), /"namespace" must be a DNS-1123 label/);

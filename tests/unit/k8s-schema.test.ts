@@ -5,7 +5,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { build } from "../support/build";
+import { build } from "../../sim/runtime/build";
 
 const MODELS: Record<string, { new(data: any): { validate(): void } }> = {
     "kubernetes:core/v1:Secret": Secret,

@@ -1,8 +1,8 @@
 /** Native and external Redis ISB services: resources, properties and outputs. */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { build, Built, GEN, K8S, secretData } from "../support/build";
-import { isSerializedSecret } from "../support/mock-runtime";
+import { build, Built, GEN, K8S, secretData } from "../../sim/runtime/build";
+import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 
 describe("native Redis resources", () => {
     let b: Built;

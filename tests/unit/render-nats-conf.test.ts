@@ -1,10 +1,10 @@
 /** nats-js.conf, auth.conf and streamConfig rendering: pure functions, checked line by line. */
 import { strict as assert } from "assert";
 import * as yaml from "js-yaml";
-import { resolveSpec, ResolvedJetStreamService } from "../../provider/spec/resolve";
-import { renderNatsConf, routeUrls } from "../../provider/render/nats-conf";
-import { renderAuthConf } from "../../provider/render/auth-conf";
-import { renderStreamConfig } from "../../provider/render/stream-config";
+import { resolveSpec, ResolvedJetStreamService } from "../../provider/args/resolve";
+import { renderNatsConf, routeUrls } from "../../provider/render/jetstream/nats-conf";
+import { renderAuthConf } from "../../provider/render/jetstream/auth-conf";
+import { renderStreamConfig } from "../../provider/render/jetstream/stream-config";
 
 const NS = "pipelines";
 

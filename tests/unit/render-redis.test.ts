@@ -4,9 +4,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { resolveSpec, ResolvedNativeRedisService } from "../../provider/spec/resolve";
-import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis-conf";
-import { renderRedisScriptsConfigMap } from "../../provider/render/redis-objects";
+import { resolveSpec, ResolvedNativeRedisService } from "../../provider/args/resolve";
+import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis/redis-conf";
+import { renderRedisScriptsConfigMap } from "../../provider/render/redis/objects";
 
 const svc = (native: any): ResolvedNativeRedisService => resolveSpec("rds", { redis: { native: { version: "7.0.15", ...native } } }) as ResolvedNativeRedisService;
 

@@ -1,6 +1,6 @@
 /** Resource options through the component, and the await options for slow clusters. */
 import { strict as assert } from "assert";
-import { build, K8S } from "../support/build";
+import { build, K8S } from "../../sim/runtime/build";
 
 const JS = { namespace: "pipelines", jetstream: { version: "2.10.29" } };
 

@@ -12,7 +12,7 @@ import {
     COMPONENT_TOKEN, PackageSchema, PropertySchema, PROVIDER_NAME, ROOT, SCHEMA_PATH, SECRET_OUTPUTS, generateSchema,
     inferredSchema, serialize,
 } from "../../scripts/gen-schema";
-import { build } from "../support/build";
+import { build } from "../../sim/runtime/build";
 import { InterStepBufferService } from "../../provider";
 import * as entry from "../../index";
 

@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { build, OUTPUT_FIELDS } from "../support/build";
-import { generatedValues } from "../support/generated";
-import { isSerializedSecret } from "../support/mock-runtime";
+import { build, OUTPUT_FIELDS } from "../../sim/runtime/build";
+import { generatedValues } from "../../sim/runtime/generated";
+import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 
 /** The runner's spec files are the example specs users start from. */
 function runnerSpecs(): Record<string, any> {

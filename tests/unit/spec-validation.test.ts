@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { InterStepBufferService, InterStepBufferServiceArgs, SpecError } from "../../provider";
-import { registry } from "../support/mock-runtime";
+import { registry } from "../../sim/runtime/mock-runtime";
 
 const JS = { version: "2.10.29" };
 

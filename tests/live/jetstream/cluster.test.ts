@@ -11,15 +11,15 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { build, Built, K8S, secretData } from "../../support/build";
-import { Pod, PodProcess } from "../harness/pod";
-import { requireBinary } from "../harness/requirements";
-import { httpGetJson, waitFor } from "../harness/wait";
+import { build, Built, K8S, secretData } from "../../../sim/runtime/build";
+import { Pod, PodProcess } from "../../../sim/pods/pod";
+import { requireBinary } from "../../../sim/pods/requirements";
+import { httpGetJson, waitFor } from "../../../sim/pods/wait";
 import {
     connectWithOutputs, consumeAll, consumerConfigFromOutput, goDurationNanos, JetStreamPods,
     NatsConnection, plaintextAttempt, publishAcked, serverCertificate, streamConfigFromOutput,
-} from "../../../local/jetstream-pods";
-import { heldMountPoints } from "../../../local/pod-files";
+} from "../../../sim/pods/jetstream-pods";
+import { heldMountPoints } from "../../../sim/pods/pod-files";
 
 const VERSION = "2.9.15"; // a catalogue version the installed nats-server 2.9.10 runs
 const NAME = "lv";

@@ -11,10 +11,10 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { build, Built, K8S, secretData } from "../../support/build";
+import { build, Built, K8S, secretData } from "../../../sim/runtime/build";
 import {
     bytesUnder, connectWithOutputs, dataDirs, filesContaining, JetStreamPods, publishAcked, streamConfigFromOutput,
-} from "../../../local/jetstream-pods";
+} from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
 const MESSAGES = 20;

@@ -10,12 +10,12 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import { jetstream, jetstreamManager, JetStreamApiError } from "@nats-io/jetstream";
 import type { JetStreamManager, StreamInfo } from "@nats-io/jetstream";
-import { build, Built } from "../../support/build";
-import { tcpConnect, waitFor } from "../harness/wait";
+import { build, Built } from "../../../sim/runtime/build";
+import { tcpConnect, waitFor } from "../../../sim/pods/wait";
 import {
     bytesUnder, connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, NatsConnection, publishAcked,
     ReadMessage, streamConfigFromOutput,
-} from "../../../local/jetstream-pods";
+} from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
 const BASE = { namespace: "live", jetstream: { version: VERSION, tls: true, encryption: true } };

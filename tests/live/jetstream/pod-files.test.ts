@@ -1,5 +1,5 @@
 /**
- * The pod materialiser (local/pod-files.ts) on a hand-written, Redis-shaped StatefulSet: it must
+ * The pod materialiser (sim/pods/pod-files.ts) on a hand-written, Redis-shaped StatefulSet: it must
  * be driven by the container and volume definitions alone (the same code will run Redis pods),
  * reproduce Kubernetes' env semantics and kubelet's file layout, and manage host mount points
  * without ever removing something it did not create. Fast: no processes, no namespaces.
@@ -13,7 +13,7 @@ import * as path from "node:path";
 import {
     acquireMountPoints, ChildResource, describePods, expandK8sVars, materialisePods, MOUNT_POINT_STATE_DIR, podLaunch,
     readVolumeFiles, refreshPodFiles, releaseMountPoints, resetEphemeralVolumes,
-} from "../../../local/pod-files";
+} from "../../../sim/pods/pod-files";
 
 function k8s(kind: string, inputs: Record<string, any>): ChildResource {
     const group = kind === "StatefulSet" ? "apps/v1" : "core/v1";

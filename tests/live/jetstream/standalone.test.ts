@@ -10,11 +10,11 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { build, Built } from "../../support/build";
+import { build, Built } from "../../../sim/runtime/build";
 import {
     connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, plaintextAttempt, publishAcked,
     serverCertificate, streamConfigFromOutput,
-} from "../../../local/jetstream-pods";
+} from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
 

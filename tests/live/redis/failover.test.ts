@@ -15,11 +15,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { build, Built } from "../../support/build";
-import { waitFor } from "../harness/wait";
+import { build, Built } from "../../../sim/runtime/build";
+import { waitFor } from "../../../sim/pods/wait";
 import {
     MasterWatch, nodeClient, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs, WatchReport, writeAcked, WriteReport,
-} from "../../../local/redis-pods";
+} from "../../../sim/pods/redis-pods";
 
 const VERSION = "7.0.15";
 /** `down-after-milliseconds` of the default settings, plus the failover itself and client reconnection. */

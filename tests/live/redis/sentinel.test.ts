@@ -13,11 +13,11 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { build, Built } from "../../support/build";
-import { waitFor } from "../harness/wait";
+import { build, Built } from "../../../sim/runtime/build";
+import { waitFor } from "../../../sim/pods/wait";
 import {
     announcedAddress, nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs, splitHostPort,
-} from "../../../local/redis-pods";
+} from "../../../sim/pods/redis-pods";
 
 const VERSION = "7.0.15";
 /** A variable of the test process that must not reach the containers. */

@@ -12,12 +12,12 @@
  *    node is master, start as its replica. Only if no replica takes over within a minute does it
  *    start as master again. A restarted pod never becomes a second master.
  */
-import { ResolvedNativeRedisService } from "../spec/resolve";
-import { MASTER_NAME } from "../spec/redis-settings";
-import { redisNames } from "./redis-names";
+import { ResolvedNativeRedisService } from "../../args/resolve";
+import { MASTER_NAME } from "../../args/redis-settings";
+import { redisNames } from "./names";
 import {
     REDIS_CONFIG_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_DIR, SENTINEL_DIR,
-} from "./redis-layout";
+} from "./layout";
 
 /**
  * How long a replica's startup waits for a Sentinel of an existing pod that does not answer before

@@ -7,7 +7,7 @@
  * - `wait`: stays alive until signalled (the signal handlers must clean up,
  *   or, after SIGKILL, `PodNetwork.cleanupStale` in the parent).
  */
-import { PodNetwork } from "./netns";
+import { PodNetwork } from "../../../sim/pods/netns";
 
 async function main(): Promise<void> {
     const [id, mode] = process.argv.slice(2);

@@ -4,7 +4,7 @@
  * outputs with independent tooling: node's crypto / X509Certificate / tls and
  * @peculiar/x509 parsing.
  *
- * Run: npx mocha --require ts-node/register tests/support/fake-providers.test.ts
+ * Run: npx mocha --require ts-node/register tests/sim/fake-providers.test.ts
  */
 import "reflect-metadata";
 import { strict as assert } from "node:assert";
@@ -12,7 +12,7 @@ import * as crypto from "node:crypto";
 import * as tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import * as x509 from "@peculiar/x509";
-import { FAKE_PROVIDER_TYPES as T, fakeProviderState, markSecretOutputs } from "./fake-providers";
+import { FAKE_PROVIDER_TYPES as T, fakeProviderState, markSecretOutputs } from "../../sim/runtime/fake-providers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type State = Record<string, any>;

@@ -2,7 +2,7 @@
  * Three "pods" (network namespaces of the live-test harness, with the pod DNS names of the
  * rendered StatefulSet) in which the benchmarks start nats-server clusters one after another:
  * either the component's rendered pods (rendered files bind-mounted at the Kubernetes paths,
- * container environment and command, exactly as `local/jetstream-pods.ts` runs them), or a
+ * container environment and command, exactly as `sim/pods/jetstream-pods.ts` runs them), or a
  * hand-written minimal cluster config. Both run on the same namespaces, addresses, host names and
  * binary, so the only difference between them is the configuration.
  *
@@ -11,13 +11,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PodNetwork } from "../tests/live/harness/netns";
-import { Pod, PodProcess } from "../tests/live/harness/pod";
-import { requireBinary, requireRoot } from "../tests/live/harness/requirements";
-import { httpGetJson, sleep } from "../tests/live/harness/wait";
+import { PodNetwork } from "../sim/pods/netns";
+import { Pod, PodProcess } from "../sim/pods/pod";
+import { requireBinary, requireRoot } from "../sim/pods/requirements";
+import { httpGetJson, sleep } from "../sim/pods/wait";
 import {
     acquireMountPoints, ChildResource, isFileVolume, materialisePods, PodDescription, podLaunch, releaseMountPoints,
-} from "../local/pod-files";
+} from "../sim/pods/pod-files";
 
 /** Ports of the rendered and of the minimal config. */
 export const CLIENT_PORT = 4222;

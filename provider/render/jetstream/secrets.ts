@@ -3,9 +3,9 @@
  * certificates. Values are plain strings here; the resource layer base64-encodes them and marks
  * them secret.
  */
-import { ResolvedJetStreamService } from "../spec/resolve";
+import { ResolvedJetStreamService } from "../../args/resolve";
 import { JetStreamCredentials, renderAuthConf } from "./auth-conf";
-import { CLIENT_AUTH_KEYS, ENCRYPTION_KEY } from "./jetstream-layout";
+import { CLIENT_AUTH_KEYS, ENCRYPTION_KEY } from "./layout";
 
 /** PEM material of TLS-enabled services: one CA, a client-facing and a route certificate. */
 export interface JetStreamTlsMaterial {

@@ -3,8 +3,8 @@
  * and the Sentinel base `sentinel.conf`. No secret is in them: the start scripts add the password
  * from the environment into files on an emptyDir.
  */
-import { ResolvedNativeRedisService } from "../spec/resolve";
-import { REDIS_DATA_DIR, REDIS_PORTS, REDIS_TLS_DIR, SENTINEL_DIR } from "./redis-layout";
+import { ResolvedNativeRedisService } from "../../args/resolve";
+import { REDIS_DATA_DIR, REDIS_PORTS, REDIS_TLS_DIR, SENTINEL_DIR } from "./layout";
 
 const HEADER = (what: string, name: string) => `# ${what} of ISB service "${name}", rendered by isbsvc. Edits are overwritten.`;
 

@@ -2,18 +2,18 @@
  * Live tests of the pod harness. Needs root, iproute2 and nats-server; they FAIL
  * (never skip) when those are missing.
  *
- *   npx mocha --require ts-node/register --timeout 60000 tests/live/harness/harness.test.ts
+ *   npx mocha --require ts-node/register --timeout 60000 tests/live/sim/pods.test.ts
  */
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanupAllSync, HARNESS_PREFIX, listHarnessResources, liveNetworks, OWNER_DIR, PodNetwork } from "./netns";
-import { Pod, PodProcess } from "./pod";
-import { findBinary, INSTALL_ADVICE, requireBinary, requireRoot } from "./requirements";
-import { ipOrThrow, isAlive } from "./sys";
-import { httpGetJson, tcpConnect, waitFor } from "./wait";
+import { cleanupAllSync, HARNESS_PREFIX, listHarnessResources, liveNetworks, OWNER_DIR, PodNetwork } from "../../../sim/pods/netns";
+import { Pod, PodProcess } from "../../../sim/pods/pod";
+import { findBinary, INSTALL_ADVICE, requireBinary, requireRoot } from "../../../sim/pods/requirements";
+import { ipOrThrow, isAlive } from "../../../sim/pods/sys";
+import { httpGetJson, tcpConnect, waitFor } from "../../../sim/pods/wait";
 
 const POLL = { timeoutMs: 20_000, intervalMs: 200 };
 const SVC = "isbsvc-default-js";

@@ -3,21 +3,21 @@
  * client and headless Services, the StatefulSet (redis + sentinel + metrics per pod), the
  * PodDisruptionBudget and the Secrets.
  */
-import { ResolvedNativeRedisService } from "../spec/resolve";
-import { applyContainerTemplate } from "./container-template";
-import { Container, K8sObject } from "./k8s-types";
-import { objectLabels, selectorLabels } from "./labels";
-import { applyPodTemplate, podLabels, renderAffinity } from "./pod-template";
-import { redisNames } from "./redis-names";
-import { renderDisruptionBudget, renderStatefulSet } from "./statefulset";
+import { ResolvedNativeRedisService } from "../../args/resolve";
+import { applyContainerTemplate } from "../container-template";
+import { Container, K8sObject } from "../k8s-types";
+import { objectLabels, selectorLabels } from "../labels";
+import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
+import { redisNames } from "./names";
+import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import {
     renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel,
-} from "./redis-scripts";
+} from "./scripts";
 import {
     REDIS_CONFIG_DIR, REDIS_DATA_DIR, REDIS_PASSWORD_KEY, REDIS_PORTS, REDIS_RUN_DIR, REDIS_SCRIPTS_DIR, REDIS_TLS_DIR,
     REDIS_TLS_FILES, REDIS_UID, REDIS_USER, SENTINEL_DIR,
-} from "./redis-layout";
+} from "./layout";
 
 function meta(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined): K8sObject["metadata"] {
     return { name, ...(namespace !== undefined && { namespace }), labels: objectLabels(svc.name, "redis") };

@@ -1,21 +1,21 @@
 /**
  * Kubernetes objects of a JetStream ISB service, rendered as plain values from the resolved spec
  * and the namespace: the headless Service, the StatefulSet, the PodDisruptionBudget and the
- * ConfigMap. Secrets are rendered in jetstream-secrets.ts because their content is generated.
+ * ConfigMap. Secrets are rendered in secrets.ts because their content is generated.
  */
-import { ResolvedJetStreamService } from "../spec/resolve";
-import { parseDuration } from "../spec/values";
-import { applyContainerTemplate } from "./container-template";
-import { Container, K8sObject } from "./k8s-types";
-import { objectLabels, selectorLabels } from "./labels";
+import { ResolvedJetStreamService } from "../../args/resolve";
+import { parseDuration } from "../../args/values";
+import { applyContainerTemplate } from "../container-template";
+import { Container, K8sObject } from "../k8s-types";
+import { objectLabels, selectorLabels } from "../labels";
 import { jetStreamNames } from "./names";
 import { renderNatsConf } from "./nats-conf";
-import { renderDisruptionBudget, renderStatefulSet } from "./statefulset";
-import { applyPodTemplate, podLabels, renderAffinity } from "./pod-template";
+import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
+import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import {
     CONFIG_DIR, CONFIG_FILE, CONFIG_MAP_KEY, configPath, DATA_DIR, ENCRYPTION_KEY, JS_PORTS, PID_DIR, PID_FILE,
     SERVER_SECRET_FILES,
-} from "./jetstream-layout";
+} from "./layout";
 
 /** Pod annotation whose change rolls the pods when the store kind changes. */
 export const STORE_ANNOTATION = "isbsvc/store-encryption";

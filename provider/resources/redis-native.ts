@@ -6,15 +6,15 @@ import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { ResolvedNativeRedisService } from "../spec/resolve";
+import { ResolvedNativeRedisService } from "../args/resolve";
 import { base64Data } from "../render/secret-data";
-import { serviceDnsNames } from "../render/names";
-import { redisNames } from "../render/redis-names";
-import { REDIS_PASSWORD_KEY } from "../render/redis-layout";
+import { serviceDnsNames } from "../render/jetstream/names";
+import { redisNames } from "../render/redis/names";
+import { REDIS_PASSWORD_KEY } from "../render/redis/layout";
 import {
     renderRedisConfigMap, renderRedisDisruptionBudget, renderRedisScriptsConfigMap, renderRedisSecret,
     renderRedisService, renderRedisStatefulSet,
-} from "../render/redis-objects";
+} from "../render/redis/objects";
 import { createPassword } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions } from "./k8s-object";

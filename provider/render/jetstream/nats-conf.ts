@@ -3,12 +3,12 @@
  * secret: credentials live in `auth.conf` (a Secret) and the encryption key arrives as env
  * `JS_KEY`. Same input, byte-identical output.
  */
-import { ResolvedJetStreamService } from "../spec/resolve";
-import { SettingValue } from "../spec/jetstream-settings";
+import { ResolvedJetStreamService } from "../../args/resolve";
+import { SettingValue } from "../../args/jetstream-settings";
 import { jetStreamNames, podHost } from "./names";
 import {
     configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir,
-} from "./jetstream-layout";
+} from "./layout";
 
 /** A NATS config string literal. */
 export function natsString(value: string): string {

@@ -21,10 +21,10 @@ import * as yaml from "js-yaml";
 import { connect, NodeConnectionOptions } from "@nats-io/transport-node";
 import { AckPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import type { ConsumerConfig, JetStreamClient, StreamConfig } from "@nats-io/jetstream";
-import { PodNetwork } from "../tests/live/harness/netns";
-import { Pod, PodProcess } from "../tests/live/harness/pod";
-import { requireBinary, requireRoot } from "../tests/live/harness/requirements";
-import { httpGetJson, sleep, waitFor } from "../tests/live/harness/wait";
+import { PodNetwork } from "./netns";
+import { Pod, PodProcess } from "./pod";
+import { requireBinary, requireRoot } from "./requirements";
+import { httpGetJson, sleep, waitFor } from "./wait";
 import {
     acquireMountPoints, ChildResource, ExecutableMap, isFileVolume, materialisePods, PodDescription, podLaunch,
     refreshPodFiles, RefreshOptions, releaseMountPoints, resetEphemeralVolumes,

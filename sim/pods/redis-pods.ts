@@ -38,10 +38,10 @@
  */
 import * as path from "node:path";
 import Redis, { RedisOptions } from "ioredis";
-import { PodNetwork } from "../tests/live/harness/netns";
-import { ExecResult, Pod, PodProcess } from "../tests/live/harness/pod";
-import { requireBinary, requireRoot } from "../tests/live/harness/requirements";
-import { sleep, waitFor } from "../tests/live/harness/wait";
+import { PodNetwork } from "./netns";
+import { ExecResult, Pod, PodProcess } from "./pod";
+import { requireBinary, requireRoot } from "./requirements";
+import { sleep, waitFor } from "./wait";
 import {
     acquireMountPoints, ChildResource, findStatefulSet, isFileVolume, materialisePods, PodDescription, releaseMountPoints,
     resetEphemeralVolumes, shQuote,
