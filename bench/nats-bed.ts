@@ -16,7 +16,13 @@ import { Pod, PodProcess } from "../sim/pods/pod";
 import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { httpGetJson, sleep } from "../sim/pods/wait";
 import {
-    acquireMountPoints, ChildResource, isFileVolume, materialisePods, PodDescription, podLaunch, releaseMountPoints,
+    acquireMountPoints,
+    ChildResource,
+    isFileVolume,
+    materialisePods,
+    PodDescription,
+    podLaunch,
+    releaseMountPoints,
 } from "../sim/pods/pod-files";
 
 /** Ports of the rendered and of the minimal config. */
@@ -25,9 +31,7 @@ export const ROUTE_PORT = 6222;
 export const MONITOR_PORT = 8222;
 
 /** How one cluster is configured. */
-export type ClusterConfig =
-    | { kind: "rendered"; children: ChildResource[] }
-    | { kind: "minimal" };
+export type ClusterConfig = { kind: "rendered"; children: ChildResource[] } | { kind: "minimal" };
 
 /** A started cluster: how it was started and its processes by pod. */
 interface Running {
@@ -188,13 +192,22 @@ export class BenchNatsPods {
      */
     async pollHealth(): Promise<{ answered: string[]; healthy: boolean; leader: string | false }> {
         const names = this.podNames();
-        const health = await Promise.all(names.map((p) => this.monitor<{ status: string }>(p, "/healthz?js-enabled-only=true")
-            .then((h) => ({ up: true, ok: h.status === "ok" }), (e: Error) => ({ up: / returned \d+/.test(e.message), ok: false }))));
+        const health = await Promise.all(
+            names.map((p) =>
+                this.monitor<{ status: string }>(p, "/healthz?js-enabled-only=true").then(
+                    (h) => ({ up: true, ok: h.status === "ok" }),
+                    (e: Error) => ({ up: / returned \d+/.test(e.message), ok: false }),
+                ),
+            ),
+        );
         const answered = names.filter((_, i) => health[i].up);
         if (health.some((h) => !h.ok)) return { answered, healthy: false, leader: false };
         try {
-            const leaders = new Set((await Promise.all(names.map((p) => this.monitor<{ meta_cluster?: { leader?: string } }>(p, "/jsz"))))
-                .map((j) => j.meta_cluster?.leader ?? ""));
+            const leaders = new Set(
+                (await Promise.all(names.map((p) => this.monitor<{ meta_cluster?: { leader?: string } }>(p, "/jsz")))).map(
+                    (j) => j.meta_cluster?.leader ?? "",
+                ),
+            );
             const [leader] = [...leaders];
             return { answered, healthy: true, leader: leaders.size === 1 && leader !== "" ? leader : false };
         } catch {
@@ -216,11 +229,14 @@ export class BenchNatsPods {
         for (;;) {
             const polledAt = Date.now();
             const h = await this.pollHealth();
-            h.answered.forEach((p) => { if (!firstAnswer.has(p)) firstAnswer.set(p, polledAt); });
+            h.answered.forEach((p) => {
+                if (!firstAnswer.has(p)) firstAnswer.set(p, polledAt);
+            });
             if (h.healthy && !healthzAt) healthzAt = polledAt;
             if (h.leader) {
                 return {
-                    healthyAt: Date.now(), healthzAt: healthzAt || polledAt,
+                    healthyAt: Date.now(),
+                    healthzAt: healthzAt || polledAt,
                     upAt: Math.max(...this.podNames().map((p) => firstAnswer.get(p) ?? polledAt)),
                 };
             }
@@ -235,7 +251,8 @@ export class BenchNatsPods {
     /** The last lines of every pod's log. */
     logTails(lines = 8): string {
         return [...(this.running?.procs.entries() ?? [])]
-            .map(([pod, p]) => `\n----- ${pod} -----\n${p.logs().split("\n").slice(-lines).join("\n")}`).join("");
+            .map(([pod, p]) => `\n----- ${pod} -----\n${p.logs().split("\n").slice(-lines).join("\n")}`)
+            .join("");
     }
 
     /** Stops the cluster, removes the network and releases the mount points. Idempotent. */

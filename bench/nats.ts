@@ -13,14 +13,24 @@
  */
 import { performance } from "node:perf_hooks";
 import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { build, Resolved } from "../sim/runtime/build";
 import { sleep } from "../sim/pods/wait";
 import { clientOptions, NatsConnection, streamConfigFromOutput } from "../sim/pods/jetstream-pods";
 import { BenchNatsPods, ClusterConfig } from "./nats-bed";
 import {
-    bootstrapRatioCI, fmt, fmtCI, fmtRatio, fmtRatioRange, fmtSummary, median, pairedRatios, ratio, summarize, table, verdict,
+    bootstrapRatioCI,
+    fmt,
+    fmtCI,
+    fmtRatio,
+    fmtRatioRange,
+    fmtSummary,
+    median,
+    pairedRatios,
+    ratio,
+    summarize,
+    table,
+    verdict,
 } from "./stats";
 
 /** A configuration under test. */
@@ -109,14 +119,17 @@ async function publishPipelined(js: JetStreamClient, subject: string, count: num
         const pump = (): void => {
             while (!failed && sent < count && sent - done < window) {
                 sent++;
-                js.publish(subject, PAYLOAD, { timeout: 10_000 }).then(() => {
-                    done++;
-                    if (done === count) resolve();
-                    else pump();
-                }, (err: unknown) => {
-                    failed = true;
-                    reject(err);
-                });
+                js.publish(subject, PAYLOAD, { timeout: 10_000 }).then(
+                    () => {
+                        done++;
+                        if (done === count) resolve();
+                        else pump();
+                    },
+                    (err: unknown) => {
+                        failed = true;
+                        reject(err);
+                    },
+                );
             }
         };
         pump();
@@ -143,7 +156,11 @@ async function streamSettled(jsm: JetStreamManager, stream: string, timeoutMs: n
 
 /** One P4 measurement: kill -9 of the stream leader under steady publishing. */
 async function killLeader(
-    pods: BenchNatsPods, nc: NatsConnection, jsm: JetStreamManager, js: JetStreamClient, stream: string,
+    pods: BenchNatsPods,
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    js: JetStreamClient,
+    stream: string,
 ): Promise<{ recoveryMs: number; gapMs: number; note: string }> {
     const leader = await streamSettled(jsm, stream, 30_000);
     const meta = (await pods.monitor<{ meta_cluster?: { leader?: string } }>(leader, "/jsz")).meta_cluster?.leader;
@@ -179,7 +196,11 @@ async function killLeader(
         const before = [...acks].reverse().find((a) => a.acked <= killAt);
         const gapMs = first && before ? first.acked - before.acked : NaN;
         const note = `killed ${leader}${leader === meta ? " (also meta leader)" : ""}${leader === connectedTo ? " (client's server)" : ""}`;
-        return { recoveryMs: first ? first.acked - killAt : NaN, gapMs, note: first ? note : `${note}: no ack within ${RECOVERY_BOUND_MS} ms` };
+        return {
+            recoveryMs: first ? first.acked - killAt : NaN,
+            gapMs,
+            note: first ? note : `${note}: no ack within ${RECOVERY_BOUND_MS} ms`,
+        };
     } finally {
         stop = true;
         await publisher;
@@ -200,8 +221,15 @@ function connectTo(pods: BenchNatsPods, c: NatsCase, outputs: Resolved | undefin
 }
 
 /** Runs one configuration in one round. */
-async function runCase(pods: BenchNatsPods, c: NatsCase, built: Map<string, { children: any[]; outputs: Resolved }>,
-    plainOutputs: Resolved, opts: NatsOptions, res: NatsCaseResult, round: number): Promise<void> {
+async function runCase(
+    pods: BenchNatsPods,
+    c: NatsCase,
+    built: Map<string, { children: any[]; outputs: Resolved }>,
+    plainOutputs: Resolved,
+    opts: NatsOptions,
+    res: NatsCaseResult,
+    round: number,
+): Promise<void> {
     const config: ClusterConfig = c.key === "minimal" ? { kind: "minimal" } : { kind: "rendered", children: built.get(c.key)!.children };
     const outputs = c.key === "minimal" ? undefined : built.get(c.key)!.outputs;
     const streamConfig = (outputs ?? plainOutputs).streamConfig;
@@ -285,7 +313,8 @@ export async function runNats(opts: NatsOptions, id: string): Promise<NatsResult
         built.set(c.key, { children: b.children, outputs: b.outputs });
     }
     const byCase: Record<string, NatsCaseResult> = {};
-    for (const c of cases) byCase[c.key] = { healthyMs: [], upMs: [], healthzMs: [], msgsPerSec: [], recoveryMs: [], gapMs: [], killNotes: [], errors: [] };
+    for (const c of cases)
+        byCase[c.key] = { healthyMs: [], upMs: [], healthzMs: [], msgsPerSec: [], recoveryMs: [], gapMs: [], killNotes: [], errors: [] };
     const pods = await BenchNatsPods.create(id, built.get("plain")!.children);
     let roundsDone = 0;
     try {
@@ -318,55 +347,134 @@ export function reportP2(res: NatsResults): { md: string; goals: { name: string;
     const rows = res.cases.map((c) => {
         const v = dense(res.byCase[c.key].healthyMs);
         const r = c.key === "minimal" ? NaN : ratio(median(v), median(base));
-        const goal = c.key === "plain" ? `≤ 1.20× → ${verdict(r <= 1.2)} (${fmtCI(bootstrapRatioCI(v, base))})` : c.key === "minimal" ? "baseline" : "extra row";
-        return [c.label, fmtSummary(summarize(v), 2, 1 / 1000), c.key === "minimal" ? "1.00×" : v.length === base.length ? fmtRatioRange(r, pairedRatios(v, base)) : fmtRatio(r),
-            fmtSummary(summarize(dense(res.byCase[c.key].upMs)), 2, 1 / 1000), fmtSummary(summarize(dense(res.byCase[c.key].healthzMs)), 2, 1 / 1000),
-            String(summarize(v).n), goal];
+        const goal =
+            c.key === "plain"
+                ? `≤ 1.20× → ${verdict(r <= 1.2)} (${fmtCI(bootstrapRatioCI(v, base))})`
+                : c.key === "minimal"
+                  ? "baseline"
+                  : "extra row";
+        return [
+            c.label,
+            fmtSummary(summarize(v), 2, 1 / 1000),
+            c.key === "minimal" ? "1.00×" : v.length === base.length ? fmtRatioRange(r, pairedRatios(v, base)) : fmtRatio(r),
+            fmtSummary(summarize(dense(res.byCase[c.key].upMs)), 2, 1 / 1000),
+            fmtSummary(summarize(dense(res.byCase[c.key].healthzMs)), 2, 1 / 1000),
+            String(summarize(v).n),
+            goal,
+        ];
     });
     const r = ratio(median(dense(res.byCase.plain?.healthyMs ?? [])), median(base));
-    const md = table(["configuration", "start → healthy + meta leader, s: median (min–max)", "ratio to baseline (paired min–max)",
-        "start → all pods answer HTTP, s", "start → all /healthz ok, s", "starts", "goal"], rows);
+    const md = table(
+        [
+            "configuration",
+            "start → healthy + meta leader, s: median (min–max)",
+            "ratio to baseline (paired min–max)",
+            "start → all pods answer HTTP, s",
+            "start → all /healthz ok, s",
+            "starts",
+            "goal",
+        ],
+        rows,
+    );
     const ci = fmtCI(bootstrapRatioCI(dense(res.byCase.plain?.healthyMs ?? []), base));
-    return { md, goals: [{ name: "P2 time to healthy, rendered (TLS/encryption off) vs minimal", ok: Number.isFinite(r) ? r <= 1.2 : undefined, text: `${fmtRatio(r)}${ci ? ` (${ci})` : ""} (goal ≤ 1.20×)` }] };
+    return {
+        md,
+        goals: [
+            {
+                name: "P2 time to healthy, rendered (TLS/encryption off) vs minimal",
+                ok: Number.isFinite(r) ? r <= 1.2 : undefined,
+                text: `${fmtRatio(r)}${ci ? ` (${ci})` : ""} (goal ≤ 1.20×)`,
+            },
+        ],
+    };
 }
 
 /** Markdown of the P3 (NATS) section. */
 export function reportP3(res: NatsResults): { md: string; goals: { name: string; ok: boolean | undefined; text: string }[] } {
     const get = (k: string) => dense(res.byCase[k]?.msgsPerSec ?? []);
     const versus: Record<string, string> = { plain: "minimal", tls: "plain", enc: "plain", tlsenc: "plain" };
-    const rows = res.cases.filter((c) => CASES_OF.p3.includes(c.key as never)).map((c) => {
-        const v = get(c.key);
-        const s = summarize(v);
-        const ref = versus[c.key];
-        const r = ref ? ratio(median(v), median(get(ref))) : NaN;
-        const what = ref === "minimal" ? "rendered / minimal" : ref ? `${c.key === "tls" ? "TLS" : c.key === "enc" ? "encryption" : "TLS + encryption"} on / off` : "baseline";
-        const goal = c.key === "plain" ? `≥ 0.95× → ${verdict(r >= 0.95)} (${fmtCI(bootstrapRatioCI(v, get(ref)))})` : ref ? "cost ratio" : "";
-        return [c.label, fmtSummary(s, 0), fmt((s.median * MSG_SIZE) / 2 ** 20, 1), ref ? fmtRatioRange(r, pairedRatios(v, get(ref))) : "1.00×", what, String(s.n), goal];
-    });
+    const rows = res.cases
+        .filter((c) => CASES_OF.p3.includes(c.key as never))
+        .map((c) => {
+            const v = get(c.key);
+            const s = summarize(v);
+            const ref = versus[c.key];
+            const r = ref ? ratio(median(v), median(get(ref))) : NaN;
+            const what =
+                ref === "minimal"
+                    ? "rendered / minimal"
+                    : ref
+                      ? `${c.key === "tls" ? "TLS" : c.key === "enc" ? "encryption" : "TLS + encryption"} on / off`
+                      : "baseline";
+            const goal =
+                c.key === "plain" ? `≥ 0.95× → ${verdict(r >= 0.95)} (${fmtCI(bootstrapRatioCI(v, get(ref)))})` : ref ? "cost ratio" : "";
+            return [
+                c.label,
+                fmtSummary(s, 0),
+                fmt((s.median * MSG_SIZE) / 2 ** 20, 1),
+                ref ? fmtRatioRange(r, pairedRatios(v, get(ref))) : "1.00×",
+                what,
+                String(s.n),
+                goal,
+            ];
+        });
     const r = ratio(median(get("plain")), median(get("minimal")));
     const md = table(["configuration", "msgs/s: median (min–max)", "MiB/s", "ratio (paired min–max)", "ratio of", "runs", "goal"], rows);
     const ci = fmtCI(bootstrapRatioCI(get("plain"), get("minimal")));
-    return { md, goals: [{ name: "P3 JetStream R3 publish throughput, rendered vs minimal", ok: Number.isFinite(r) ? r >= 0.95 : undefined, text: `${fmtRatio(r)}${ci ? ` (${ci})` : ""} (goal ≥ 0.95×)` }] };
+    return {
+        md,
+        goals: [
+            {
+                name: "P3 JetStream R3 publish throughput, rendered vs minimal",
+                ok: Number.isFinite(r) ? r >= 0.95 : undefined,
+                text: `${fmtRatio(r)}${ci ? ` (${ci})` : ""} (goal ≥ 0.95×)`,
+            },
+        ],
+    };
 }
 
 /** Markdown of the P4 (NATS) section. */
-export function reportP4(res: NatsResults): { md: string; notes: string; goals: { name: string; ok: boolean | undefined; text: string }[] } {
+export function reportP4(res: NatsResults): {
+    md: string;
+    notes: string;
+    goals: { name: string; ok: boolean | undefined; text: string }[];
+} {
     const base = dense(res.byCase.minimal?.recoveryMs ?? []);
-    const rows = res.cases.filter((c) => CASES_OF.p4.includes(c.key as never)).map((c) => {
-        const v = dense(res.byCase[c.key].recoveryMs);
-        const s = summarize(v);
-        const r = c.key === "minimal" ? NaN : ratio(s.median, median(base));
-        const failed = v.filter((x) => !Number.isFinite(x)).length;
-        const goal = c.key === "minimal" ? "baseline" : `≤ 5 s → ${verdict(s.median <= 5000 && failed === 0)}`;
-        return [c.label, fmtSummary(s, 2, 1 / 1000),
-            c.key === "minimal" ? "1.00×" : fmtRatioRange(r, pairedRatios(v, base)), `${s.n}${failed ? ` (+${failed} without recovery)` : ""}`, goal];
-    });
+    const rows = res.cases
+        .filter((c) => CASES_OF.p4.includes(c.key as never))
+        .map((c) => {
+            const v = dense(res.byCase[c.key].recoveryMs);
+            const s = summarize(v);
+            const r = c.key === "minimal" ? NaN : ratio(s.median, median(base));
+            const failed = v.filter((x) => !Number.isFinite(x)).length;
+            const goal = c.key === "minimal" ? "baseline" : `≤ 5 s → ${verdict(s.median <= 5000 && failed === 0)}`;
+            return [
+                c.label,
+                fmtSummary(s, 2, 1 / 1000),
+                c.key === "minimal" ? "1.00×" : fmtRatioRange(r, pairedRatios(v, base)),
+                `${s.n}${failed ? ` (+${failed} without recovery)` : ""}`,
+                goal,
+            ];
+        });
     const worst = Math.max(...["plain", "tlsenc"].map((k) => median(dense(res.byCase[k]?.recoveryMs ?? []))).filter(Number.isFinite));
-    const notes = res.cases.filter((c) => CASES_OF.p4.includes(c.key as never)).map((c) => {
-        const r = res.byCase[c.key];
-        const kills = r.killNotes.map((n, i) => (n ? `${n}: ${fmt(r.recoveryMs[i] / 1000)} s` : "")).filter(Boolean);
-        return `- ${c.key}: ${kills.join("; ") || "–"}`;
-    }).join("\n");
+    const notes = res.cases
+        .filter((c) => CASES_OF.p4.includes(c.key as never))
+        .map((c) => {
+            const r = res.byCase[c.key];
+            const kills = r.killNotes.map((n, i) => (n ? `${n}: ${fmt(r.recoveryMs[i] / 1000)} s` : "")).filter(Boolean);
+            return `- ${c.key}: ${kills.join("; ") || "–"}`;
+        })
+        .join("\n");
     const md = table(["configuration", "kill → first ack, s: median (min–max)", "ratio to baseline (paired)", "kills", "goal"], rows);
-    return { md, notes, goals: [{ name: "P4 JetStream publish recovery after kill -9 of the stream leader (rendered)", ok: Number.isFinite(worst) ? worst <= 5000 : undefined, text: `median ${fmt(worst / 1000)} s (goal ≤ 5 s)` }] };
+    return {
+        md,
+        notes,
+        goals: [
+            {
+                name: "P4 JetStream publish recovery after kill -9 of the stream leader (rendered)",
+                ok: Number.isFinite(worst) ? worst <= 5000 : undefined,
+                text: `median ${fmt(worst / 1000)} s (goal ≤ 5 s)`,
+            },
+        ],
+    };
 }

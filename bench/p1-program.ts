@@ -97,8 +97,9 @@ class ConstantService extends pulumi.ComponentResource {
             if (!cls) throw new Error(`no SDK class for ${c.type}`);
             new cls(c.name.replace(/^s0-/, `${name}-`), rebuild(c.raw), { parent: this });
         }
-        this.outputs = Object.fromEntries(Object.entries(snap.outputs).map(([k, v]) =>
-            [k, snap.secretOutputs.includes(k) ? pulumi.secret(v) : pulumi.output(v)]));
+        this.outputs = Object.fromEntries(
+            Object.entries(snap.outputs).map(([k, v]) => [k, snap.secretOutputs.includes(k) ? pulumi.secret(v) : pulumi.output(v)]),
+        );
         this.registerOutputs(this.outputs);
     }
 }
@@ -155,8 +156,12 @@ async function measure(mode: string, kind: string, n: number, file: string | und
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     const result = {
-        wallMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-        maxRssKb: process.resourceUsage().maxRSS, rssBeforeKb, resources: registry().length - before,
+        wallMs,
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
+        maxRssKb: process.resourceUsage().maxRSS,
+        rssBeforeKb,
+        resources: registry().length - before,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -174,7 +179,10 @@ async function main(): Promise<void> {
     return measure(mode, kind, n, arg(argv, "--file"), argv.includes("--warm"));
 }
 
-main().then(() => process.exit(0), (err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-});
+main().then(
+    () => process.exit(0),
+    (err) => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    },
+);

@@ -60,7 +60,9 @@ export function killP1Children(): void {
 function runChild(args: string[]): Promise<{ json?: any; processMs: number }> {
     const t0 = Date.now();
     return new Promise((resolve, reject) => {
-        const child = execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("bench", "p1-program.ts"), ...args],
+        const child = execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join("bench", "p1-program.ts"), ...args],
             { cwd: ROOT, timeout: CHILD_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 4 * 1024 * 1024 },
             (err, stdout, stderr) => {
                 running.delete(child);
@@ -68,11 +70,16 @@ function runChild(args: string[]): Promise<{ json?: any; processMs: number }> {
                     const e = err as NodeJS.ErrnoException & { signal?: string; killed?: boolean };
                     const how = e.signal ? `killed by ${e.signal}${e.killed ? " (time limit)" : ""}` : `exit code ${String(e.code)}`;
                     const tail = stderr.trim().split("\n").slice(-5).join("\n");
-                    return reject(new Error(`p1-program ${args[0]} --kind ${args[2]} --n ${args[4]}: ${how} after ${Date.now() - t0} ms${tail ? `: ${tail}` : ""}`));
+                    return reject(
+                        new Error(
+                            `p1-program ${args[0]} --kind ${args[2]} --n ${args[4]}: ${how} after ${Date.now() - t0} ms${tail ? `: ${tail}` : ""}`,
+                        ),
+                    );
                 }
                 const line = stdout.trim().split("\n").pop() ?? "";
                 resolve({ json: line ? JSON.parse(line) : undefined, processMs: Date.now() - t0 });
-            });
+            },
+        );
         running.add(child);
     });
 }
@@ -102,7 +109,16 @@ export async function runP1(opts: P1Options): Promise<{ results: P1Results; runs
                     const modes = (r + i) % 2 === 0 ? (["component", "baseline"] as const) : (["baseline", "component"] as const);
                     const got: Record<string, number> = {};
                     for (const mode of modes) {
-                        const childArgs = [mode, "--kind", kind, "--n", String(p.n), "--file", path.join(dir, `${kind}.json`), ...(p.warm ? ["--warm"] : [])];
+                        const childArgs = [
+                            mode,
+                            "--kind",
+                            kind,
+                            "--n",
+                            String(p.n),
+                            "--file",
+                            path.join(dir, `${kind}.json`),
+                            ...(p.warm ? ["--warm"] : []),
+                        ];
                         // A failed measurement is retried once, then recorded as an error and left out (the others still count).
                         let c: { json?: any; processMs: number } | undefined;
                         const failures: string[] = [];
@@ -155,7 +171,11 @@ export function reportP1(results: P1Results): { md: string; goals: Goal[] } {
                 const cv = c.map(f);
                 const bv = b.map(f);
                 const r = ratio(median(cv), median(bv));
-                return [fmtSummary(summarize(cv), digits, scale), fmtSummary(summarize(bv), digits, scale), fmtRatioRange(r, pairedRatios(cv, bv))];
+                return [
+                    fmtSummary(summarize(cv), digits, scale),
+                    fmtSummary(summarize(bv), digits, scale),
+                    fmtRatioRange(r, pairedRatios(cv, bv)),
+                ];
             };
             const wall = col((s) => s.wallMs, 0);
             const r = ratio(median(c.map((s) => s.wallMs)), median(b.map((s) => s.wallMs)));
@@ -163,13 +183,35 @@ export function reportP1(results: P1Results): { md: string; goals: Goal[] } {
                 worst = r;
                 worstAt = `${kind}, N = ${n}`;
             }
-            return [key, ...wall, ...col(cpu, 0), ...col((s) => s.maxRssKb, 0, 1 / 1024),
-                fmt(median(c.map((s) => s.wallMs)) / n, 1), fmt(median(b.map((s) => s.wallMs)) / n, 1)];
+            return [
+                key,
+                ...wall,
+                ...col(cpu, 0),
+                ...col((s) => s.maxRssKb, 0, 1 / 1024),
+                fmt(median(c.map((s) => s.wallMs)) / n, 1),
+                fmt(median(b.map((s) => s.wallMs)) / n, 1),
+            ];
         });
-        parts.push(`**${KIND_LABEL[kind]}**\n\n` + table([
-            "N", "wall ms: component", "baseline", "ratio (paired)", "CPU ms: component", "baseline", "ratio (paired)",
-            "peak RSS MiB: component", "baseline", "ratio (paired)", "wall ms / service: component", "baseline",
-        ], rows));
+        parts.push(
+            `**${KIND_LABEL[kind]}**\n\n` +
+                table(
+                    [
+                        "N",
+                        "wall ms: component",
+                        "baseline",
+                        "ratio (paired)",
+                        "CPU ms: component",
+                        "baseline",
+                        "ratio (paired)",
+                        "peak RSS MiB: component",
+                        "baseline",
+                        "ratio (paired)",
+                        "wall ms / service: component",
+                        "baseline",
+                    ],
+                    rows,
+                ),
+        );
         // Growth: marginal cost per added service between the sizes.
         const m = (n: number) => median(byN[n].component.map((s) => s.wallMs));
         const mb = (n: number) => median(byN[n].baseline.map((s) => s.wallMs));
@@ -183,13 +225,23 @@ export function reportP1(results: P1Results): { md: string; goals: Goal[] } {
         marginalRatios.push(`${kind} ${fmtRatio(marginal)}`);
         const isLinear = Number.isFinite(growth) && growth <= 1.5;
         linear &&= isLinear;
-        parts.push(`Marginal wall time per added service: component ${fmt(m1, 1)} ms (N 1→10), ${fmt(m2, 1)} ms (N 10→50) — ` +
-            `growth ${fmtRatio(growth)}; baseline ${fmt(b1, 1)} ms, ${fmt(b2, 1)} ms (${fmtRatio(ratio(b2, b1))}). ` +
-            `${isLinear ? "Linear: the cost of a service does not rise with the number of services." : "NOT linear: later services cost more than earlier ones."} ` +
-            `Marginal cost per service, component / baseline (N 10→50): ${fmtRatio(marginal)}.`);
+        parts.push(
+            `Marginal wall time per added service: component ${fmt(m1, 1)} ms (N 1→10), ${fmt(m2, 1)} ms (N 10→50) — ` +
+                `growth ${fmtRatio(growth)}; baseline ${fmt(b1, 1)} ms, ${fmt(b2, 1)} ms (${fmtRatio(ratio(b2, b1))}). ` +
+                `${isLinear ? "Linear: the cost of a service does not rise with the number of services." : "NOT linear: later services cost more than earlier ones."} ` +
+                `Marginal cost per service, component / baseline (N 10→50): ${fmtRatio(marginal)}.`,
+        );
     }
-    goals.push({ name: "P1 program cost (wall time) vs baseline, worst of N = 1, 10, 50 and both kinds", ok: worst > 0 ? worst <= 1.5 : undefined, text: `${fmtRatio(worst)} at ${worstAt} (goal ≤ 1.50×)` });
-    goals.push({ name: "P1 marginal wall time per added service (N 10→50) vs baseline", ok: worstMarginal > 0 ? worstMarginal <= 1.5 : undefined, text: `${marginalRatios.join(", ")} (goal ≤ 1.50×)` });
+    goals.push({
+        name: "P1 program cost (wall time) vs baseline, worst of N = 1, 10, 50 and both kinds",
+        ok: worst > 0 ? worst <= 1.5 : undefined,
+        text: `${fmtRatio(worst)} at ${worstAt} (goal ≤ 1.50×)`,
+    });
+    goals.push({
+        name: "P1 marginal wall time per added service (N 10→50) vs baseline",
+        ok: worstMarginal > 0 ? worstMarginal <= 1.5 : undefined,
+        text: `${marginalRatios.join(", ")} (goal ≤ 1.50×)`,
+    });
     goals.push({ name: "P1 growth with N linear (marginal cost N 10→50 ≤ 1.5× that of N 1→10)", ok: linear, text: verdict(linear) });
     return { md: parts.join("\n\n"), goals };
 }

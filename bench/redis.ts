@@ -83,12 +83,20 @@ export function settled(pods: RedisPods, outputs: SentinelOutputs): Promise<stri
         const masters = new Set(views.map((v) => v.master));
         if (masters.size !== 1) return false;
         const master = pods.podOf([...masters][0].replace(/:\d+$/, ""));
-        const ok = views.every((v) => Object.values(v.replicas).filter((f) => f === "slave").length === 2 &&
-            Object.values(v.sentinels).filter((f) => f === "sentinel").length === 2);
+        const ok = views.every(
+            (v) =>
+                Object.values(v.replicas).filter((f) => f === "slave").length === 2 &&
+                Object.values(v.sentinels).filter((f) => f === "sentinel").length === 2,
+        );
         if (!ok) return false;
         const role = await roleOf(pods, master, outputs);
         if (role.role !== "master" || (role.replicas ?? []).length !== 2) return false;
-        const replicas = await Promise.all(pods.podNames().filter((p) => p !== master).map((p) => roleOf(pods, p, outputs)));
+        const replicas = await Promise.all(
+            pods
+                .podNames()
+                .filter((p) => p !== master)
+                .map((p) => roleOf(pods, p, outputs)),
+        );
         return replicas.every((r) => r.role === "slave" && r.state === "connected") && master;
     });
 }
@@ -97,7 +105,23 @@ export function settled(pods: RedisPods, outputs: SentinelOutputs): Promise<stri
 
 /** Runs redis-benchmark SET,GET against `t`. @returns requests per second of each. */
 function benchmark(t: Target, requests: number): Promise<{ set: number; get: number }> {
-    const args = ["-h", t.host, "-p", "6379", "-t", "set,get", "-n", String(requests), "-d", String(VALUE_SIZE), "-r", "100000", "-c", "50", "--csv"];
+    const args = [
+        "-h",
+        t.host,
+        "-p",
+        "6379",
+        "-t",
+        "set,get",
+        "-n",
+        String(requests),
+        "-d",
+        String(VALUE_SIZE),
+        "-r",
+        "100000",
+        "-c",
+        "50",
+        "--csv",
+    ];
     if (t.password) args.push("-a", t.password);
     return new Promise((resolve, reject) => {
         execFile("redis-benchmark", args, { timeout: 120_000, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
@@ -117,21 +141,38 @@ async function startPlainServer(pods: RedisPods, name: string, args: string[]): 
     const dir = path.join(pods.network.logDir, name);
     fs.mkdirSync(dir, { recursive: true });
     const proc = pod.spawn("redis", requireBinary("redis-server"), args, { cwd: dir });
-    await until(`${name} to answer PING`, async () => {
-        const c = new Redis({ host: pod.address, port: 6379, lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        c.on("error", () => undefined);
-        try {
-            await c.connect();
-            return (await c.ping()) === "PONG";
-        } finally {
-            c.disconnect();
-        }
-    }, { timeoutMs: 15_000, intervalMs: 100 });
+    await until(
+        `${name} to answer PING`,
+        async () => {
+            const c = new Redis({
+                host: pod.address,
+                port: 6379,
+                lazyConnect: true,
+                connectTimeout: 1000,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            });
+            c.on("error", () => undefined);
+            try {
+                await c.connect();
+                return (await c.ping()) === "PONG";
+            } finally {
+                c.disconnect();
+            }
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+    );
     return { pod, proc };
 }
 
 async function runP3(opts: RedisBenchOptions, id: string): Promise<NonNullable<RedisResults["p3"]>> {
-    const res = { requests: opts.requests, runs: 0, set: {} as Record<string, number[]>, get: {} as Record<string, number[]>, errors: [] as string[] };
+    const res = {
+        requests: opts.requests,
+        runs: 0,
+        set: {} as Record<string, number[]>,
+        get: {} as Record<string, number[]>,
+        errors: [] as string[],
+    };
     const built = await build("rb", { namespace: "bench", redis: { native: { version: REDIS_VERSION } } });
     const pods = await RedisPods.start(built.children, { id });
     try {
@@ -144,7 +185,10 @@ async function runP3(opts: RedisBenchOptions, id: string): Promise<NonNullable<R
             { key: "aof", host: aof.pod.address },
             { key: "rendered", host: pods.address(master), password: built.outputs.password },
         ];
-        for (const t of targets) { res.set[t.key] = []; res.get[t.key] = []; }
+        for (const t of targets) {
+            res.set[t.key] = [];
+            res.get[t.key] = [];
+        }
         for (let r = 0; r < opts.p3Runs; r++) {
             if (Date.now() > opts.deadline) {
                 opts.log(`  (time budget reached: stopping after ${r} runs)`);
@@ -175,7 +219,12 @@ async function runP3(opts: RedisBenchOptions, id: string): Promise<NonNullable<R
 // ------------------------------------------------------------------------------------- P4
 
 /** One kill of the master's redis container; @returns ms from the kill to the first successful SET sent after it. */
-async function killMaster(pods: RedisPods, outputs: SentinelOutputs, client: Redis, boundMs: number): Promise<{ ms: number; note: string }> {
+async function killMaster(
+    pods: RedisPods,
+    outputs: SentinelOutputs,
+    client: Redis,
+    boundMs: number,
+): Promise<{ ms: number; note: string }> {
     const master = await settled(pods, outputs);
     const acks: { sent: number; acked: number }[] = [];
     let stop = false;
@@ -197,7 +246,10 @@ async function killMaster(pods: RedisPods, outputs: SentinelOutputs, client: Red
     })();
     try {
         await sleep(1000);
-        if (acks.length < 10) throw new Error(`writes are not steady before the kill (${acks.length} in 1 s; errors ${JSON.stringify([...errors])}, client ${client.status})`);
+        if (acks.length < 10)
+            throw new Error(
+                `writes are not steady before the kill (${acks.length} in 1 s; errors ${JSON.stringify([...errors])}, client ${client.status})`,
+            );
         const killAt = Date.now();
         killed = true;
         await pods.killContainer(master, "redis");
@@ -206,7 +258,10 @@ async function killMaster(pods: RedisPods, outputs: SentinelOutputs, client: Red
         const first = acks.find((a) => a.sent >= deadAt);
         return first
             ? { ms: first.acked - killAt, note: `killed ${master}` }
-            : { ms: NaN, note: `killed ${master}: no write succeeded within ${boundMs / 1000} s (errors: ${JSON.stringify([...errors])}, client ${client.status})` };
+            : {
+                  ms: NaN,
+                  note: `killed ${master}: no write succeeded within ${boundMs / 1000} s (errors: ${JSON.stringify([...errors])}, client ${client.status})`,
+              };
     } finally {
         stop = true;
         await writer;
@@ -218,10 +273,17 @@ async function killMaster(pods: RedisPods, outputs: SentinelOutputs, client: Red
     }
 }
 
-async function runP4Set(which: "ours" | "upstream", opts: RedisBenchOptions, id: string): Promise<{ recoveryMs: number[]; notes: string[]; errors: string[] }> {
+async function runP4Set(
+    which: "ours" | "upstream",
+    opts: RedisBenchOptions,
+    id: string,
+): Promise<{ recoveryMs: number[]; notes: string[]; errors: string[] }> {
     const out = { recoveryMs: [] as number[], notes: [] as string[], errors: [] as string[] };
     const settings = which === "upstream" ? { sentinel: "sentinel parallel-syncs mymaster 1" } : undefined;
-    const built: Built = await build(which === "ours" ? "rf" : "ru", { namespace: "bench", redis: { native: { version: REDIS_VERSION, settings } } });
+    const built: Built = await build(which === "ours" ? "rf" : "ru", {
+        namespace: "bench",
+        redis: { native: { version: REDIS_VERSION, settings } },
+    });
     const bound = which === "ours" ? 60_000 : 120_000;
     const pods = await RedisPods.start(built.children, { id });
     // No `failoverDetector`: with the master dead, ioredis finds the new master through its reconnect loop anyway,
@@ -291,28 +353,57 @@ export function reportRedisP3(p3: NonNullable<RedisResults["p3"]>): string {
         const get = dense(p3.get[key]);
         const rs = ratio(median(set), median(dense(p3.set.default)));
         const rg = ratio(median(get), median(dense(p3.get.default)));
-        rows.push([P3_LABELS[key], fmtSummary(summarize(set), 0), key === "default" ? "1.00×" : fmtRatioRange(rs, pairedRatios(set, dense(p3.set.default))),
-            fmtSummary(summarize(get), 0), key === "default" ? "1.00×" : fmtRatioRange(rg, pairedRatios(get, dense(p3.get.default)))]);
+        rows.push([
+            P3_LABELS[key],
+            fmtSummary(summarize(set), 0),
+            key === "default" ? "1.00×" : fmtRatioRange(rs, pairedRatios(set, dense(p3.set.default))),
+            fmtSummary(summarize(get), 0),
+            key === "default" ? "1.00×" : fmtRatioRange(rg, pairedRatios(get, dense(p3.get.default))),
+        ]);
     }
-    return table(["target", "SET req/s: median (min–max)", "SET ratio (paired)", "GET req/s: median (min–max)", "GET ratio (paired)"], rows);
+    return table(
+        ["target", "SET req/s: median (min–max)", "SET ratio (paired)", "GET req/s: median (min–max)", "GET ratio (paired)"],
+        rows,
+    );
 }
 
-export function reportRedisP4(p4: NonNullable<RedisResults["p4"]>): { md: string; goals: { name: string; ok: boolean | undefined; text: string }[] } {
+export function reportRedisP4(p4: NonNullable<RedisResults["p4"]>): {
+    md: string;
+    goals: { name: string; ok: boolean | undefined; text: string }[];
+} {
     const ours = dense(p4.ours.recoveryMs);
     const up = dense(p4.upstream.recoveryMs);
     const so = summarize(ours);
     const su = summarize(up);
     const failed = (v: number[]) => v.filter((x) => !Number.isFinite(x)).length;
     const rows = [
-        ["Sentinel defaults: down-after-milliseconds 30000, failover-timeout 180000 (baseline)", fmtSummary(su, 2, 1 / 1000), "1.00×",
-            `${su.n}${failed(up) ? ` (+${failed(up)} failed)` : ""}`, "comparison"],
-        ["rendered defaults: down-after-milliseconds 10000, failover-timeout 2000", fmtSummary(so, 2, 1 / 1000),
-            fmtRatioRange(ratio(so.median, su.median), pairedRatios(ours, up)), `${so.n}${failed(ours) ? ` (+${failed(ours)} failed)` : ""}`,
-            `≤ 15 s → ${verdict(so.n > 0 ? so.median <= 15_000 && failed(ours) === 0 : undefined)}`],
+        [
+            "Sentinel defaults: down-after-milliseconds 30000, failover-timeout 180000 (baseline)",
+            fmtSummary(su, 2, 1 / 1000),
+            "1.00×",
+            `${su.n}${failed(up) ? ` (+${failed(up)} failed)` : ""}`,
+            "comparison",
+        ],
+        [
+            "rendered defaults: down-after-milliseconds 10000, failover-timeout 2000",
+            fmtSummary(so, 2, 1 / 1000),
+            fmtRatioRange(ratio(so.median, su.median), pairedRatios(ours, up)),
+            `${so.n}${failed(ours) ? ` (+${failed(ours)} failed)` : ""}`,
+            `≤ 15 s → ${verdict(so.n > 0 ? so.median <= 15_000 && failed(ours) === 0 : undefined)}`,
+        ],
     ];
-    const md = table(["Sentinel settings", "kill → first successful SET, s: median (min–max)", "ratio to Sentinel defaults (paired)", "kills", "goal"], rows);
+    const md = table(
+        ["Sentinel settings", "kill → first successful SET, s: median (min–max)", "ratio to Sentinel defaults (paired)", "kills", "goal"],
+        rows,
+    );
     return {
         md,
-        goals: [{ name: "P4 Redis write recovery via Sentinel after kill -9 of the master (rendered defaults)", ok: so.n > 0 ? so.median <= 15_000 && failed(ours) === 0 : undefined, text: `median ${fmt(so.median / 1000)} s (goal ≤ 15 s)` }],
+        goals: [
+            {
+                name: "P4 Redis write recovery via Sentinel after kill -9 of the master (rendered defaults)",
+                ok: so.n > 0 ? so.median <= 15_000 && failed(ours) === 0 : undefined,
+                text: `median ${fmt(so.median / 1000)} s (goal ≤ 15 s)`,
+            },
+        ],
     };
 }

@@ -25,7 +25,7 @@ import { installMocks } from "../sim/runtime/mock-runtime";
 import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, runNats } from "./nats";
-import { REDIS_VERSION, RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
+import { RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
 import { fmt, fmtRatio, table } from "./stats";
 
 type Part = "p1" | "p2" | "p3" | "p4";
@@ -49,9 +49,13 @@ export function parseArgs(argv: string[]): BenchArgs {
         switch (argv[i]) {
             case "--only": {
                 if (!v) throw new Error(`--only needs a value\n${USAGE}`);
-                const parts = v.split(",").map((p) => p.trim().toLowerCase()).filter(Boolean);
+                const parts = v
+                    .split(",")
+                    .map((p) => p.trim().toLowerCase())
+                    .filter(Boolean);
                 const bad = parts.filter((p) => !PARTS.includes(p as Part));
-                if (bad.length || parts.length === 0) throw new Error(`unknown part(s) ${bad.join(", ")}; parts are ${PARTS.join(", ")}\n${USAGE}`);
+                if (bad.length || parts.length === 0)
+                    throw new Error(`unknown part(s) ${bad.join(", ")}; parts are ${PARTS.join(", ")}\n${USAGE}`);
                 a.only = PARTS.filter((p) => parts.includes(p));
                 a.full = a.only.length === PARTS.length;
                 i++;
@@ -112,13 +116,22 @@ function machine(): Record<string, string> {
         "CPU model": cpus[0]?.model ?? "unknown",
         memory: `${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
         kernel: `${os.type()} ${os.release()}`,
-        os: (() => { try { return /PRETTY_NAME="([^"]+)"/.exec(fs.readFileSync("/etc/os-release", "utf8"))?.[1] ?? "?"; } catch { return "?"; } })(),
+        os: (() => {
+            try {
+                return /PRETTY_NAME="([^"]+)"/.exec(fs.readFileSync("/etc/os-release", "utf8"))?.[1] ?? "?";
+            } catch {
+                return "?";
+            }
+        })(),
         node: process.version,
         "nats-server": versionOf("nats-server", ["--version"]),
         "redis-server": versionOf("redis-server", ["--version"]),
         "redis-sentinel": versionOf("redis-sentinel", ["--version"]),
         "redis-benchmark": versionOf("redis-benchmark", ["--version"]),
-        "load average at start": os.loadavg().map((x) => x.toFixed(2)).join(" "),
+        "load average at start": os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(" "),
     };
 }
 
@@ -127,7 +140,11 @@ function harnessId(tag: string): string {
     return `b${tag}${crypto.randomBytes(3).toString("hex").slice(0, 3)}`;
 }
 
-interface Goal { name: string; ok: boolean | undefined; text: string }
+interface Goal {
+    name: string;
+    ok: boolean | undefined;
+    text: string;
+}
 
 /** Everything measured, for the report and results.json. */
 interface Collected {
@@ -163,13 +180,26 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
         }
     }
     if (has("p2") || has("p3") || has("p4")) {
-        log(`\nJetStream ${[has("p2") && "P2", has("p3") && "P3", has("p4") && "P4"].filter(Boolean).join("/")} (${runs(DEFAULTS.natsRounds)} rounds; a fresh cluster per configuration and round)`);
+        log(
+            `\nJetStream ${[has("p2") && "P2", has("p3") && "P3", has("p4") && "P4"].filter(Boolean).join("/")} (${runs(DEFAULTS.natsRounds)} rounds; a fresh cluster per configuration and round)`,
+        );
         try {
-            out.nats = await runNats({
-                rounds: runs(DEFAULTS.natsRounds), p2: has("p2"), p3: has("p3"), p4: has("p4"),
-                startsPerRound: DEFAULTS.p2StartsPerRound, p3RunsPerRound: DEFAULTS.p3RunsPerRound, messages: DEFAULTS.p3Messages, window: DEFAULTS.p3Window,
-                killsPerRound: DEFAULTS.p4KillsPerRound, deadline: at(BUDGET_MIN.nats), log,
-            }, harnessId("n"));
+            out.nats = await runNats(
+                {
+                    rounds: runs(DEFAULTS.natsRounds),
+                    p2: has("p2"),
+                    p3: has("p3"),
+                    p4: has("p4"),
+                    startsPerRound: DEFAULTS.p2StartsPerRound,
+                    p3RunsPerRound: DEFAULTS.p3RunsPerRound,
+                    messages: DEFAULTS.p3Messages,
+                    window: DEFAULTS.p3Window,
+                    killsPerRound: DEFAULTS.p4KillsPerRound,
+                    deadline: at(BUDGET_MIN.nats),
+                    log,
+                },
+                harnessId("n"),
+            );
             if (has("p2")) log(`\n${reportP2(out.nats).md}`);
             if (has("p3")) log(`\n${reportP3(out.nats).md}`);
             if (has("p4")) log(`\n${reportP4(out.nats).md}`);
@@ -182,8 +212,18 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
         out.redis = {};
         if (has("p3")) {
             try {
-                const r = await runRedis({ p3: true, p4: false, p3Runs: runs(DEFAULTS.redisP3Runs), p4Runs: 0, requests: DEFAULTS.redisRequests, deadline: at(BUDGET_MIN.redisP3), log },
-                    { p3: harnessId("r"), ours: "", upstream: "" });
+                const r = await runRedis(
+                    {
+                        p3: true,
+                        p4: false,
+                        p3Runs: runs(DEFAULTS.redisP3Runs),
+                        p4Runs: 0,
+                        requests: DEFAULTS.redisRequests,
+                        deadline: at(BUDGET_MIN.redisP3),
+                        log,
+                    },
+                    { p3: harnessId("r"), ours: "", upstream: "" },
+                );
                 out.redis.p3 = r.p3;
                 log(`\n${reportRedisP3(r.p3!)}`);
             } catch (err) {
@@ -193,8 +233,18 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
         }
         if (has("p4")) {
             try {
-                const r = await runRedis({ p3: false, p4: true, p3Runs: 0, p4Runs: runs(DEFAULTS.redisP4Runs), requests: 0, deadline: at(BUDGET_MIN.redisP4), log },
-                    { p3: "", ours: harnessId("o"), upstream: harnessId("u") });
+                const r = await runRedis(
+                    {
+                        p3: false,
+                        p4: true,
+                        p3Runs: 0,
+                        p4Runs: runs(DEFAULTS.redisP4Runs),
+                        requests: 0,
+                        deadline: at(BUDGET_MIN.redisP4),
+                        log,
+                    },
+                    { p3: "", ours: harnessId("o"), upstream: harnessId("u") },
+                );
                 out.redis.p4 = r.p4;
                 log(`\n${reportRedisP4(r.p4!).md}`);
             } catch (err) {
@@ -222,12 +272,15 @@ function p1Note(results: P1Results): string {
         if (over.length === 0) continue;
         const fixed = w("1", "component") - w("1", "baseline");
         const warmRatio = w("1 (warm)", "component") / w("1 (warm)", "baseline");
-        notes.push(`${kind}: the ratio exceeds 1.5× at N = ${over.join(", ")}` + (over.every((n) => n === 1)
-            ? ` only, where the component's extra cost is ${fmt(fixed, 0)} ms in absolute terms. That is code running for the first ` +
-              "time in the process (spec validation, rendering, YAML, Output wiring; V8 compiles functions on their first call), " +
-              "which one service cannot amortise and the constant baseline does not have: after one untimed service in the same " +
-              `process (row "1 (warm)") the ratio is ${fmtRatio(warmRatio)}.`
-            : "."));
+        notes.push(
+            `${kind}: the ratio exceeds 1.5× at N = ${over.join(", ")}` +
+                (over.every((n) => n === 1)
+                    ? ` only, where the component's extra cost is ${fmt(fixed, 0)} ms in absolute terms. That is code running for the first ` +
+                      "time in the process (spec validation, rendering, YAML, Output wiring; V8 compiles functions on their first call), " +
+                      "which one service cannot amortise and the constant baseline does not have: after one untimed service in the same " +
+                      `process (row "1 (warm)") the ratio is ${fmtRatio(warmRatio)}.`
+                    : "."),
+        );
     }
     return notes.length ? `\n\n${notes.map((x) => `- ${x}`).join("\n")}` : "";
 }
@@ -241,9 +294,11 @@ function p2Note(n: NatsResults): string {
     const hzBase = m("minimal", "healthzMs");
     const hzPlain = m("plain", "healthzMs");
     const same = Math.abs(hzPlain - hzBase) < 50;
-    return ` The 1.2× goal is **missed** in this run (${fmt(plain / 1000)} s vs ${fmt(base / 1000)} s). Until every /healthz is ok the ` +
+    return (
+        ` The 1.2× goal is **missed** in this run (${fmt(plain / 1000)} s vs ${fmt(base / 1000)} s). Until every /healthz is ok the ` +
         `two take ${fmt(hzPlain, 0)} vs ${fmt(hzBase, 0)} ms${same ? " (the same, within the poll interval)" : ""}; the remaining ` +
-        `${fmt(plain - hzPlain, 0)} vs ${fmt(base - hzBase, 0)} ms are the meta-leader election.`;
+        `${fmt(plain - hzPlain, 0)} vs ${fmt(base - hzBase, 0)} ms are the meta-leader election.`
+    );
 }
 
 /** Redis P4: time beyond `down-after-milliseconds`, per settings. */
@@ -258,10 +313,11 @@ function redisSlowest(p4: NonNullable<RedisResults["p4"]>): string {
     const v = p4.ours.recoveryMs.filter(Number.isFinite);
     if (v.length === 0) return "";
     const max = Math.max(...v);
-    const extra = max - median(v) > 3000
-        ? " That is about 4 s more than the others: consistent with a first Sentinel election that produced no leader and a retry " +
-          "after 2 × failover-timeout (4 s with our 2000 ms; with Sentinel's default of 180000 ms a retry would come only after 6 minutes)."
-        : "";
+    const extra =
+        max - median(v) > 3000
+            ? " That is about 4 s more than the others: consistent with a first Sentinel election that produced no leader and a retry " +
+              "after 2 × failover-timeout (4 s with our 2000 ms; with Sentinel's default of 180000 ms a retry would come only after 6 minutes)."
+            : "";
     return `The slowest kill with our settings took ${fmt(max / 1000)} s${max > 15_000 ? ", above the 15 s goal (the goal is judged on the median)" : ""}.${extra}`;
 }
 
@@ -277,27 +333,34 @@ function natsRecoveryNote(n: NatsResults): string {
     const slow = every.filter((x) => x > 9_500);
     const lines = [
         "Why about 5 s: a follower of the stream's Raft group only campaigns after its election timeout, which nats-server draws " +
-        "at random between 4 and 9 s (`minElectionTimeoutDefault`/`maxElectionTimeoutDefault` in `server/raft.go`; not " +
-        "configurable), and the first of the two surviving followers to time out wins. After a kill -9 nothing hands " +
-        "leadership over (a graceful stop does, through the rendered lame-duck preStop), so the recovery time is set by " +
-        `nats-server, not by the configuration: no kill in this run recovered in less than ${fmt(floor / 1000)} s, and the ` +
-        `minimal config behaves the same (median ${fmt(base / 1000)} s).`,
+            "at random between 4 and 9 s (`minElectionTimeoutDefault`/`maxElectionTimeoutDefault` in `server/raft.go`; not " +
+            "configurable), and the first of the two surviving followers to time out wins. After a kill -9 nothing hands " +
+            "leadership over (a graceful stop does, through the rendered lame-duck preStop), so the recovery time is set by " +
+            `nats-server, not by the configuration: no kill in this run recovered in less than ${fmt(floor / 1000)} s, and the ` +
+            `minimal config behaves the same (median ${fmt(base / 1000)} s).`,
     ];
-    lines.push(worst <= 5000
-        ? `The 5 s goal is met in this run (worst median of the rendered rows ${fmt(worst / 1000)} s), but narrowly: it lies ` +
-          "inside the spread of the election timeout, so another run can land on either side of it."
-        : `The 5 s goal is **missed** in this run (worst median of the rendered rows ${fmt(worst / 1000)} s) for that reason; ` +
-          "with nats-server's fixed election timeout it cannot be met reliably by any configuration.");
+    lines.push(
+        worst <= 5000
+            ? `The 5 s goal is met in this run (worst median of the rendered rows ${fmt(worst / 1000)} s), but narrowly: it lies ` +
+                  "inside the spread of the election timeout, so another run can land on either side of it."
+            : `The 5 s goal is **missed** in this run (worst median of the rendered rows ${fmt(worst / 1000)} s) for that reason; ` +
+                  "with nats-server's fixed election timeout it cannot be met reliably by any configuration.",
+    );
     if (slow.length) {
-        lines.push(`${slow.length === 1 ? "One kill" : `${slow.length} kills`} took longer than one election timeout ` +
-            `(${slow.map((x) => `${fmt(x / 1000)} s`).join(", ")}): consistent with a first election round that did not produce ` +
-            "a leader (e.g. a split vote) and a second one after another timeout; see the list above for which server it was.");
+        lines.push(
+            `${slow.length === 1 ? "One kill" : `${slow.length} kills`} took longer than one election timeout ` +
+                `(${slow.map((x) => `${fmt(x / 1000)} s`).join(", ")}): consistent with a first election round that did not produce ` +
+                "a leader (e.g. a split vote) and a second one after another timeout; see the list above for which server it was.",
+        );
     }
     return lines.join(" ");
 }
 
 function goalsTable(goals: Goal[]): string {
-    return table(["goal", "result", "verdict"], goals.map((g) => [g.name, g.text, g.ok === undefined ? "not measured" : g.ok ? "met" : "**MISSED**"]));
+    return table(
+        ["goal", "result", "verdict"],
+        goals.map((g) => [g.name, g.text, g.ok === undefined ? "not measured" : g.ok ? "met" : "**MISSED**"]),
+    );
 }
 
 export function render(args: BenchArgs, m: Record<string, string>, c: Collected, started: number): string {
@@ -411,8 +474,12 @@ ${reportRedisP3(p3)}`);
         goals.push(...r.goals);
         const kills = (tag: string, k: { notes: string[]; recoveryMs: number[] }) =>
             k.notes.map((x, i) => `${tag}: ${x}${Number.isFinite(k.recoveryMs[i]) ? `: ${fmt(k.recoveryMs[i] / 1000)} s` : ""}`);
-        const notes = [...kills("ours", c.redis.p4.ours), ...kills("Sentinel defaults", c.redis.p4.upstream),
-            ...c.redis.p4.ours.errors.map((x) => `ours: ${x}`), ...c.redis.p4.upstream.errors.map((x) => `Sentinel defaults: ${x}`)];
+        const notes = [
+            ...kills("ours", c.redis.p4.ours),
+            ...kills("Sentinel defaults", c.redis.p4.upstream),
+            ...c.redis.p4.ours.errors.map((x) => `ours: ${x}`),
+            ...c.redis.p4.upstream.errors.map((x) => `Sentinel defaults: ${x}`),
+        ];
         sections.push(`## P4 — Redis write recovery after kill -9 of the master
 
 The component's 3-pod set (rendered start scripts, Sentinel in every pod, quorum 2). A Sentinel client built from the
@@ -444,7 +511,18 @@ Every figure is compared with a baseline measured in the same run on the same ma
 
 ## Machine
 
-${table(["", ""], Object.entries(m).concat([["load average at end", os.loadavg().map((x) => x.toFixed(2)).join(" ")]]))}
+${table(
+    ["", ""],
+    Object.entries(m).concat([
+        [
+            "load average at end",
+            os
+                .loadavg()
+                .map((x) => x.toFixed(2))
+                .join(" "),
+        ],
+    ]),
+)}
 
 The machine may be shared with other work (see the load averages); the paired ratios (per run, same conditions) show how
 much that moved the figures.
@@ -476,7 +554,11 @@ export async function main(argv: string[]): Promise<number> {
     hard.unref();
     const m = machine();
     log(`isbsvc benchmarks: ${args.only.join(", ")}${args.runs ? `, ${args.runs} runs` : ""}`);
-    log(Object.entries(m).map(([k, v]) => `  ${k}: ${v}`).join("\n"));
+    log(
+        Object.entries(m)
+            .map(([k, v]) => `  ${k}: ${v}`)
+            .join("\n"),
+    );
     const collected = await measure(args, started);
     const report = render(args, m, collected, started);
     const out = args.out ?? (args.full ? path.join(__dirname, "results.md") : undefined);
@@ -494,8 +576,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+        },
+    );
 }

@@ -8,8 +8,11 @@ import * as yaml from "js-yaml";
 import { ChildResource } from "../sim/pods/pod-files";
 
 const KIND_OF: Record<string, string> = {
-    "kubernetes:core/v1:Secret": "Secret", "kubernetes:core/v1:ConfigMap": "ConfigMap", "kubernetes:core/v1:Service": "Service",
-    "kubernetes:apps/v1:StatefulSet": "StatefulSet", "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
+    "kubernetes:core/v1:Secret": "Secret",
+    "kubernetes:core/v1:ConfigMap": "ConfigMap",
+    "kubernetes:core/v1:Service": "Service",
+    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
+    "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
 };
 
 /** The manifest of a child: its inputs, with Secret data redacted unless `showSecrets`. */
@@ -33,10 +36,13 @@ export function writeRendered(dir: string, children: ChildResource[], showSecret
         if (!kind) continue;
         const inputs = child.inputs as Record<string, any>;
         const name = inputs.metadata.name as string;
-        write(path.join(dir, "manifests", `${kind.toLowerCase()}-${name}.yaml`),
-            yaml.dump(manifest(child, showSecrets), { sortKeys: false, lineWidth: -1, noRefs: true }));
+        write(
+            path.join(dir, "manifests", `${kind.toLowerCase()}-${name}.yaml`),
+            yaml.dump(manifest(child, showSecrets), { sortKeys: false, lineWidth: -1, noRefs: true }),
+        );
         if (kind === "ConfigMap") {
-            for (const [key, text] of Object.entries(inputs.data as Record<string, string>)) write(path.join(dir, "config", name, key), text);
+            for (const [key, text] of Object.entries(inputs.data as Record<string, string>))
+                write(path.join(dir, "config", name, key), text);
         }
     }
     return written.sort();

@@ -14,7 +14,12 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { installMocks } from "../sim/runtime/mock-runtime";
 import { build, Built, OUTPUT_FIELDS, Resolved } from "../sim/runtime/build";
 import {
-    connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, publishAcked, streamConfigFromOutput,
+    connectWithOutputs,
+    consumeAll,
+    consumerConfigFromOutput,
+    JetStreamPods,
+    publishAcked,
+    streamConfigFromOutput,
 } from "../sim/pods/jetstream-pods";
 import { writeRendered } from "./render-out";
 
@@ -35,7 +40,8 @@ export function parseArgs(argv: string[]): RunOptions {
         if (a === "--spec" || a === "--out") {
             const v = argv[++i];
             if (!v) throw new Error(`${a} needs a value\n${USAGE}`);
-            if (a === "--spec") opts.spec = v; else opts.out = v;
+            if (a === "--spec") opts.spec = v;
+            else opts.out = v;
         } else if (a === "--once") opts.once = true;
         else if (a === "--show-secrets") opts.showSecrets = true;
         else throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -72,8 +78,10 @@ export async function smokeJetStream(cluster: JetStreamPods, o: Resolved, count 
         const read = await consumeAll(js, stream, "smoke", count);
         await jsm.streams.delete(stream);
         if (read.length !== count) throw new Error(`smoke test: published ${count}, consumed ${read.length}`);
-        return `published ${count} messages with acks and consumed ${read.length}` +
-            (o.tlsEnabled ? " over TLS verified against caCertPem" : "");
+        return (
+            `published ${count} messages with acks and consumed ${read.length}` +
+            (o.tlsEnabled ? " over TLS verified against caCertPem" : "")
+        );
     } finally {
         await nc.close();
     }
@@ -127,8 +135,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(1);
+        },
+    );
 }

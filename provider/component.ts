@@ -5,8 +5,7 @@
 import { childOptions, ChildOptions } from "./resources/child-options";
 import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferServiceArgs } from "./args/types";
-import { resolveSpec } from "./args/resolve";
-import { ResolvedService } from "./args/resolve";
+import { resolveSpec, ResolvedService } from "./args/resolve";
 import { createJetStreamResources } from "./resources/jetstream";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
@@ -17,9 +16,12 @@ import { IsbConnection } from "./outputs/connection";
 /** Creates the resources of the resolved flavour and returns its connection outputs. */
 function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
     switch (spec.type) {
-        case "jetstream": return jetStreamConnection(spec, createJetStreamResources(spec, child));
-        case "redis-native": return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
-        case "redis-external": return externalRedisConnection(spec, createExternalRedisResources(spec, child));
+        case "jetstream":
+            return jetStreamConnection(spec, createJetStreamResources(spec, child));
+        case "redis-native":
+            return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
+        case "redis-external":
+            return externalRedisConnection(spec, createExternalRedisResources(spec, child));
     }
 }
 

@@ -86,8 +86,10 @@ export async function inferredSchema(provider: ComponentProvider = sharedCompone
     } catch (e) {
         const message = (e as Error).message;
         if (/No entry points found/.test(message)) {
-            throw new Error(`${message}\nThe analyzer only sees the files tsconfig.json includes: add "index.ts" (the root ` +
-                `entry that re-exports provider/) to "include" in tsconfig.json.`);
+            throw new Error(
+                `${message}\nThe analyzer only sees the files tsconfig.json includes: add "index.ts" (the root ` +
+                    `entry that re-exports provider/) to "include" in tsconfig.json.`,
+            );
         }
         throw e;
     }

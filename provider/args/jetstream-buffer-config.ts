@@ -17,15 +17,24 @@ const DURATION: FieldKind = { kind: "duration" };
 const BIG = Number.MAX_SAFE_INTEGER;
 
 const BUCKET: Record<string, FieldKind> = {
-    maxvaluesize: int(-1, 2 ** 31 - 1), history: int(1, 64), ttl: DURATION,
-    maxbytes: int(-1, BIG), storage: int(0, 1), replicas: int(1, 5),
+    maxvaluesize: int(-1, 2 ** 31 - 1),
+    history: int(1, 64),
+    ttl: DURATION,
+    maxbytes: int(-1, BIG),
+    storage: int(0, 1),
+    replicas: int(1, 5),
 };
 
 /** Known sections and their fields, lower-case. */
 const SECTIONS: Record<string, Record<string, FieldKind>> = {
     stream: {
-        retention: int(0, 2), maxmsgs: int(-1, BIG), maxage: DURATION, maxbytes: int(-1, BIG),
-        storage: int(0, 1), replicas: int(1, 5), duplicates: DURATION,
+        retention: int(0, 2),
+        maxmsgs: int(-1, BIG),
+        maxage: DURATION,
+        maxbytes: int(-1, BIG),
+        storage: int(0, 1),
+        replicas: int(1, 5),
+        duplicates: DURATION,
     },
     consumer: { ackwait: DURATION, maxackpending: int(-1, 2 ** 31 - 1) },
     otbucket: BUCKET,
@@ -72,8 +81,10 @@ function forceReplicas(merged: ConfigObject, user: ConfigObject, path: string): 
     for (const section of ["stream", "otbucket", "procbucket"]) {
         const explicit = isPlainObject(user[section]) ? (user[section] as ConfigObject).replicas : undefined;
         if (typeof explicit === "number" && explicit > 1) {
-            pulumi.log.warn(`${at(at(path, section), "replicas")} is ${explicit} but a standalone JetStream server ` +
-                "(jetstream.replicas: 1) can only hold replicas 1; using 1");
+            pulumi.log.warn(
+                `${at(at(path, section), "replicas")} is ${explicit} but a standalone JetStream server ` +
+                    "(jetstream.replicas: 1) can only hold replicas 1; using 1",
+            );
         }
         (merged[section] as ConfigObject).replicas = 1;
     }
@@ -83,8 +94,10 @@ function checkAgainstCluster(merged: ConfigObject, serverReplicas: number, path:
     for (const section of ["stream", "otbucket", "procbucket"]) {
         const replicas = (merged[section] as ConfigObject).replicas as number;
         if (replicas > serverReplicas) {
-            fail(at(at(path, section), "replicas"), `is ${replicas} but the cluster has only ${serverReplicas} servers ` +
-                "(jetstream.replicas); streams could not be created");
+            fail(
+                at(at(path, section), "replicas"),
+                `is ${replicas} but the cluster has only ${serverReplicas} servers ` + "(jetstream.replicas); streams could not be created",
+            );
         }
     }
 }
@@ -94,8 +107,10 @@ function checkDuplicateWindow(merged: ConfigObject, path: string): void {
     const maxAge = stream.maxage === 0 ? 0 : parseDuration(String(stream.maxage))!;
     const dupes = stream.duplicates === 0 ? 0 : parseDuration(String(stream.duplicates))!;
     if (maxAge > 0 && dupes > maxAge) {
-        fail(at(at(path, "stream"), "duplicates"), `(${stream.duplicates}) cannot be longer than stream.maxAge ` +
-            `(${stream.maxage}); NATS would refuse to create the streams`);
+        fail(
+            at(at(path, "stream"), "duplicates"),
+            `(${stream.duplicates}) cannot be longer than stream.maxAge ` + `(${stream.maxage}); NATS would refuse to create the streams`,
+        );
     }
 }
 

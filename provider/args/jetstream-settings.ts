@@ -88,11 +88,14 @@ function checkValue(rule: SettingRule, value: unknown, path: string): SettingVal
     switch (rule.kind) {
         case "size":
         case "integer": {
-            const n = rule.kind === "size" ? parseNatsSize(value) : (Number.isInteger(value) ? (value as number) : undefined);
+            const n = rule.kind === "size" ? parseNatsSize(value) : Number.isInteger(value) ? (value as number) : undefined;
             if (n === undefined) {
-                fail(path, rule.kind === "size"
-                    ? `must be a size in bytes or with a unit such as "8MB", got ${describe(value)}`
-                    : `must be an integer, got ${describe(value)}`);
+                fail(
+                    path,
+                    rule.kind === "size"
+                        ? `must be a size in bytes or with a unit such as "8MB", got ${describe(value)}`
+                        : `must be an integer, got ${describe(value)}`,
+                );
             }
             if (n < rule.min! || n > rule.max!) fail(path, `must be between ${rule.min} and ${rule.max}, got ${n}`);
             return n;
@@ -132,15 +135,20 @@ export function resolveJetStreamSettings(raw: unknown, path: string, version: Je
         if (key === "store_dir") fail(field, "cannot be set: the store directory is managed by the component");
         if (!rule) fail(field, `is not a supported NATS setting; supported settings are: ${SETTINGS_KEYS.join(", ")}`);
         if (rule.since && !serverAtLeast(version, rule.since[0], rule.since[1])) {
-            fail(field, `needs nats-server ${rule.since.join(".")} or newer, but version ${version.version} runs ` +
-                `${version.server.join(".")}`);
+            fail(
+                field,
+                `needs nats-server ${rule.since.join(".")} or newer, but version ${version.version} runs ` + `${version.server.join(".")}`,
+            );
         }
         values[key] = checkValue(rule, merged[key], field);
     }
     const grace = parseDuration(String(values.lame_duck_grace_period))!;
     if (grace >= parseDuration(String(values.lame_duck_duration))!) {
-        fail(at(path, "lame_duck_grace_period"), `(${values.lame_duck_grace_period}) must be shorter than ` +
-            `lame_duck_duration (${values.lame_duck_duration}); nats-server refuses to start otherwise`);
+        fail(
+            at(path, "lame_duck_grace_period"),
+            `(${values.lame_duck_grace_period}) must be shorter than ` +
+                `lame_duck_duration (${values.lame_duck_duration}); nats-server refuses to start otherwise`,
+        );
     }
     return { values, blockOf: (key: string) => RULES[key].block };
 }

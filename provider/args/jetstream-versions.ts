@@ -31,7 +31,10 @@ const RELOADER_NEW = "natsio/nats-server-config-reloader:0.22.4";
  */
 function entry(version: string, exporter = EXPORTER_OLD, reloader = RELOADER_NEW): JetStreamVersion {
     const alpine = version.endsWith("-alpine");
-    const [major, minor, patch] = version.replace(/-alpine$/, "").split(".").map(Number);
+    const [major, minor, patch] = version
+        .replace(/-alpine$/, "")
+        .split(".")
+        .map(Number);
     return {
         version,
         natsImage: `nats:${version}`,
@@ -44,9 +47,19 @@ function entry(version: string, exporter = EXPORTER_OLD, reloader = RELOADER_NEW
 
 /** Every supported version, oldest first. `latest` resolves to the newest entry. */
 export const JETSTREAM_VERSIONS: readonly JetStreamVersion[] = [
-    entry("2.8.1"), entry("2.8.1-alpine"), entry("2.8.3"), entry("2.8.3-alpine"),
-    entry("2.9.0"), entry("2.9.0-alpine"), entry("2.9.6"), entry("2.9.8"), entry("2.9.15"),
-    entry("2.10.3"), entry("2.10.11"), entry("2.10.17"), entry("2.10.29"),
+    entry("2.8.1"),
+    entry("2.8.1-alpine"),
+    entry("2.8.3"),
+    entry("2.8.3-alpine"),
+    entry("2.9.0"),
+    entry("2.9.0-alpine"),
+    entry("2.9.6"),
+    entry("2.9.8"),
+    entry("2.9.15"),
+    entry("2.10.3"),
+    entry("2.10.11"),
+    entry("2.10.17"),
+    entry("2.10.29"),
     entry("2.12.7", EXPORTER_NEW, RELOADER_NEW),
 ];
 

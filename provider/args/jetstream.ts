@@ -9,12 +9,16 @@ import { findJetStreamVersion, JETSTREAM_VERSIONS, JetStreamVersion } from "./je
 import { resolveJetStreamSettings, ResolvedSettings } from "./jetstream-settings";
 import { resolveBufferConfig } from "./jetstream-buffer-config";
 import {
-    POD_TEMPLATE_FIELDS, ResolvedContainerTemplate, ResolvedPersistence, ResolvedPodTemplate,
-    resolveContainerTemplate, resolvePersistence, resolvePodTemplate,
+    POD_TEMPLATE_FIELDS,
+    ResolvedContainerTemplate,
+    ResolvedPersistence,
+    ResolvedPodTemplate,
+    resolveContainerTemplate,
+    resolvePersistence,
+    resolvePodTemplate,
 } from "./workload";
 import { ConfigObject } from "./yaml-config";
-import { optionalArray, optionalBoolean, optionalObject, rejectOutput, rejectUnknownKeys, requiredString } from "./values";
-import { describe } from "./values";
+import { describe, optionalArray, optionalBoolean, optionalObject, rejectOutput, rejectUnknownKeys, requiredString } from "./values";
 
 /** `spec.jetstream` with every default applied. */
 export interface ResolvedJetStream {
@@ -33,20 +37,35 @@ export interface ResolvedJetStream {
 }
 
 const JETSTREAM_FIELDS = [
-    "version", "replicas", "persistence", "settings", "bufferConfig", "tls", "encryption", "startArgs",
-    "containerTemplate", "reloaderContainerTemplate", "metricsContainerTemplate", ...POD_TEMPLATE_FIELDS,
+    "version",
+    "replicas",
+    "persistence",
+    "settings",
+    "bufferConfig",
+    "tls",
+    "encryption",
+    "startArgs",
+    "containerTemplate",
+    "reloaderContainerTemplate",
+    "metricsContainerTemplate",
+    ...POD_TEMPLATE_FIELDS,
 ];
 
 function resolveVersion(raw: unknown, path: string): JetStreamVersion {
     const version = requiredString(raw, path);
     const found = findJetStreamVersion(version);
     if (!found) {
-        fail(path, `is not a supported version: ${JSON.stringify(version)}; supported versions are: latest, ` +
-            JETSTREAM_VERSIONS.map((v) => v.version).join(", "));
+        fail(
+            path,
+            `is not a supported version: ${JSON.stringify(version)}; supported versions are: latest, ` +
+                JETSTREAM_VERSIONS.map((v) => v.version).join(", "),
+        );
     }
     if (version === "latest") {
-        pulumi.log.warn(`${path} is "latest" (currently ${found.version}); pin a specific version for real workloads, ` +
-            "or a future catalogue update will change the image");
+        pulumi.log.warn(
+            `${path} is "latest" (currently ${found.version}); pin a specific version for real workloads, ` +
+                "or a future catalogue update will change the image",
+        );
     }
     return found;
 }

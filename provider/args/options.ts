@@ -14,7 +14,10 @@ export interface ResolvedCertificates {
 }
 
 export const DEFAULT_CERTIFICATES: ResolvedCertificates = {
-    keyAlgorithm: "ECDSA", caValidityHours: 87600, validityHours: 8760, earlyRenewalHours: 720,
+    keyAlgorithm: "ECDSA",
+    caValidityHours: 87600,
+    validityHours: 8760,
+    earlyRenewalHours: 720,
 };
 
 export function resolveCertificates(raw: unknown, path: string): ResolvedCertificates {
@@ -25,13 +28,17 @@ export function resolveCertificates(raw: unknown, path: string): ResolvedCertifi
         fail(at(path, "keyAlgorithm"), `must be "ECDSA" or "RSA", got ${JSON.stringify(keyAlgorithm)}`);
     }
     const max = 24 * 365 * 100;
-    const caValidityHours = optionalInteger(obj.caValidityHours, at(path, "caValidityHours"), 24, max) ?? DEFAULT_CERTIFICATES.caValidityHours;
+    const caValidityHours =
+        optionalInteger(obj.caValidityHours, at(path, "caValidityHours"), 24, max) ?? DEFAULT_CERTIFICATES.caValidityHours;
     const validityHours = optionalInteger(obj.validityHours, at(path, "validityHours"), 24, max) ?? DEFAULT_CERTIFICATES.validityHours;
-    const earlyRenewalHours = optionalInteger(obj.earlyRenewalHours, at(path, "earlyRenewalHours"), 0, max)
-        ?? Math.min(DEFAULT_CERTIFICATES.earlyRenewalHours, Math.floor(validityHours / 2));
+    const earlyRenewalHours =
+        optionalInteger(obj.earlyRenewalHours, at(path, "earlyRenewalHours"), 0, max) ??
+        Math.min(DEFAULT_CERTIFICATES.earlyRenewalHours, Math.floor(validityHours / 2));
     if (earlyRenewalHours >= validityHours) {
-        fail(at(path, "earlyRenewalHours"), `(${earlyRenewalHours}) must be less than validityHours (${validityHours}), ` +
-            "or every run would renew the certificates");
+        fail(
+            at(path, "earlyRenewalHours"),
+            `(${earlyRenewalHours}) must be less than validityHours (${validityHours}), ` + "or every run would renew the certificates",
+        );
     }
     if (validityHours > caValidityHours) {
         fail(at(path, "validityHours"), `(${validityHours}) must not exceed caValidityHours (${caValidityHours})`);
@@ -51,8 +58,10 @@ export function resolveDisruptionBudget(raw: unknown, path: string, replicas: nu
     const maxUnavailable = optionalInteger(obj.maxUnavailable, at(path, "maxUnavailable"), 1, 1000) ?? 1;
     if (!enabled) return undefined;
     if (maxUnavailable >= replicas) {
-        fail(at(path, "maxUnavailable"), `(${maxUnavailable}) must be less than the number of replicas (${replicas}), ` +
-            "or the budget protects nothing");
+        fail(
+            at(path, "maxUnavailable"),
+            `(${maxUnavailable}) must be less than the number of replicas (${replicas}), ` + "or the budget protects nothing",
+        );
     }
     return { maxUnavailable };
 }

@@ -38,17 +38,53 @@ export interface ResolvedRedisSettings {
 }
 
 const MANAGED_REDIS = new Set([
-    "port", "tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-replication",
-    "tls-auth-clients", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "dir", "include", "daemonize",
-    "pidfile", "replica-announce-ip", "replica-announce-port", "slave-announce-ip", "slave-announce-port", "aclfile",
-    "user", "bind", "protected-mode", "unixsocket",
+    "port",
+    "tls-port",
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-ca-cert-file",
+    "tls-ca-cert-dir",
+    "tls-replication",
+    "tls-auth-clients",
+    "requirepass",
+    "masterauth",
+    "masteruser",
+    "replicaof",
+    "slaveof",
+    "dir",
+    "include",
+    "daemonize",
+    "pidfile",
+    "replica-announce-ip",
+    "replica-announce-port",
+    "slave-announce-ip",
+    "slave-announce-port",
+    "aclfile",
+    "user",
+    "bind",
+    "protected-mode",
+    "unixsocket",
 ]);
-const MANAGED_SENTINEL = new Set(["monitor", "auth-pass", "auth-user", "announce-ip", "announce-port",
-    "resolve-hostnames", "announce-hostnames", "myid", "known-sentinel", "known-replica", "sentinel-user", "sentinel-pass"]);
+const MANAGED_SENTINEL = new Set([
+    "monitor",
+    "auth-pass",
+    "auth-user",
+    "announce-ip",
+    "announce-port",
+    "resolve-hostnames",
+    "announce-hostnames",
+    "myid",
+    "known-sentinel",
+    "known-replica",
+    "sentinel-user",
+    "sentinel-pass",
+]);
 const DIRECTIVE = /^([a-z][a-z0-9-]*)(\s+(.*))?$/;
 
 function directiveLines(text: string): { line: string; n: number }[] {
-    return text.split(/\r?\n/).map((raw, i) => ({ line: raw.trim(), n: i + 1 }))
+    return text
+        .split(/\r?\n/)
+        .map((raw, i) => ({ line: raw.trim(), n: i + 1 }))
         .filter(({ line }) => line !== "" && !line.startsWith("#"));
 }
 
@@ -56,7 +92,8 @@ function checkRedisLines(text: string, path: string): string[] {
     return directiveLines(text).map(({ line, n }) => {
         const m = DIRECTIVE.exec(line);
         if (!m) fail(path, `line ${n} is not a redis.conf directive ("<name> <arguments>"): ${JSON.stringify(line)}`);
-        if (m[3]?.startsWith("=")) fail(path, `line ${n} is written "name = value"; redis.conf wants "name value": ${JSON.stringify(line)}`);
+        if (m[3]?.startsWith("="))
+            fail(path, `line ${n} is written "name = value"; redis.conf wants "name value": ${JSON.stringify(line)}`);
         if (m[1] === "sentinel") fail(path, `line ${n} is a Sentinel directive; put it in settings.sentinel`);
         if (MANAGED_REDIS.has(m[1])) fail(path, `line ${n} sets "${m[1]}", which the component manages`);
         return line;

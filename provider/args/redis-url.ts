@@ -4,7 +4,11 @@ import { at, fail } from "./errors";
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
 
 /** One address: `host:port`, optionally with a `redis://` or `rediss://` scheme. */
-export interface RedisAddress { scheme?: "redis" | "rediss"; host: string; port: number }
+export interface RedisAddress {
+    scheme?: "redis" | "rediss";
+    host: string;
+    port: number;
+}
 
 function parseAddress(entry: string, path: string): RedisAddress {
     let rest = entry;

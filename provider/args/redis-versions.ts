@@ -25,9 +25,7 @@ function entry(version: string, exporter: string): RedisVersion {
 }
 
 /** Supported versions. Hostname-based Sentinel needs 6.2 or newer. */
-export const REDIS_VERSIONS: readonly RedisVersion[] = [
-    entry("6.2.6", "v1.33.0"), entry("7.0.11", "v1.50.0"), entry("7.0.15", "v1.56.0"),
-];
+export const REDIS_VERSIONS: readonly RedisVersion[] = [entry("6.2.6", "v1.33.0"), entry("7.0.11", "v1.50.0"), entry("7.0.15", "v1.56.0")];
 
 export function findRedisVersion(version: string): RedisVersion | undefined {
     return REDIS_VERSIONS.find((v) => v.version === version);

@@ -8,11 +8,22 @@ import { findRedisVersion, REDIS_VERSIONS, RedisVersion } from "./redis-versions
 import { MASTER_NAME, ResolvedRedisSettings, resolveRedisSettings } from "./redis-settings";
 import { parseAddressList, RedisAddress } from "./redis-url";
 import {
-    POD_TEMPLATE_FIELDS, ResolvedContainerTemplate, ResolvedPersistence, ResolvedPodTemplate,
-    resolveContainerTemplate, resolvePersistence, resolvePodTemplate,
+    POD_TEMPLATE_FIELDS,
+    ResolvedContainerTemplate,
+    ResolvedPersistence,
+    ResolvedPodTemplate,
+    resolveContainerTemplate,
+    resolvePersistence,
+    resolvePodTemplate,
 } from "./workload";
 import {
-    describe, dns1123Subdomain, optionalBoolean, optionalObject, optionalString, rejectOutput, rejectUnknownKeys,
+    describe,
+    dns1123Subdomain,
+    optionalBoolean,
+    optionalObject,
+    optionalString,
+    rejectOutput,
+    rejectUnknownKeys,
     requiredString,
 } from "./values";
 
@@ -48,8 +59,17 @@ export interface ResolvedExternalRedis {
 
 export type ResolvedRedis = { native: ResolvedNativeRedis; external?: undefined } | { external: ResolvedExternalRedis; native?: undefined };
 
-const NATIVE_FIELDS = ["version", "replicas", "persistence", "settings", "tls", "redisContainerTemplate",
-    "sentinelContainerTemplate", "metricsContainerTemplate", ...POD_TEMPLATE_FIELDS];
+const NATIVE_FIELDS = [
+    "version",
+    "replicas",
+    "persistence",
+    "settings",
+    "tls",
+    "redisContainerTemplate",
+    "sentinelContainerTemplate",
+    "metricsContainerTemplate",
+    ...POD_TEMPLATE_FIELDS,
+];
 
 /** Replicas: unset means 3; fewer than 3 becomes 3 with a warning (upstream semantics); fractions are errors. */
 export function resolveRedisReplicas(raw: unknown, path: string): number {
@@ -74,8 +94,11 @@ function resolveNative(raw: unknown, path: string): ResolvedNativeRedis {
     const versionText = requiredString(obj.version, at(path, "version"));
     const version = findRedisVersion(versionText);
     if (!version) {
-        fail(at(path, "version"), `is not a supported version: ${JSON.stringify(versionText)}; supported versions are: ` +
-            REDIS_VERSIONS.map((v) => v.version).join(", "));
+        fail(
+            at(path, "version"),
+            `is not a supported version: ${JSON.stringify(versionText)}; supported versions are: ` +
+                REDIS_VERSIONS.map((v) => v.version).join(", "),
+        );
     }
     const replicas = resolveRedisReplicas(obj.replicas, at(path, "replicas"));
     return {
@@ -112,8 +135,10 @@ function resolveExternal(raw: unknown, path: string): ResolvedExternalRedis {
     if (sentinelUrl !== undefined) parseAddressList(sentinelUrl, at(path, "sentinelUrl"));
     const masterName = optionalString(obj.masterName, at(path, "masterName"));
     if ((sentinelUrl === undefined) !== (masterName === undefined)) {
-        fail(sentinelUrl === undefined ? at(path, "sentinelUrl") : at(path, "masterName"),
-            "is required when the other of sentinelUrl and masterName is set");
+        fail(
+            sentinelUrl === undefined ? at(path, "sentinelUrl") : at(path, "masterName"),
+            "is required when the other of sentinelUrl and masterName is set",
+        );
     }
     const clusterMode = addresses.length >= 2;
     if (clusterMode && sentinelUrl !== undefined) {
@@ -130,9 +155,15 @@ function resolveExternal(raw: unknown, path: string): ResolvedExternalRedis {
         fail(at(path, "password"), "and passwordSecret are both set; use one of them");
     }
     return {
-        url, addresses, clusterMode, tls: addresses[0].scheme === "rediss",
+        url,
+        addresses,
+        clusterMode,
+        tls: addresses[0].scheme === "rediss",
         user: optionalString(obj.user, at(path, "user")),
-        password: password as pulumi.Input<string> | undefined, passwordSecret, sentinelUrl, masterName,
+        password: password as pulumi.Input<string> | undefined,
+        passwordSecret,
+        sentinelUrl,
+        masterName,
     };
 }
 
@@ -142,9 +173,11 @@ export function resolveRedis(raw: unknown, path: string): ResolvedRedis {
     rejectUnknownKeys(obj, ["native", "external"], path);
     const hasNative = obj.native !== undefined && obj.native !== null;
     const hasExternal = obj.external !== undefined && obj.external !== null;
-    if (hasNative && hasExternal) fail(at(path, "native"), "and \"redis.external\" are both set; use exactly one");
-    if (!hasNative && !hasExternal) fail(at(path, "native"), "or \"redis.external\" must be set (exactly one of them)");
-    return hasNative ? { native: resolveNative(obj.native, at(path, "native")) } : { external: resolveExternal(obj.external, at(path, "external")) };
+    if (hasNative && hasExternal) fail(at(path, "native"), 'and "redis.external" are both set; use exactly one');
+    if (!hasNative && !hasExternal) fail(at(path, "native"), 'or "redis.external" must be set (exactly one of them)');
+    return hasNative
+        ? { native: resolveNative(obj.native, at(path, "native")) }
+        : { external: resolveExternal(obj.external, at(path, "external")) };
 }
 
 export { MASTER_NAME };

@@ -8,12 +8,16 @@ import { InterStepBufferServiceArgs } from "./types";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
 import {
-    AntiAffinity, ResolvedAwait, resolveAwait, ResolvedCertificates, ResolvedDisruptionBudget, resolveAntiAffinity,
-    resolveCertificates, resolveDisruptionBudget,
+    AntiAffinity,
+    ResolvedAwait,
+    resolveAwait,
+    ResolvedCertificates,
+    ResolvedDisruptionBudget,
+    resolveAntiAffinity,
+    resolveCertificates,
+    resolveDisruptionBudget,
 } from "./options";
-import {
-    dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys, requiredString,
-} from "./values";
+import { dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys, requiredString } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
 export interface ResolvedCommon {
@@ -51,8 +55,17 @@ export interface ResolvedExternalRedisService extends ResolvedCommon {
 
 export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisService | ResolvedExternalRedisService;
 
-const TOP_FIELDS = ["namespace", "jetstream", "redis", "clusterDomain", "certificates", "podDisruptionBudget", "antiAffinity",
-    "skipAwait", "customTimeouts"];
+const TOP_FIELDS = [
+    "namespace",
+    "jetstream",
+    "redis",
+    "clusterDomain",
+    "certificates",
+    "podDisruptionBudget",
+    "antiAffinity",
+    "skipAwait",
+    "customTimeouts",
+];
 
 /**
  * Longest ISB name: the StatefulSet pods' controller-revision-hash label value
@@ -80,8 +93,8 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
     rejectUnknownKeys(obj, TOP_FIELDS, "");
     const hasJs = obj.jetstream !== undefined && obj.jetstream !== null;
     const hasRedis = obj.redis !== undefined && obj.redis !== null;
-    if (hasJs && hasRedis) fail("jetstream", "and \"redis\" are both set; an ISB service is exactly one of them");
-    if (!hasJs && !hasRedis) fail("jetstream", "or \"redis\" must be set (exactly one of them)");
+    if (hasJs && hasRedis) fail("jetstream", 'and "redis" are both set; an ISB service is exactly one of them');
+    if (!hasJs && !hasRedis) fail("jetstream", 'or "redis" must be set (exactly one of them)');
     dns1035Label(name, "name", hasJs ? MAX_JETSTREAM_NAME : MAX_REDIS_NAME);
     const base = (replicas: number): ResolvedCommon => ({
         name,

@@ -17,8 +17,11 @@ export function describe(value: unknown): string {
 /** Rejects Pulumi Outputs where a plain value is required (spec fields shape the rendered objects). */
 export function rejectOutput(value: unknown, path: string): void {
     if (pulumi.Output.isInstance(value) || pulumi.isUnknown(value) || value instanceof Promise) {
-        fail(path, "must be a plain value known at construction time, not an Output or Promise " +
-            "(it decides which resources are created and what their configuration files contain)");
+        fail(
+            path,
+            "must be a plain value known at construction time, not an Output or Promise " +
+                "(it decides which resources are created and what their configuration files contain)",
+        );
     }
 }
 
@@ -94,8 +97,11 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 /** A DNS-1035 label: lower-case alphanumerics and '-', starting with a letter, at most `max` characters. */
 export function dns1035Label(value: string, path: string, max = 63): string {
     if (value.length > max || !DNS1035_LABEL.test(value)) {
-        fail(path, `must be a DNS-1035 label of at most ${max} characters (lower-case letters, digits and '-', ` +
-            `starting with a letter and ending with a letter or digit), got ${JSON.stringify(value)}`);
+        fail(
+            path,
+            `must be a DNS-1035 label of at most ${max} characters (lower-case letters, digits and '-', ` +
+                `starting with a letter and ending with a letter or digit), got ${JSON.stringify(value)}`,
+        );
     }
     return value;
 }
@@ -103,8 +109,11 @@ export function dns1035Label(value: string, path: string, max = 63): string {
 /** A DNS-1123 label, as Kubernetes namespaces are. */
 export function dns1123Label(value: string, path: string): string {
     if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-        fail(path, `must be a DNS-1123 label of at most 63 characters (lower-case letters, digits and '-', ` +
-            `starting and ending with a letter or digit), got ${JSON.stringify(value)}`);
+        fail(
+            path,
+            `must be a DNS-1123 label of at most 63 characters (lower-case letters, digits and '-', ` +
+                `starting and ending with a letter or digit), got ${JSON.stringify(value)}`,
+        );
     }
     return value;
 }
@@ -119,8 +128,20 @@ export function dns1123Subdomain(value: string, path: string): string {
 
 const QUANTITY = /^([+]?)([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 const QUANTITY_FACTORS: Record<string, number> = {
-    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    Pi: 1024 ** 5,
+    Ei: 1024 ** 6,
 };
 
 /** Parses a Kubernetes resource quantity ("10Gi", "500m", "1e3") and returns its value. */
@@ -149,7 +170,7 @@ const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 /** Returns the duration in milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(value: string): number | undefined {
     if (!DURATION.test(value)) return undefined;
-    const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+    const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
     let total = 0;
     for (const part of value.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) {
         total += Number(part[1]) * units[part[2]];

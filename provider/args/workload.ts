@@ -4,12 +4,19 @@
  * structures so that rendering is deterministic.
  */
 import { at, fail } from "./errors";
+import { ContainerTemplateArgs, PersistenceArgs, PodTemplateArgs, ProbeArgs } from "./types";
 import {
-    ContainerTemplateArgs, PersistenceArgs, PodTemplateArgs, ProbeArgs,
-} from "./types";
-import {
-    describe, dns1123Subdomain, optionalArray, optionalBoolean, optionalInteger, optionalObject, optionalString,
-    optionalStringMap, positiveQuantity, rejectUnknownKeys, requiredString,
+    describe,
+    dns1123Subdomain,
+    optionalArray,
+    optionalBoolean,
+    optionalInteger,
+    optionalObject,
+    optionalString,
+    optionalStringMap,
+    positiveQuantity,
+    rejectUnknownKeys,
+    requiredString,
 } from "./values";
 
 /** Persistence with defaults applied. */
@@ -97,7 +104,8 @@ function resolveEnv(raw: unknown, path: string): ResolvedContainerTemplate["env"
         if (obj === undefined) fail(p, "must be an object with a name");
         rejectUnknownKeys(obj, ["name", "value", "valueFrom"], p);
         const name = requiredString(obj.name, at(p, "name"));
-        if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) fail(at(p, "name"), `must be a valid environment variable name, got ${JSON.stringify(name)}`);
+        if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
+            fail(at(p, "name"), `must be a valid environment variable name, got ${JSON.stringify(name)}`);
         const value = optionalString(obj.value, at(p, "value"));
         const valueFrom = optionalObject(obj.valueFrom, at(p, "valueFrom"));
         if (value !== undefined && valueFrom !== undefined) fail(p, "may set value or valueFrom, not both");
@@ -149,8 +157,19 @@ export interface ResolvedPodTemplate {
 
 /** Keys of {@link PodTemplateArgs}. */
 export const POD_TEMPLATE_FIELDS = [
-    "metadata", "nodeSelector", "tolerations", "securityContext", "imagePullSecrets", "priorityClassName", "priority",
-    "affinity", "serviceAccountName", "runtimeClassName", "automountServiceAccountToken", "dnsPolicy", "dnsConfig",
+    "metadata",
+    "nodeSelector",
+    "tolerations",
+    "securityContext",
+    "imagePullSecrets",
+    "priorityClassName",
+    "priority",
+    "affinity",
+    "serviceAccountName",
+    "runtimeClassName",
+    "automountServiceAccountToken",
+    "dnsPolicy",
+    "dnsConfig",
     "resourceClaims",
 ];
 const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -180,13 +199,16 @@ export function resolvePodTemplate(obj: PodTemplateArgs & Record<string, unknown
         fail(at(path, "dnsPolicy"), `must be one of ${DNS_POLICIES.join(", ")}, got ${JSON.stringify(dnsPolicy)}`);
     }
     const imagePullSecrets = objectList(obj.imagePullSecrets, at(path, "imagePullSecrets"))?.map((s, i) => ({
-        name: dns1123Subdomain(requiredString(s.name, at(at(at(path, "imagePullSecrets"), i), "name")),
-            at(at(at(path, "imagePullSecrets"), i), "name")),
+        name: dns1123Subdomain(
+            requiredString(s.name, at(at(at(path, "imagePullSecrets"), i), "name")),
+            at(at(at(path, "imagePullSecrets"), i), "name"),
+        ),
     }));
     const serviceAccountName = optionalString(obj.serviceAccountName, at(path, "serviceAccountName"));
     if (serviceAccountName !== undefined) dns1123Subdomain(serviceAccountName, at(path, "serviceAccountName"));
     return {
-        labels, annotations,
+        labels,
+        annotations,
         nodeSelector: optionalStringMap(obj.nodeSelector, at(path, "nodeSelector")),
         tolerations: objectList(obj.tolerations, at(path, "tolerations")),
         securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),

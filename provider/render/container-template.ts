@@ -37,4 +37,3 @@ export function applyContainerTemplate(container: Container, tpl: ResolvedContai
     if (liveness) out.livenessProbe = liveness;
     return out;
 }
-

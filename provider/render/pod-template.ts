@@ -7,7 +7,11 @@ import { ResolvedPodTemplate } from "../args/workload";
 import { PodSpec } from "./k8s-types";
 
 /** Pod affinity: the user's, else the default anti-affinity for `selector`, else none. */
-export function renderAffinity(tpl: ResolvedPodTemplate, mode: AntiAffinity, selector: Record<string, string>): Record<string, unknown> | undefined {
+export function renderAffinity(
+    tpl: ResolvedPodTemplate,
+    mode: AntiAffinity,
+    selector: Record<string, string>,
+): Record<string, unknown> | undefined {
     if (tpl.affinity) return tpl.affinity;
     const term = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } };
     if (mode === "soft") {
@@ -22,8 +26,17 @@ export function renderAffinity(tpl: ResolvedPodTemplate, mode: AntiAffinity, sel
 /** Copies the pod template fields that are set onto a pod spec (they pass straight through). */
 export function applyPodTemplate(spec: PodSpec, tpl: ResolvedPodTemplate, affinity: Record<string, unknown> | undefined): PodSpec {
     const fields: Array<keyof ResolvedPodTemplate> = [
-        "nodeSelector", "tolerations", "securityContext", "imagePullSecrets", "priorityClassName", "priority",
-        "serviceAccountName", "runtimeClassName", "dnsPolicy", "dnsConfig", "resourceClaims",
+        "nodeSelector",
+        "tolerations",
+        "securityContext",
+        "imagePullSecrets",
+        "priorityClassName",
+        "priority",
+        "serviceAccountName",
+        "runtimeClassName",
+        "dnsPolicy",
+        "dnsConfig",
+        "resourceClaims",
     ];
     const out: PodSpec = { ...spec, automountServiceAccountToken: tpl.automountServiceAccountToken };
     for (const f of fields) {

@@ -34,7 +34,8 @@ export function volumeClaimTemplate(p: ResolvedPersistence, name: string, select
 
 export function renderStatefulSet(parts: StatefulSetParts): K8sObject {
     return {
-        apiVersion: "apps/v1", kind: "StatefulSet",
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
         metadata: parts.metadata,
         spec: {
             replicas: parts.replicas,
@@ -59,9 +60,14 @@ export function renderStatefulSet(parts: StatefulSetParts): K8sObject {
 }
 
 /** A PodDisruptionBudget over the pods selected by `selector`. */
-export function renderDisruptionBudget(metadata: K8sObject["metadata"], maxUnavailable: number, selector: Record<string, string>): K8sObject {
+export function renderDisruptionBudget(
+    metadata: K8sObject["metadata"],
+    maxUnavailable: number,
+    selector: Record<string, string>,
+): K8sObject {
     return {
-        apiVersion: "policy/v1", kind: "PodDisruptionBudget",
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
         metadata,
         spec: { maxUnavailable, selector: { matchLabels: selector } },
     };

@@ -14,24 +14,27 @@ export interface KeyAndCert {
 }
 
 function privateKey(resourceName: string, opts: ResolvedCertificates, child: ChildOptions): tls.PrivateKey {
-    const args: tls.PrivateKeyArgs = opts.keyAlgorithm === "RSA"
-        ? { algorithm: "RSA", rsaBits: 2048 }
-        : { algorithm: "ECDSA", ecdsaCurve: "P256" };
+    const args: tls.PrivateKeyArgs =
+        opts.keyAlgorithm === "RSA" ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" };
     return new tls.PrivateKey(resourceName, args, child);
 }
 
 /** Creates the CA of the ISB service `name` (`<name>-ca-key`, `<name>-ca`). */
 export function createCertificateAuthority(name: string, opts: ResolvedCertificates, child: ChildOptions): KeyAndCert {
     const key = privateKey(`${name}-ca-key`, opts, child);
-    const cert = new tls.SelfSignedCert(`${name}-ca`, {
-        privateKeyPem: key.privateKeyPem,
-        subject: { commonName: `isbsvc-${name} CA`, organization: "isbsvc" },
-        isCaCertificate: true,
-        setSubjectKeyId: true,
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        validityPeriodHours: opts.caValidityHours,
-        earlyRenewalHours: opts.earlyRenewalHours,
-    }, child);
+    const cert = new tls.SelfSignedCert(
+        `${name}-ca`,
+        {
+            privateKeyPem: key.privateKeyPem,
+            subject: { commonName: `isbsvc-${name} CA`, organization: "isbsvc" },
+            isCaCertificate: true,
+            setSubjectKeyId: true,
+            allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+            validityPeriodHours: opts.caValidityHours,
+            earlyRenewalHours: opts.earlyRenewalHours,
+        },
+        child,
+    );
     return { key, certPem: cert.certPem };
 }
 
@@ -46,24 +49,40 @@ export interface LeafRequest {
 
 /** Creates a leaf key and certificate signed by `ca`. */
 export function createLeafCertificate(
-    name: string, leaf: LeafRequest, ca: KeyAndCert, opts: ResolvedCertificates, child: ChildOptions,
+    name: string,
+    leaf: LeafRequest,
+    ca: KeyAndCert,
+    opts: ResolvedCertificates,
+    child: ChildOptions,
 ): KeyAndCert {
     const key = privateKey(`${name}-${leaf.role}-key`, opts, child);
-    const csr = new tls.CertRequest(`${name}-${leaf.role}-csr`, {
-        privateKeyPem: key.privateKeyPem,
-        subject: { commonName: pulumi.output(leaf.dnsNames).apply((d) => d[0]), organization: "isbsvc" },
-        dnsNames: leaf.dnsNames,
-    }, child);
-    const uses = ["digital_signature", ...(opts.keyAlgorithm === "RSA" ? ["key_encipherment"] : []), "server_auth",
-        ...(leaf.clientAuth ? ["client_auth"] : [])];
-    const cert = new tls.LocallySignedCert(`${name}-${leaf.role}-cert`, {
-        certRequestPem: csr.certRequestPem,
-        caCertPem: ca.certPem,
-        caPrivateKeyPem: ca.key.privateKeyPem,
-        allowedUses: uses,
-        validityPeriodHours: opts.validityHours,
-        earlyRenewalHours: opts.earlyRenewalHours,
-        setSubjectKeyId: true,
-    }, child);
+    const csr = new tls.CertRequest(
+        `${name}-${leaf.role}-csr`,
+        {
+            privateKeyPem: key.privateKeyPem,
+            subject: { commonName: pulumi.output(leaf.dnsNames).apply((d) => d[0]), organization: "isbsvc" },
+            dnsNames: leaf.dnsNames,
+        },
+        child,
+    );
+    const uses = [
+        "digital_signature",
+        ...(opts.keyAlgorithm === "RSA" ? ["key_encipherment"] : []),
+        "server_auth",
+        ...(leaf.clientAuth ? ["client_auth"] : []),
+    ];
+    const cert = new tls.LocallySignedCert(
+        `${name}-${leaf.role}-cert`,
+        {
+            certRequestPem: csr.certRequestPem,
+            caCertPem: ca.certPem,
+            caPrivateKeyPem: ca.key.privateKeyPem,
+            allowedUses: uses,
+            validityPeriodHours: opts.validityHours,
+            earlyRenewalHours: opts.earlyRenewalHours,
+            setSubjectKeyId: true,
+        },
+        child,
+    );
     return { key, certPem: cert.certPem };
 }

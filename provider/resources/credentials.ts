@@ -8,7 +8,6 @@
  * key cannot be read with another, so it must never be replaced on a running service.
  */
 import { ChildOptions } from "./child-options";
-import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 /** The random resources behind the credentials. */
@@ -33,15 +32,34 @@ export function createCredentials(name: string, child: ChildOptions): Credential
     const opts = child;
     return {
         // The user name is not secret (RandomString): it appears in the `user` output and in logs.
-        user: new random.RandomString(`${name}-js-user`, {
-            length: CREDENTIAL_LENGTHS.user, special: false, upper: false, lower: true, numeric: true, minLower: 1,
-        }, opts),
+        user: new random.RandomString(
+            `${name}-js-user`,
+            {
+                length: CREDENTIAL_LENGTHS.user,
+                special: false,
+                upper: false,
+                lower: true,
+                numeric: true,
+                minLower: 1,
+            },
+            opts,
+        ),
         password: createPassword(`${name}-js-password`, CREDENTIAL_LENGTHS.password, child),
         systemPassword: createPassword(`${name}-js-system-password`, CREDENTIAL_LENGTHS.systemPassword, child),
         // Letters only: nats-server parses the value of `key: $JS_KEY` as a config token, and a key such
         // as "1k2..." or "12M9..." would read as a malformed size and stop the server from starting.
-        encryptionKey: new random.RandomPassword(`${name}-js-encryption-key`, {
-            length: CREDENTIAL_LENGTHS.encryptionKey, special: false, numeric: false, upper: true, lower: true, minUpper: 1, minLower: 1,
-        }, opts),
+        encryptionKey: new random.RandomPassword(
+            `${name}-js-encryption-key`,
+            {
+                length: CREDENTIAL_LENGTHS.encryptionKey,
+                special: false,
+                numeric: false,
+                upper: true,
+                lower: true,
+                minUpper: 1,
+                minLower: 1,
+            },
+            opts,
+        ),
     };
 }

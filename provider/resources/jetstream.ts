@@ -12,7 +12,10 @@ import { jetStreamNames, serviceDnsNames } from "../render/jetstream/names";
 import { JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData } from "../render/jetstream/secrets";
 import { base64Data } from "../render/secret-data";
 import {
-    renderJetStreamConfigMap, renderJetStreamDisruptionBudget, renderJetStreamSecret, renderJetStreamService,
+    renderJetStreamConfigMap,
+    renderJetStreamDisruptionBudget,
+    renderJetStreamSecret,
+    renderJetStreamService,
     renderJetStreamStatefulSet,
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
@@ -28,23 +31,34 @@ export interface JetStreamResources {
 }
 
 function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
-    return pulumi.all([c.user.result, c.password.result, c.systemPassword.result])
+    return pulumi
+        .all([c.user.result, c.password.result, c.systemPassword.result])
         .apply(([user, password, systemPassword]) => ({ user, password, systemPassword }));
 }
 
 /** Leaf certificates (their names depend on the namespace) and the PEM bundle for the server Secret. */
 function tlsMaterial(
-    svc: ResolvedJetStreamService, ca: KeyAndCert, namespace: pulumi.Output<string>, child: ChildOptions,
+    svc: ResolvedJetStreamService,
+    ca: KeyAndCert,
+    namespace: pulumi.Output<string>,
+    child: ChildOptions,
 ): pulumi.Output<JetStreamTlsMaterial> {
     const names = jetStreamNames(svc.name);
     const dnsNames = namespace.apply((ns) => serviceDnsNames(names.service, ns, svc.clusterDomain));
     const server = createLeafCertificate(svc.name, { role: "server", dnsNames, clientAuth: false }, ca, svc.certificates, child);
-    const route = svc.jetstream.replicas > 1
-        ? createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, child)
-        : undefined;
-    return pulumi.all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
-        .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) =>
-            ({ caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem }));
+    const route =
+        svc.jetstream.replicas > 1
+            ? createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, child)
+            : undefined;
+    return pulumi
+        .all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
+        .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) => ({
+            caCertPem,
+            serverCertPem,
+            serverKeyPem,
+            routeCertPem,
+            routeKeyPem,
+        }));
 }
 
 /** Creates every resource of the JetStream ISB service `svc`, parented to `parent`. */
@@ -60,29 +74,62 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     // The client Secret depends on nothing namespace-specific, so it goes first; when no namespace
     // is given, the namespace the provider chose for it is used for everything else.
     const clientData = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => base64Data(renderClientAuthSecretData(c, caPem)));
-    const clientSecret = new k8s.core.v1.Secret(`${name}-js-client-auth`, secretArgs(pulumi.all([clientData, svc.namespace])
-        .apply(([data, ns]) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, data))), opts);
-    const namespace = svc.namespace !== undefined
-        ? pulumi.output(svc.namespace) as pulumi.Output<string>
-        : clientSecret.metadata.namespace.apply((ns) => ns ?? "default");
+    const clientSecret = new k8s.core.v1.Secret(
+        `${name}-js-client-auth`,
+        secretArgs(
+            pulumi.all([clientData, svc.namespace]).apply(([data, ns]) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, data)),
+        ),
+        opts,
+    );
+    const namespace =
+        svc.namespace !== undefined
+            ? (pulumi.output(svc.namespace) as pulumi.Output<string>)
+            : clientSecret.metadata.namespace.apply((ns) => ns ?? "default");
 
     const tls = ca ? tlsMaterial(svc, ca, namespace, child) : undefined;
-    const serverData = pulumi.all([creds, credentials.encryptionKey.result, tls])
+    const serverData = pulumi
+        .all([creds, credentials.encryptionKey.result, tls])
         .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
-    new k8s.core.v1.Secret(`${name}-js-server`, secretArgs(pulumi.all([serverData, namespace])
-        .apply(([data, ns]) => renderJetStreamSecret(svc, names.serverSecret, ns, data))), opts);
+    new k8s.core.v1.Secret(
+        `${name}-js-server`,
+        secretArgs(pulumi.all([serverData, namespace]).apply(([data, ns]) => renderJetStreamSecret(svc, names.serverSecret, ns, data))),
+        opts,
+    );
 
-    new k8s.core.v1.ConfigMap(`${name}-js-config`,
-        objectArgs(namespace.apply((ns) => renderJetStreamConfigMap(svc, ns)), ["data"]), opts);
-    new k8s.core.v1.Service(`${name}-js-svc`,
-        objectArgs(namespace.apply((ns) => skipAwait(renderJetStreamService(svc, ns), skip)), ["spec"]), opts);
+    new k8s.core.v1.ConfigMap(
+        `${name}-js-config`,
+        objectArgs(
+            namespace.apply((ns) => renderJetStreamConfigMap(svc, ns)),
+            ["data"],
+        ),
+        opts,
+    );
+    new k8s.core.v1.Service(
+        `${name}-js-svc`,
+        objectArgs(
+            namespace.apply((ns) => skipAwait(renderJetStreamService(svc, ns), skip)),
+            ["spec"],
+        ),
+        opts,
+    );
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
-    new k8s.apps.v1.StatefulSet(`${name}-js`,
-        objectArgs(namespace.apply((ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)), ["spec"]),
-        statefulSetOptions(child, svc.await.customTimeouts));
+    new k8s.apps.v1.StatefulSet(
+        `${name}-js`,
+        objectArgs(
+            namespace.apply((ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)),
+            ["spec"],
+        ),
+        statefulSetOptions(child, svc.await.customTimeouts),
+    );
     if (svc.disruptionBudget) {
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-js-pdb`,
-            objectArgs(namespace.apply((ns) => renderJetStreamDisruptionBudget(svc, ns)!), ["spec"]), opts);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-js-pdb`,
+            objectArgs(
+                namespace.apply((ns) => renderJetStreamDisruptionBudget(svc, ns)!),
+                ["spec"],
+            ),
+            opts,
+        );
     }
     return { namespace, credentials, caCertPem: ca?.certPem };
 }

@@ -8,7 +8,8 @@ import { ChildOptions } from "./child-options";
 
 /** Splits `rendered` into per-field Inputs (resource args must be an object, not an Output). */
 export function objectArgs<F extends string>(
-    rendered: pulumi.Output<K8sObject>, fields: F[],
+    rendered: pulumi.Output<K8sObject>,
+    fields: F[],
 ): Record<F | "apiVersion" | "kind" | "metadata", pulumi.Output<any>> {
     const args = {} as Record<F | "apiVersion" | "kind" | "metadata", pulumi.Output<any>>;
     for (const field of ["apiVersion", "kind", "metadata", ...fields] as const) {

@@ -29,15 +29,24 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
     }
     const name = redisNames(svc.name).authSecret;
     const data = pulumi.output(r.password).apply((pw) => base64Data({ [REDIS_PASSWORD_KEY]: pw }));
-    const secret = new k8s.core.v1.Secret(`${svc.name}-redis-auth`, secretArgs(pulumi.all([data, svc.namespace])
-        .apply(([d, ns]): K8sObject => ({
-            apiVersion: "v1", kind: "Secret", type: "Opaque", data: d,
-            metadata: { name, ...(ns !== undefined && { namespace: ns }), labels: objectLabels(svc.name, "redis") },
-        }))), child);
+    const secret = new k8s.core.v1.Secret(
+        `${svc.name}-redis-auth`,
+        secretArgs(
+            pulumi.all([data, svc.namespace]).apply(([d, ns]): K8sObject => ({
+                apiVersion: "v1",
+                kind: "Secret",
+                type: "Opaque",
+                data: d,
+                metadata: { name, ...(ns !== undefined && { namespace: ns }), labels: objectLabels(svc.name, "redis") },
+            })),
+        ),
+        child,
+    );
     return {
-        namespace: svc.namespace !== undefined
-            ? pulumi.output(svc.namespace) as pulumi.Output<string>
-            : secret.metadata.namespace.apply((ns) => ns ?? "default"),
+        namespace:
+            svc.namespace !== undefined
+                ? (pulumi.output(svc.namespace) as pulumi.Output<string>)
+                : secret.metadata.namespace.apply((ns) => ns ?? "default"),
         credentialsSecretName: name,
     };
 }

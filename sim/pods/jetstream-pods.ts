@@ -19,15 +19,23 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import * as yaml from "js-yaml";
 import { connect, NodeConnectionOptions } from "@nats-io/transport-node";
-import { AckPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import type { ConsumerConfig, JetStreamClient, StreamConfig } from "@nats-io/jetstream";
+import { AckPolicy, RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamClient, type StreamConfig } from "@nats-io/jetstream";
 import { PodNetwork } from "./netns";
 import { Pod, PodProcess } from "./pod";
 import { requireBinary, requireRoot } from "./requirements";
 import { httpGetJson, sleep, waitFor } from "./wait";
 import {
-    acquireMountPoints, ChildResource, ExecutableMap, isFileVolume, materialisePods, PodDescription, podLaunch,
-    refreshPodFiles, RefreshOptions, releaseMountPoints, resetEphemeralVolumes,
+    acquireMountPoints,
+    ChildResource,
+    ExecutableMap,
+    isFileVolume,
+    materialisePods,
+    PodDescription,
+    podLaunch,
+    refreshPodFiles,
+    RefreshOptions,
+    releaseMountPoints,
+    resetEphemeralVolumes,
 } from "./pod-files";
 
 /** Connection options of the Node transport. */
@@ -205,13 +213,16 @@ export class JetStreamPods {
 
     /** Everything every process of the pod logged, oldest first. */
     logs(name: string): string {
-        return this.state(name).procs.map((p) => p.logs()).join("\n");
+        return this.state(name)
+            .procs.map((p) => p.logs())
+            .join("\n");
     }
 
     /** The last lines each pod's current process logged, for error messages (the logs go with the network). */
     private logTails(lines = 15): string {
-        return this.states.map((s) => `\n----- ${s.desc.name} -----\n` +
-            (s.procs.at(-1)?.logs() ?? "").split("\n").slice(-lines).join("\n")).join("");
+        return this.states
+            .map((s) => `\n----- ${s.desc.name} -----\n` + (s.procs.at(-1)?.logs() ?? "").split("\n").slice(-lines).join("\n"))
+            .join("");
     }
 
     /** Writes every pod's logs to stderr (for failed tests). */
@@ -228,8 +239,8 @@ export class JetStreamPods {
      * @throws when no mount covers the path.
      */
     hostPath(name: string, podPath: string): string {
-        const m = this.state(name).desc.mounts
-            .filter((x) => podPath === x.podPath || podPath.startsWith(`${x.podPath}/`))
+        const m = this.state(name)
+            .desc.mounts.filter((x) => podPath === x.podPath || podPath.startsWith(`${x.podPath}/`))
             .sort((a, b) => b.podPath.length - a.podPath.length)[0];
         if (!m) throw new Error(`${podPath} is not on a volume of ${name}`);
         return path.join(m.hostDir, path.relative(m.podPath, podPath));
@@ -314,16 +325,34 @@ export class JetStreamPods {
         const opts = { timeoutMs, intervalMs: POLL_MS };
         const running = this.runningPods();
         if (running.length === 0) throw new Error("no pod is running");
-        await Promise.all(running.map((p) => waitFor(`${p} /healthz?js-enabled-only=true`, async () =>
-            (await this.monitor<{ status: string }>(p, "/healthz?js-enabled-only=true")).status === "ok", opts)));
+        await Promise.all(
+            running.map((p) =>
+                waitFor(
+                    `${p} /healthz?js-enabled-only=true`,
+                    async () => (await this.monitor<{ status: string }>(p, "/healthz?js-enabled-only=true")).status === "ok",
+                    opts,
+                ),
+            ),
+        );
         if (this.replicas === 1) return undefined;
-        await Promise.all(running.map((p) => waitFor(`${p} to have ${running.length - 1} routes`, async () =>
-            (await this.monitor<{ num_routes: number }>(p, "/routez")).num_routes === running.length - 1, opts)));
-        return waitFor("every running pod to name the same meta leader", async () => {
-            const leaders = new Set((await Promise.all(running.map((p) => this.jsz(p)))).map((j) => j.meta_cluster?.leader ?? ""));
-            const [leader] = [...leaders];
-            return leaders.size === 1 && leader !== "" && leader;
-        }, opts);
+        await Promise.all(
+            running.map((p) =>
+                waitFor(
+                    `${p} to have ${running.length - 1} routes`,
+                    async () => (await this.monitor<{ num_routes: number }>(p, "/routez")).num_routes === running.length - 1,
+                    opts,
+                ),
+            ),
+        );
+        return waitFor(
+            "every running pod to name the same meta leader",
+            async () => {
+                const leaders = new Set((await Promise.all(running.map((p) => this.jsz(p)))).map((j) => j.meta_cluster?.leader ?? ""));
+                const [leader] = [...leaders];
+                return leaders.size === 1 && leader !== "" && leader;
+            },
+            opts,
+        );
     }
 
     // ------------------------------------------------------------------------------- DNS
@@ -361,7 +390,12 @@ export class JetStreamPods {
 
 /** Host directories of every emptyDir and PVC volume of the pods (their data). */
 export function dataDirs(cluster: JetStreamPods): string[] {
-    return cluster.podNames().flatMap((p) => cluster.describe(p).mounts.filter((m) => !isFileVolume(m.kind)).map((m) => m.hostDir));
+    return cluster.podNames().flatMap((p) =>
+        cluster
+            .describe(p)
+            .mounts.filter((m) => !isFileVolume(m.kind))
+            .map((m) => m.hostDir),
+    );
 }
 
 // ============================================================================ client helpers
@@ -397,7 +431,9 @@ export interface ClientOverrides {
  * `servername`, so dialling an address still verifies the DNS name).
  */
 export function clientOptions(
-    outputs: ConnectionOutputs, resolveAll: (host: string) => string[], o: ClientOverrides = {},
+    outputs: ConnectionOutputs,
+    resolveAll: (host: string) => string[],
+    o: ClientOverrides = {},
 ): ConnectionOptions {
     const url = new URL(outputs.url);
     const port = Number(url.port || 4222);
@@ -426,7 +462,7 @@ export function connectWithOutputs(cluster: JetStreamPods, outputs: ConnectionOu
 }
 
 const GO_DURATION = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const NANOS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const NANOS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** A Go duration (`72h`, `1m30s`, `250ms`, or 0) in nanoseconds. @throws on anything else. */
 export function goDurationNanos(d: string | number): number {
@@ -458,7 +494,10 @@ export function streamConfigFromOutput(text: string, name: string, subjects: str
     const storage = [StorageType.File, StorageType.Memory][s.storage];
     if (retention === undefined || storage === undefined) throw new Error(`unknown retention/storage in ${JSON.stringify(s)}`);
     return {
-        name, subjects, retention, storage,
+        name,
+        subjects,
+        retention,
+        storage,
         num_replicas: s.replicas,
         max_msgs: s.maxmsgs,
         max_bytes: s.maxbytes,
@@ -560,7 +599,13 @@ export interface ReadMessage {
  * is kept once.
  * @returns what was read, in stream order (maybe fewer than `expected` on timeout).
  */
-export async function consumeAll(js: JetStreamClient, stream: string, durable: string, expected: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
+export async function consumeAll(
+    js: JetStreamClient,
+    stream: string,
+    durable: string,
+    expected: number,
+    timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
     const got = new Map<number, string>();
     const deadline = Date.now() + timeoutMs;
     while (got.size < expected && Date.now() < deadline) {
@@ -603,9 +648,18 @@ function readInfo(socket: net.Socket, timeoutMs: number): Promise<Record<string,
 function tcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
         const socket = net.connect({ host, port });
-        const timer = setTimeout(() => { socket.destroy(); reject(new Error(`connect ${host}:${port} timed out`)); }, timeoutMs);
-        socket.once("connect", () => { clearTimeout(timer); resolve(socket); });
-        socket.once("error", (e) => { clearTimeout(timer); reject(e); });
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`connect ${host}:${port} timed out`));
+        }, timeoutMs);
+        socket.once("connect", () => {
+            clearTimeout(timer);
+            resolve(socket);
+        });
+        socket.once("error", (e) => {
+            clearTimeout(timer);
+            reject(e);
+        });
     });
 }
 
@@ -614,15 +668,31 @@ function tcp(host: string, port: number, timeoutMs: number): Promise<net.Socket>
  * `servername`: reads the plaintext INFO, then upgrades to TLS as a NATS 2.9 client does.
  * @throws the TLS verification error when the certificate is not valid for that CA and name.
  */
-export async function serverCertificate(host: string, port: number, servername: string, caPem: string, timeoutMs = 5000): Promise<tls.PeerCertificate> {
+export async function serverCertificate(
+    host: string,
+    port: number,
+    servername: string,
+    caPem: string,
+    timeoutMs = 5000,
+): Promise<tls.PeerCertificate> {
     const socket = await tcp(host, port, timeoutMs);
     try {
         await readInfo(socket, timeoutMs);
         return await new Promise<tls.PeerCertificate>((resolve, reject) => {
             const t = tls.connect({ socket, servername, ca: caPem, rejectUnauthorized: true });
-            const timer = setTimeout(() => { t.destroy(); reject(new Error("TLS handshake timed out")); }, timeoutMs);
-            t.once("secureConnect", () => { clearTimeout(timer); resolve(t.getPeerCertificate()); t.destroy(); });
-            t.once("error", (e) => { clearTimeout(timer); reject(e); });
+            const timer = setTimeout(() => {
+                t.destroy();
+                reject(new Error("TLS handshake timed out"));
+            }, timeoutMs);
+            t.once("secureConnect", () => {
+                clearTimeout(timer);
+                resolve(t.getPeerCertificate());
+                t.destroy();
+            });
+            t.once("error", (e) => {
+                clearTimeout(timer);
+                reject(e);
+            });
         });
     } finally {
         socket.destroy();
@@ -646,10 +716,19 @@ export async function plaintextAttempt(host: string, port: number, user: string,
         const info = await readInfo(socket, waitMs);
         let received = "";
         let closedByServer = false;
-        socket.on("data", (c: Buffer) => { received += c.toString("latin1"); });
-        const closed = new Promise<void>((resolve) => socket.once("close", () => { closedByServer = true; resolve(); }));
+        socket.on("data", (c: Buffer) => {
+            received += c.toString("latin1");
+        });
+        const closed = new Promise<void>((resolve) =>
+            socket.once("close", () => {
+                closedByServer = true;
+                resolve();
+            }),
+        );
         socket.on("error", () => undefined);
-        socket.write(`CONNECT ${JSON.stringify({ user, pass, verbose: false, pedantic: false, tls_required: false, protocol: 1 })}\r\nPING\r\n`);
+        socket.write(
+            `CONNECT ${JSON.stringify({ user, pass, verbose: false, pedantic: false, tls_required: false, protocol: 1 })}\r\nPING\r\n`,
+        );
         await Promise.race([closed, new Promise((r) => setTimeout(r, waitMs))]);
         return { info, received, closedByServer };
     } finally {

@@ -128,8 +128,11 @@ function isProtected(id: string): boolean {
  * Lists network namespaces, links and `/etc/netns` directories whose names start with `prefix`.
  */
 export function listHarnessResources(prefix: string = HARNESS_PREFIX): HarnessResources {
-    const netns = ipSync(["netns", "list"]).stdout.split("\n").map((l) => l.split(" ")[0]);
-    const links = ipSync(["-o", "link", "show"]).stdout.split("\n")
+    const netns = ipSync(["netns", "list"])
+        .stdout.split("\n")
+        .map((l) => l.split(" ")[0]);
+    const links = ipSync(["-o", "link", "show"])
+        .stdout.split("\n")
         .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? "");
     let etcDirs: string[] = [];
     try {
@@ -143,7 +146,10 @@ export function listHarnessResources(prefix: string = HARNESS_PREFIX): HarnessRe
 
 function tempDirs(prefix: string): string[] {
     try {
-        return fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(prefix)).map((n) => path.join(os.tmpdir(), n));
+        return fs
+            .readdirSync(os.tmpdir())
+            .filter((n) => n.startsWith(prefix))
+            .map((n) => path.join(os.tmpdir(), n));
     } catch {
         return [];
     }
@@ -376,7 +382,11 @@ export class PodNetwork {
     }
 
     private hostsText(self: Pod | undefined): string {
-        const lines = [`# written by the live-test harness for ${this.prefix}`, "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"];
+        const lines = [
+            `# written by the live-test harness for ${this.prefix}`,
+            "127.0.0.1\tlocalhost",
+            "::1\tlocalhost ip6-localhost ip6-loopback",
+        ];
         for (const pod of this.podList) {
             const names = pod === self && !pod.hostnames.includes(pod.name) ? [...pod.hostnames, pod.name] : pod.hostnames;
             if (names.length > 0) {

@@ -111,8 +111,9 @@ export function objectsOfKind(children: ChildResource[], kind: string): ChildRes
  * @throws Error when it is missing (a pod referencing it would not start).
  */
 export function findObject(children: ChildResource[], kind: string, name: string, namespace: string): ChildResource {
-    const found = objectsOfKind(children, kind)
-        .find((c) => c.inputs.metadata?.name === name && (c.inputs.metadata?.namespace ?? namespace) === namespace);
+    const found = objectsOfKind(children, kind).find(
+        (c) => c.inputs.metadata?.name === name && (c.inputs.metadata?.namespace ?? namespace) === namespace,
+    );
     if (!found) throw new Error(`${kind} ${namespace}/${name} is referenced but not among the component's children`);
     return found;
 }
@@ -163,8 +164,20 @@ export function expandK8sVars(input: string, vars: Record<string, string>): stri
 
 const QUANTITY = /^([+-]?\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
 const SUFFIX: Record<string, number> = {
-    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 /** Parses a Kubernetes quantity (`512Mi`, `1.5`, `250m`) into a number. @throws on invalid input. */
@@ -189,9 +202,12 @@ function fieldRefValue(fieldPath: string, ctx: PodContext): string {
     const labelOrAnnotation = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
     if (labelOrAnnotation) return String(ctx.podMeta[labelOrAnnotation[1]]?.[labelOrAnnotation[2]] ?? "");
     switch (fieldPath) {
-        case "metadata.name": return ctx.podName;
-        case "metadata.namespace": return ctx.namespace;
-        case "spec.serviceAccountName": return String(ctx.podSpec.serviceAccountName ?? "default");
+        case "metadata.name":
+            return ctx.podName;
+        case "metadata.namespace":
+            return ctx.namespace;
+        case "spec.serviceAccountName":
+            return String(ctx.podSpec.serviceAccountName ?? "default");
         case "status.podIP":
             if (ctx.podIP === undefined) throw new Error(`fieldRef ${fieldPath} of ${ctx.podName} needs podIPs in the options`);
             return ctx.podIP;
@@ -203,7 +219,7 @@ function fieldRefValue(fieldPath: string, ctx: PodContext): string {
 /** Value of a `resourceFieldRef` (ceil(value / divisor), as kubelet computes it); undefined for an unset limit. */
 function resourceFieldValue(ref: Record<string, any>, container: Record<string, any>, ctx: PodContext): string | undefined {
     const target = ref.containerName
-        ? (ctx.podSpec.containers as Record<string, any>[]).find((c) => c.name === ref.containerName) ?? container
+        ? ((ctx.podSpec.containers as Record<string, any>[]).find((c) => c.name === ref.containerName) ?? container)
         : container;
     const [section, resource] = String(ref.resource).split(".");
     const raw = target.resources?.[section]?.[resource];
@@ -272,10 +288,12 @@ export function containerCommand(container: Record<string, any>, env: Record<str
 /** Names of every Service among `children` whose selector matches the pod labels, plus `serviceName`. */
 function servicesOfPods(children: ChildResource[], sts: ChildResource): string[] {
     const labels: Record<string, string> = sts.inputs.spec.template.metadata?.labels ?? {};
-    const matching = objectsOfKind(children, "Service").filter((s) => {
-        const sel: Record<string, string> = s.inputs.spec?.selector ?? {};
-        return Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
-    }).map((s) => s.inputs.metadata.name as string);
+    const matching = objectsOfKind(children, "Service")
+        .filter((s) => {
+            const sel: Record<string, string> = s.inputs.spec?.selector ?? {};
+            return Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+        })
+        .map((s) => s.inputs.metadata.name as string);
     return [...new Set([sts.inputs.spec.serviceName as string, ...matching])];
 }
 
@@ -317,7 +335,10 @@ function podMounts(container: Record<string, any>, sts: ChildResource, podRoot: 
         const source = volumeFor(m.name, sts);
         const kind = volumeKind(source);
         return {
-            volume: m.name, kind, podPath: m.mountPath, source,
+            volume: m.name,
+            kind,
+            podPath: m.mountPath,
+            source,
             hostDir: path.join(podRoot, m.mountPath),
             readOnly: Boolean(m.readOnly) || isFileVolume(kind),
         };
@@ -348,17 +369,30 @@ export function describePods(children: ChildResource[], opts: DescribeOptions): 
         const name = `${sts.inputs.metadata.name}-${index}`;
         const podRoot = path.join(opts.root, name);
         const ctx: PodContext = {
-            podName: name, namespace, children, podSpec, podMeta: spec.template.metadata ?? {}, podIP: opts.podIPs?.[name],
+            podName: name,
+            namespace,
+            children,
+            podSpec,
+            podMeta: spec.template.metadata ?? {},
+            podIP: opts.podIPs?.[name],
         };
         const env = containerEnv(container, ctx);
         const mounts = podMounts(container, sts, podRoot);
         const podForms = dnsForms(`${name}.${spec.serviceName}`, namespace, clusterDomain);
         return {
-            name, index, namespace, service: spec.serviceName,
+            name,
+            index,
+            namespace,
+            service: spec.serviceName,
             hostnames: [...podForms, ...(index === 0 ? serviceHostnames : [])],
-            serviceHostnames, podRoot,
+            serviceHostnames,
+            podRoot,
             filesDir: mounts.find((m) => isFileVolume(m.kind))?.hostDir ?? "",
-            mounts, env, command: containerCommand(container, env), workingDir: container.workingDir ?? "/", container,
+            mounts,
+            env,
+            command: containerCommand(container, env),
+            workingDir: container.workingDir ?? "/",
+            container,
             podIP: opts.podIPs?.[name],
         };
     });
@@ -377,13 +411,23 @@ export interface VolumeFile {
  * Items of a ConfigMap/Secret source: the listed `items` (key → path), or every key under its own
  * name. A missing object or key fails the pod unless the source (or item) is optional.
  */
-function sourceItems(obj: ChildResource | undefined, items: Record<string, any>[] | undefined, mode: number, optional: boolean, what: string): VolumeFile[] {
+function sourceItems(
+    obj: ChildResource | undefined,
+    items: Record<string, any>[] | undefined,
+    mode: number,
+    optional: boolean,
+    what: string,
+): VolumeFile[] {
     if (!obj) {
         if (optional) return [];
         throw new Error(`${what} is missing: the pod would not start`);
     }
     const data = objectData(obj);
-    const list: Record<string, any>[] = items ?? Object.keys(data).sort().map((key) => ({ key, path: key }));
+    const list: Record<string, any>[] =
+        items ??
+        Object.keys(data)
+            .sort()
+            .map((key) => ({ key, path: key }));
     const files: VolumeFile[] = [];
     for (const it of list) {
         if (data[it.key] !== undefined) files.push({ path: it.path, content: data[it.key], mode: it.mode ?? mode });
@@ -490,8 +534,12 @@ export function readVolumeFiles(dir: string): Record<string, Buffer> {
 function contextOf(desc: PodDescription, children: ChildResource[]): PodContext {
     const sts = findStatefulSet(children, desc.name.replace(/-\d+$/, ""));
     return {
-        podName: desc.name, namespace: desc.namespace, children, podIP: desc.podIP,
-        podSpec: sts.inputs.spec.template.spec, podMeta: sts.inputs.spec.template.metadata ?? {},
+        podName: desc.name,
+        namespace: desc.namespace,
+        children,
+        podIP: desc.podIP,
+        podSpec: sts.inputs.spec.template.spec,
+        podMeta: sts.inputs.spec.template.metadata ?? {},
     };
 }
 
@@ -531,8 +579,9 @@ export function refreshPodFiles(desc: PodDescription, children: ChildResource[],
     for (const m of desc.mounts.filter((x) => isFileVolume(x.kind))) {
         const current = readVolumeFiles(m.hostDir);
         const fresh = volumePayload(m.source, ctx);
-        const next = fresh.map((f) => (opts.only && !opts.only.includes(f.path) && current[f.path] !== undefined
-            ? { ...f, content: current[f.path] } : f));
+        const next = fresh.map((f) =>
+            opts.only && !opts.only.includes(f.path) && current[f.path] !== undefined ? { ...f, content: current[f.path] } : f,
+        );
         next.filter((f) => !current[f.path]?.equals(f.content)).forEach((f) => changed.push(`${m.volume}/${f.path}`));
         writeAtomically(m.hostDir, next);
     }
@@ -596,7 +645,10 @@ export function podLaunch(desc: PodDescription, executables: ExecutableMap, inhe
     const absolute = exe.startsWith("/");
     if (absolute) lines.push(`mount --bind ${shQuote(hostBinary)} ${shQuote(exe)}`);
     lines.push(`cd ${shQuote(desc.workingDir)}`);
-    const unset = inheritedEnv.filter((n) => !(n in desc.env)).map((n) => `-u ${shQuote(n)}`).join(" ");
+    const unset = inheritedEnv
+        .filter((n) => !(n in desc.env))
+        .map((n) => `-u ${shQuote(n)}`)
+        .join(" ");
     lines.push(`exec env ${unset} "$@"`);
     return {
         cmd: "sh",
@@ -740,7 +792,12 @@ export function acquireMountPoints(points: { path: string; kind: "dir" | "file" 
     });
     if (!exitHookInstalled) {
         exitHookInstalled = true;
-        process.on("exit", () => releaseMountPoints([...held.keys()].map((p) => ({ path: p })), true));
+        process.on("exit", () =>
+            releaseMountPoints(
+                [...held.keys()].map((p) => ({ path: p })),
+                true,
+            ),
+        );
     }
 }
 

@@ -40,7 +40,16 @@ const KILL_WAIT_MS = 5000;
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), ms);
-        p.then(() => { clearTimeout(timer); resolve(true); }, () => { clearTimeout(timer); resolve(true); });
+        p.then(
+            () => {
+                clearTimeout(timer);
+                resolve(true);
+            },
+            () => {
+                clearTimeout(timer);
+                resolve(true);
+            },
+        );
     });
 }
 
@@ -233,7 +242,10 @@ export class Pod {
         this.closed = true;
         const live = this.procs.filter((p) => p.running);
         live.forEach((p) => p.signal("SIGTERM"));
-        waitDeadSync(live.map((p) => p.pid), graceMs);
+        waitDeadSync(
+            live.map((p) => p.pid),
+            graceMs,
+        );
         live.forEach((p) => p.killSync(0));
     }
 

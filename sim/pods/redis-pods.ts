@@ -43,8 +43,15 @@ import { ExecResult, Pod, PodProcess } from "./pod";
 import { requireBinary, requireRoot } from "./requirements";
 import { sleep, waitFor } from "./wait";
 import {
-    acquireMountPoints, ChildResource, findStatefulSet, isFileVolume, materialisePods, PodDescription, releaseMountPoints,
-    resetEphemeralVolumes, shQuote,
+    acquireMountPoints,
+    ChildResource,
+    findStatefulSet,
+    isFileVolume,
+    materialisePods,
+    PodDescription,
+    releaseMountPoints,
+    resetEphemeralVolumes,
+    shQuote,
 } from "./pod-files";
 
 /** The containers of a Redis pod this module runs (`metrics` is not run). */
@@ -102,7 +109,10 @@ export function containerLaunch(desc: PodDescription, argv: string[], inheritedE
         if (m.readOnly) lines.push(`mount -o remount,bind,ro ${shQuote(m.podPath)}`);
     }
     lines.push(`cd ${shQuote(desc.workingDir)}`);
-    const unset = inheritedEnv.filter((n) => !(n in desc.env)).map((n) => `-u ${shQuote(n)}`).join(" ");
+    const unset = inheritedEnv
+        .filter((n) => !(n in desc.env))
+        .map((n) => `-u ${shQuote(n)}`)
+        .join(" ");
     lines.push(`exec env ${unset} "$@"`);
     return { cmd: "sh", args: ["-c", lines.join("\n"), "sh", ...argv], env: { ...desc.env } };
 }
@@ -304,20 +314,26 @@ export class RedisPods {
      */
     async waitReady(name: string, timeoutMs = this.readyTimeoutMs): Promise<void> {
         const deadline = Date.now() + timeoutMs;
-        await Promise.all(CONTAINERS.map(async (c) => {
-            if (this.describe(name, c).container.startupProbe) await this.waitProbe(name, c, "startup", deadline);
-            await this.waitProbe(name, c, "readiness", deadline);
-        }));
+        await Promise.all(
+            CONTAINERS.map(async (c) => {
+                if (this.describe(name, c).container.startupProbe) await this.waitProbe(name, c, "startup", deadline);
+                await this.waitProbe(name, c, "readiness", deadline);
+            }),
+        );
     }
 
     /** Polls a probe of a running container until it passes or `deadline`. @throws when the container stops or time runs out. */
     private waitProbe(name: string, container: ContainerName, kind: ProbeKind, deadline: number): Promise<boolean> {
-        return waitFor(`${name}/${container} to pass its ${kind} probe`, async () => {
-            if (!this.running(name, container)) {
-                throw new Error(`${name}/${container} is not running:\n${this.logs(name, container).slice(-2000)}`);
-            }
-            return this.probe(name, container, kind);
-        }, { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: PROBE_POLL_MS });
+        return waitFor(
+            `${name}/${container} to pass its ${kind} probe`,
+            async () => {
+                if (!this.running(name, container)) {
+                    throw new Error(`${name}/${container} is not running:\n${this.logs(name, container).slice(-2000)}`);
+                }
+                return this.probe(name, container, kind);
+            },
+            { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: PROBE_POLL_MS },
+        );
     }
 
     // -------------------------------------------------------------------------------- pods
@@ -351,7 +367,9 @@ export class RedisPods {
         const grace = graceMs ?? this.terminationGraceMs;
         const results = await Promise.all(CONTAINERS.map((c) => this.stopContainer(name, c, Math.min(grace, HOOK_TIMEOUT_MS))));
         const out: Partial<Record<ContainerName, ExecResult>> = {};
-        CONTAINERS.forEach((c, i) => { if (results[i]) out[c] = results[i]; });
+        CONTAINERS.forEach((c, i) => {
+            if (results[i]) out[c] = results[i];
+        });
         return out;
     }
 
@@ -359,7 +377,9 @@ export class RedisPods {
 
     /** Everything a container's processes logged, oldest first. */
     logs(name: string, container: ContainerName): string {
-        return this.state(name).procs[container].map((p) => p.logs()).join("\n");
+        return this.state(name)
+            .procs[container].map((p) => p.logs())
+            .join("\n");
     }
 
     /** Writes every container's logs to stderr (for failed tests). */
@@ -489,7 +509,13 @@ export function sentinelClient(dns: PodResolver, outputs: SentinelOutputs, o: Cl
  * A one-connection client of one container of one pod (no reconnects, no retries), dialling the
  * pod address and, with TLS, verifying the pod's DNS name against `caCertPem`.
  */
-export function nodeClient(pods: RedisPods, pod: string, container: ContainerName, outputs: SentinelOutputs, o: ClientOverrides = {}): Redis {
+export function nodeClient(
+    pods: RedisPods,
+    pod: string,
+    container: ContainerName,
+    outputs: SentinelOutputs,
+    o: ClientOverrides = {},
+): Redis {
     const client = new Redis({
         host: pods.address(pod),
         port: pods.port(container),
@@ -509,11 +535,18 @@ export function nodeClient(pods: RedisPods, pod: string, container: ContainerNam
 
 /** Runs one command on one container of one pod over a fresh connection. @throws connection and command errors. */
 export async function nodeCommand(
-    pods: RedisPods, pod: string, container: ContainerName, outputs: SentinelOutputs, args: (string | number)[], o: ClientOverrides = {},
+    pods: RedisPods,
+    pod: string,
+    container: ContainerName,
+    outputs: SentinelOutputs,
+    args: (string | number)[],
+    o: ClientOverrides = {},
 ): Promise<unknown> {
     const client = nodeClient(pods, pod, container, outputs, o);
     let connectionError: Error | undefined;
-    client.on("error", (e: Error) => { connectionError ??= e; });
+    client.on("error", (e: Error) => {
+        connectionError ??= e;
+    });
     try {
         await client.connect();
         return await client.call(String(args[0]), ...args.slice(1));
@@ -569,7 +602,10 @@ export async function sentinelView(pods: RedisPods, pod: string, outputs: Sentin
         await client.connect();
         const ask = (...args: string[]) => client.call("SENTINEL", ...args, outputs.masterName);
         const [addr, master, replicas, sentinels] = await Promise.all([
-            ask("get-master-addr-by-name"), ask("master"), ask("replicas"), ask("sentinels"),
+            ask("get-master-addr-by-name"),
+            ask("master"),
+            ask("replicas"),
+            ask("sentinels"),
         ]);
         const byName = (list: unknown) => Object.fromEntries((list as unknown[]).map(pairs).map((f) => [`${f.ip}:${f.port}`, f.flags]));
         return { master: (addr as string[]).join(":"), fields: pairs(master), replicas: byName(replicas), sentinels: byName(sentinels) };
@@ -600,7 +636,12 @@ export class MasterWatch {
     private readonly loop: Promise<void>;
 
     /** Starts watching (bounded by `maxMs`, default 10 minutes). */
-    constructor(private readonly pods: RedisPods, private readonly outputs: SentinelOutputs, intervalMs = 200, maxMs = 600_000) {
+    constructor(
+        private readonly pods: RedisPods,
+        private readonly outputs: SentinelOutputs,
+        intervalMs = 200,
+        maxMs = 600_000,
+    ) {
         this.loop = this.run(intervalMs, Date.now() + maxMs);
     }
 
@@ -620,7 +661,14 @@ export class MasterWatch {
 
     private async round(): Promise<void> {
         const pods = this.pods.podNames().filter((p) => this.pods.running(p, "redis"));
-        const roles = await Promise.all(pods.map((p) => roleOf(this.pods, p, this.outputs).then((r) => r.role, () => "down")));
+        const roles = await Promise.all(
+            pods.map((p) =>
+                roleOf(this.pods, p, this.outputs).then(
+                    (r) => r.role,
+                    () => "down",
+                ),
+            ),
+        );
         const masters = pods.filter((_, i) => roles[i] === "master");
         this.report.rounds++;
         this.report.maxMasters = Math.max(this.report.maxMasters, masters.length);
@@ -677,8 +725,10 @@ export async function writeAcked(client: Redis, keys: string[], o: WriteOptions)
         const started = Date.now();
         const giveUp = started + (o.keyTimeoutMs ?? 60_000);
         for (let attempt = 1; ; attempt++) {
-            const ok = await setAndWait(client, keys[i], o.value(keys[i]), o.waitMs ?? 2000)
-                .catch((err: unknown) => { report.lastError = String(err); return false; });
+            const ok = await setAndWait(client, keys[i], o.value(keys[i]), o.waitMs ?? 2000).catch((err: unknown) => {
+                report.lastError = String(err);
+                return false;
+            });
             if (ok) break;
             report.failedAttempts++;
             if (attempt >= (o.maxAttempts ?? 600) || Date.now() > giveUp) {

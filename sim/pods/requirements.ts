@@ -7,8 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The command that installs every server binary the live tests use (Debian 12). */
-export const INSTALL_ADVICE =
-    "apt-get update && apt-get install -y nats-server redis-server redis-sentinel";
+export const INSTALL_ADVICE = "apt-get update && apt-get install -y nats-server redis-server redis-sentinel";
 
 /** Directories searched after `$PATH`; sbin is often missing from a non-login PATH. */
 const EXTRA_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];

@@ -96,7 +96,10 @@ export function waitDeadSync(pids: number[], ms: number): number[] {
 /** Pids of every process inside network namespace `ns` (empty when it does not exist). */
 export function netnsPids(ns: string): number[] {
     const r = ipSync(["netns", "pids", ns]);
-    return r.stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+    return r.stdout
+        .split(/\s+/)
+        .filter((s) => /^\d+$/.test(s))
+        .map(Number);
 }
 
 /**

@@ -26,8 +26,14 @@ function withDeadline<T>(fn: () => Promise<T>, ms: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`attempt did not settle within ${ms}ms`)), ms);
         fn().then(
-            (v) => { clearTimeout(timer); resolve(v); },
-            (e: unknown) => { clearTimeout(timer); reject(e); },
+            (v) => {
+                clearTimeout(timer);
+                resolve(v);
+            },
+            (e: unknown) => {
+                clearTimeout(timer);
+                reject(e);
+            },
         );
     });
 }
@@ -38,11 +44,7 @@ function withDeadline<T>(fn: () => Promise<T>, ms: number): Promise<T> {
  * @param what - what is awaited; named in the timeout error.
  * @throws Error naming `what` and the last error or result when `timeoutMs` passes.
  */
-export async function waitFor<T>(
-    what: string,
-    fn: () => Promise<T | undefined | false>,
-    opts: WaitOptions,
-): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, opts: WaitOptions): Promise<T> {
     const deadline = Date.now() + opts.timeoutMs;
     let last = "no attempt completed";
     for (let attempt = 1; ; attempt++) {

@@ -6,13 +6,35 @@ import { settle, valueOf } from "./outputs";
 
 /** Resolved output fields of the component. */
 export interface Resolved {
-    type: string; url: string; sentinelUrl: string; masterName: string; clusterMode: boolean; user: string; password: string; credentialsSecretName: string; tlsEnabled: boolean;
-    caCertPem: string; streamConfig: string; namespace: string; serviceName: string;
+    type: string;
+    url: string;
+    sentinelUrl: string;
+    masterName: string;
+    clusterMode: boolean;
+    user: string;
+    password: string;
+    credentialsSecretName: string;
+    tlsEnabled: boolean;
+    caCertPem: string;
+    streamConfig: string;
+    namespace: string;
+    serviceName: string;
 }
 
 export const OUTPUT_FIELDS: Array<keyof Resolved> = [
-    "type", "url", "sentinelUrl", "masterName", "clusterMode", "user", "password", "credentialsSecretName", "tlsEnabled", "caCertPem", "streamConfig",
-    "namespace", "serviceName",
+    "type",
+    "url",
+    "sentinelUrl",
+    "masterName",
+    "clusterMode",
+    "user",
+    "password",
+    "credentialsSecretName",
+    "tlsEnabled",
+    "caCertPem",
+    "streamConfig",
+    "namespace",
+    "serviceName",
 ];
 
 export interface Built {

@@ -19,9 +19,9 @@ import * as net from "node:net";
 import * as x509 from "@peculiar/x509";
 
 // Inputs as handed to mocks (plain JSON-ish values).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Inputs = Record<string, any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type State = Record<string, any>;
 
 const webcrypto = crypto.webcrypto;
@@ -226,7 +226,12 @@ function readStringParams(inputs: Inputs): StringParams {
 
 function validateStringParams(p: StringParams): void {
     atLeast("length", p.length, 1);
-    for (const [name, v] of [["minUpper", p.minUpper], ["minLower", p.minLower], ["minNumeric", p.minNumeric], ["minSpecial", p.minSpecial]] as const) {
+    for (const [name, v] of [
+        ["minUpper", p.minUpper],
+        ["minLower", p.minLower],
+        ["minNumeric", p.minNumeric],
+        ["minSpecial", p.minSpecial],
+    ] as const) {
         atLeast(name, v, 0);
     }
     const sum = p.minUpper + p.minLower + p.minNumeric + p.minSpecial;
@@ -314,7 +319,6 @@ function randomStringState(inputs: Inputs): State {
 function bcryptHash(password: string): string {
     const bytes = Buffer.from(password, "utf8").subarray(0, 72);
     try {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const bcrypt = require("bcryptjs") as { hashSync(s: string, rounds: number): string };
         return bcrypt.hashSync(bytes.toString("utf8"), 10);
     } catch {
@@ -656,7 +660,9 @@ function readCertSettings(inputs: Inputs): CertSettings {
     const unknown = allowedUses.filter((u) => !(u in KEY_USAGES) && !(u in EXT_KEY_USAGES));
     if (unknown.length > 0) {
         const supported = [...Object.keys(KEY_USAGES), ...Object.keys(EXT_KEY_USAGES)].sort().join(", ");
-        throw new Error(`Invalid Attribute Value: allowedUses contains unsupported value(s) ${unknown.join(", ")}; supported values are: ${supported}`);
+        throw new Error(
+            `Invalid Attribute Value: allowedUses contains unsupported value(s) ${unknown.join(", ")}; supported values are: ${supported}`,
+        );
     }
     return {
         validityPeriodHours,
@@ -793,7 +799,8 @@ function certExtensions(plan: ExtensionPlan): x509.Extension[] {
     if (usage !== 0) exts.push(new x509.KeyUsagesExtension(usage, true));
     if (ekus.length > 0) exts.push(new x509.ExtendedKeyUsageExtension(ekus, false));
     // Go: MaxPathLen 0 (without MaxPathLenZero) and -1 both mean "no pathLenConstraint".
-    const pathLen = settings.isCaCertificate && settings.maxPathLength !== undefined && settings.maxPathLength > 0 ? settings.maxPathLength : undefined;
+    const pathLen =
+        settings.isCaCertificate && settings.maxPathLength !== undefined && settings.maxPathLength > 0 ? settings.maxPathLength : undefined;
     exts.push(new x509.BasicConstraintsExtension(settings.isCaCertificate, pathLen, true));
     if (plan.subjectKeyId) exts.push(new x509.SubjectKeyIdentifierExtension(plan.subjectKeyId, false));
     if (plan.authorityKeyId) exts.push(new x509.AuthorityKeyIdentifierExtension(plan.authorityKeyId, false));

@@ -14,7 +14,11 @@ const GENERATED_FIELDS: Record<string, Record<string, boolean>> = {
     "tls:index/locallySignedCert:LocallySignedCert": { certPem: false },
 };
 
-export interface GeneratedValue { label: string; value: string; secret: boolean }
+export interface GeneratedValue {
+    label: string;
+    value: string;
+    secret: boolean;
+}
 
 /** Every generated value of the component's children, longest first (so masking never splits one). */
 export function generatedValues(b: Built): GeneratedValue[] {

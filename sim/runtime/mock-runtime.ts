@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { fakeProviderState } from "./fake-providers";
 
 // Internal SDK modules: the mock monitor does not pass parents or secret markers to `newResource`.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const settings = require("@pulumi/pulumi/runtime/settings");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 /** One registered resource as the engine would see it. */
@@ -28,7 +28,11 @@ export interface Registered {
     /** Output state the mock answered with. */
     state: Record<string, any>;
     options: {
-        protect: boolean; retainOnDelete: boolean; aliases: any[]; dependencies: string[]; deleteBeforeReplace: boolean;
+        protect: boolean;
+        retainOnDelete: boolean;
+        aliases: any[];
+        dependencies: string[];
+        deleteBeforeReplace: boolean;
         customTimeouts?: { create: string; update: string; pb_delete: string; read: string };
     };
 }
@@ -106,12 +110,20 @@ function wrapMonitor(): void {
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {
         const entry: Registered = {
-            type: req.getType(), name: req.getName(), parent: req.getParent(), provider: req.getProvider(),
-            custom: req.getCustom(), urn: newUrn(req.getParent(), req.getType(), req.getName()),
-            inputs: {}, raw: req.getObject()?.toJavaScript() ?? {}, state: {},
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            custom: req.getCustom(),
+            urn: newUrn(req.getParent(), req.getType(), req.getName()),
+            inputs: {},
+            raw: req.getObject()?.toJavaScript() ?? {},
+            state: {},
             options: {
-                protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
-                aliases: req.getAliasesList().map((a: any) => a.toObject()), dependencies: req.getDependenciesList(),
+                protect: req.getProtect(),
+                retainOnDelete: req.getRetainondelete(),
+                aliases: req.getAliasesList().map((a: any) => a.toObject()),
+                dependencies: req.getDependenciesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 customTimeouts: req.getCustomtimeouts()?.toObject(),
             },
@@ -129,9 +141,16 @@ function wrapMonitor(): void {
 
 /** Installs the mocks; `preview` makes unknown values stay unknown as in `pulumi preview`. */
 export async function installMocks(preview = false): Promise<void> {
-    await pulumi.runtime.setMocks({
-        newResource,
-        call: (args) => { throw new Error(`unexpected invoke ${args.token}`); },
-    }, "isbsvc-test", "test", preview);
+    await pulumi.runtime.setMocks(
+        {
+            newResource,
+            call: (args) => {
+                throw new Error(`unexpected invoke ${args.token}`);
+            },
+        },
+        "isbsvc-test",
+        "test",
+        preview,
+    );
     wrapMonitor();
 }

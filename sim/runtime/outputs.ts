@@ -16,6 +16,6 @@ export function valueOf<T>(output: pulumi.Input<T>, ms = 10_000): Promise<T> {
 /** Waits until every resource registration started so far has settled. */
 export async function settle(): Promise<void> {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs?.();
 }

@@ -22,12 +22,17 @@
  * Needs root, iproute2 and nats-server (FAILS, never skips, without them). Run: npm run test:faults
  */
 import { strict as assert } from "node:assert";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { JetStreamClient, JetStreamManager, StreamInfo } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
 import { build, Built } from "../../sim/runtime/build";
 import { sleep, waitFor } from "../../sim/pods/wait";
 import {
-    connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, NatsConnection, publishAcked, streamConfigFromOutput,
+    connectWithOutputs,
+    consumeAll,
+    consumerConfigFromOutput,
+    JetStreamPods,
+    NatsConnection,
+    publishAcked,
+    streamConfigFromOutput,
 } from "../../sim/pods/jetstream-pods";
 import { assertWithinBudget, newId, note, secs, summary } from "./support";
 
@@ -74,24 +79,36 @@ async function streamDetails(cluster: JetStreamPods, pod: string): Promise<Strea
 
 /** Waits until the stream has a leader and every other replica is current; @returns its info. */
 function waitStreamCurrent(jsm: JetStreamManager, stream: string): Promise<StreamInfo> {
-    return waitFor(`stream ${stream} to have a leader and 2 current replicas`, async () => {
-        const si = await jsm.streams.info(stream);
-        const peers = si.cluster?.replicas ?? [];
-        return !!si.cluster?.leader && peers.length === 2 && peers.every((p) => p.current && !p.offline) && si;
-    }, RECOVERY);
+    return waitFor(
+        `stream ${stream} to have a leader and 2 current replicas`,
+        async () => {
+            const si = await jsm.streams.info(stream);
+            const peers = si.cluster?.replicas ?? [];
+            return !!si.cluster?.leader && peers.length === 2 && peers.every((p) => p.current && !p.offline) && si;
+        },
+        RECOVERY,
+    );
 }
 
 /** Waits until every pod holds the same stream state (messages, first and last sequence); @returns it. */
 async function waitReplicasAgree(cluster: JetStreamPods, stream: string, messages: number): Promise<StreamDetail["state"]> {
     let seen = "";
     try {
-        return await waitFor(`every replica of ${stream} to hold ${messages} messages`, async () => {
-            const states = await Promise.all(cluster.podNames().map(async (p) => (await streamDetails(cluster, p)).find((s) => s.name === stream)?.state));
-            seen = JSON.stringify(states);
-            const [first] = states;
-            const same = states.every((s) => s && s.messages === messages && s.first_seq === first!.first_seq && s.last_seq === first!.last_seq);
-            return same && first;
-        }, RECOVERY);
+        return await waitFor(
+            `every replica of ${stream} to hold ${messages} messages`,
+            async () => {
+                const states = await Promise.all(
+                    cluster.podNames().map(async (p) => (await streamDetails(cluster, p)).find((s) => s.name === stream)?.state),
+                );
+                seen = JSON.stringify(states);
+                const [first] = states;
+                const same = states.every(
+                    (s) => s && s.messages === messages && s.first_seq === first!.first_seq && s.last_seq === first!.last_seq,
+                );
+                return same && first;
+            },
+            RECOVERY,
+        );
     } catch (err) {
         throw new Error(`${(err as Error).message}; states by pod: ${seen}`);
     }
@@ -116,11 +133,16 @@ class Publisher {
     private stopping = false;
     private readonly loops: Promise<void>[];
 
-    constructor(private readonly js: JetStreamClient, private readonly deadlineMs: number) {
-        this.loops = Array.from({ length: WORKERS }, (_, w) => this.run(w).catch((err: Error) => {
-            this.error ??= err;
-            this.stopping = true;
-        }));
+    constructor(
+        private readonly js: JetStreamClient,
+        private readonly deadlineMs: number,
+    ) {
+        this.loops = Array.from({ length: WORKERS }, (_, w) =>
+            this.run(w).catch((err: Error) => {
+                this.error ??= err;
+                this.stopping = true;
+            }),
+        );
     }
 
     private async run(worker: number): Promise<void> {
@@ -139,7 +161,9 @@ class Publisher {
                     this.failedAttempts++;
                     this.lastError = String(err);
                     if (Date.now() - started > MESSAGE_TIMEOUT_MS) {
-                        throw new Error(`message ${i} not acknowledged after ${attempt} attempts in ${secs(Date.now() - started)}: ${this.lastError}`);
+                        throw new Error(
+                            `message ${i} not acknowledged after ${attempt} attempts in ${secs(Date.now() - started)}: ${this.lastError}`,
+                        );
                     }
                     await sleep(100);
                 }
@@ -230,8 +254,13 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
                 const leader = si.cluster!.leader!;
                 const metaLeader = (await cluster.jsz(leader)).meta_cluster?.leader;
                 // even cycles: the stream leader; odd cycles: the follower killed least so far (lowest ordinal first)
-                const victim = cycle % 2 === 0 ? leader
-                    : cluster.podNames().filter((p) => p !== leader).sort((a, b) => kills.get(a)! - kills.get(b)!)[0];
+                const victim =
+                    cycle % 2 === 0
+                        ? leader
+                        : cluster
+                              .podNames()
+                              .filter((p) => p !== leader)
+                              .sort((a, b) => kills.get(a)! - kills.get(b)!)[0];
                 const recreate = cycle % 2 === 1;
                 kills.set(victim, kills.get(victim)! + 1);
                 if (victim === leader) leaderKills++;
@@ -245,21 +274,30 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
                 pub.check();
                 let newLeader = leader;
                 if (victim === leader) {
-                    newLeader = await waitFor("a new stream leader", async () => {
-                        const l = (await jsm.streams.info(STREAM)).cluster?.leader;
-                        return !!l && l !== victim && l;
-                    }, RECOVERY);
+                    newLeader = await waitFor(
+                        "a new stream leader",
+                        async () => {
+                            const l = (await jsm.streams.info(STREAM)).cluster?.leader;
+                            return !!l && l !== victim && l;
+                        },
+                        RECOVERY,
+                    );
                 }
                 // publishing went on while the victim was down (after the new election, for a leader)
-                const ackedWhileDown = await waitFor(`publishing to resume while ${victim} is down`, async () =>
-                    pub.acked.size - ackedAtKill > RATE_PER_SEC && pub.acked.size - ackedAtKill, { timeoutMs: 30_000, intervalMs: 100 });
+                const ackedWhileDown = await waitFor(
+                    `publishing to resume while ${victim} is down`,
+                    async () => pub.acked.size - ackedAtKill > RATE_PER_SEC && pub.acked.size - ackedAtKill,
+                    { timeoutMs: 30_000, intervalMs: 100 },
+                );
                 await cluster.restartPod(victim, { recreate });
                 await cluster.waitHealthy(RECOVERY.timeoutMs);
                 await waitStreamCurrent(jsm, STREAM);
                 pub.check();
-                note(`cycle ${cycle + 1}: kill -9 ${victim}${victim === leader ? " (stream leader" : " (follower"}` +
-                    `${victim === metaLeader ? ", meta leader)" : ")"}, ${ackedWhileDown} acked while down, leader now ${newLeader}, ` +
-                    `${recreate ? "recreated" : "restarted"}, caught up after ${secs(Date.now() - killedAt)}`);
+                note(
+                    `cycle ${cycle + 1}: kill -9 ${victim}${victim === leader ? " (stream leader" : " (follower"}` +
+                        `${victim === metaLeader ? ", meta leader)" : ")"}, ${ackedWhileDown} acked while down, leader now ${newLeader}, ` +
+                        `${recreate ? "recreated" : "restarted"}, caught up after ${secs(Date.now() - killedAt)}`,
+                );
             }
             await sleep(STEADY_MS); // load on the healed cluster
         } catch (err) {
@@ -274,7 +312,11 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
         assert.ok(leaderKills >= CYCLES / 2, `the stream leader was killed ${leaderKills} times`);
         for (const [p, n] of kills) assert.ok(n >= 1, `${p} was never killed`);
         const seqs = [...acked.values()].sort((a, b) => a - b);
-        assert.deepEqual(seqs, Array.from({ length: acked.size }, (_, i) => i + 1), "one sequence per message, no gaps, no duplicates");
+        assert.deepEqual(
+            seqs,
+            Array.from({ length: acked.size }, (_, i) => i + 1),
+            "one sequence per message, no gaps, no duplicates",
+        );
 
         const si = await waitStreamCurrent(jsm, STREAM);
         assert.equal(si.state.messages, acked.size, "the stream holds exactly the acknowledged messages");
@@ -284,11 +326,16 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
         assertAcked(read, ledger, "after the kill cycles");
         assertWithinBudget(started, CYCLES_BUDGET_MS + 90_000, "kill cycles with verification");
         summary("jetstream kill cycles", {
-            faults_survived: `${CYCLES}/${CYCLES} (stream leader ${leaderKills}, meta leader ${metaLeaderKills}, ` +
+            faults_survived:
+                `${CYCLES}/${CYCLES} (stream leader ${leaderKills}, meta leader ${metaLeaderKills}, ` +
                 `per pod ${[...kills.values()].join("/")})`,
             load_held: `${(acked.size / (elapsed / 1000)).toFixed(0)} msg/s over ${secs(elapsed)}`,
-            acked: acked.size, lost: 0, duplicates_stored: 0,
-            deduplicated_retries: pub.duplicates, failed_attempts: pub.failedAttempts, max_stall: secs(pub.maxStallMs),
+            acked: acked.size,
+            lost: 0,
+            duplicates_stored: 0,
+            deduplicated_retries: pub.duplicates,
+            failed_attempts: pub.failedAttempts,
+            max_stall: secs(pub.maxStallMs),
         });
     });
 
@@ -312,8 +359,11 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
         const more = await publishAcked(jetstream(nc), SUBJECT, 100, { payload: (i) => `after-crash-${i}`, deadlineMs: 60_000 });
         assert.equal(more.seqs[0], ledger.size + 1, "publishing continues at the next sequence");
         summary("jetstream full-cluster crash", {
-            faults_survived: "1/1 (3 pods SIGKILLed at once, recreated on their claims)", acked: ledger.size, lost: 0,
-            recovered_in: secs(recoveredMs), published_after: more.seqs.length,
+            faults_survived: "1/1 (3 pods SIGKILLed at once, recreated on their claims)",
+            acked: ledger.size,
+            lost: 0,
+            recovered_in: secs(recoveredMs),
+            published_after: more.seqs.length,
         });
         more.seqs.forEach((seq, i) => ledger.set(seq, `after-crash-${i}`));
     });
@@ -375,8 +425,11 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
         await Promise.all([cluster.stopPod(first), cluster.stopPod(second)]);
         await cluster.stopPod(survivor);
         cluster.startPod(first);
-        const lone = await waitFor(`a client connection to ${first}`, () =>
-            connectWithOutputs(cluster, built.outputs, { servers: [cluster.address(first)] }), RECOVERY);
+        const lone = await waitFor(
+            `a client connection to ${first}`,
+            () => connectWithOutputs(cluster, built.outputs, { servers: [cluster.address(first)] }),
+            RECOVERY,
+        );
         const claims: string[] = [];
         let samples = 0;
         let apiAnswers = 0;
@@ -391,7 +444,11 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
                     for (const c of s.consumer_detail ?? []) if (c.cluster?.leader === first) claims.push(`leader of consumer ${c.name}`);
                 }
                 const answered = await jetstreamManager(lone, { timeout: 1000 })
-                    .then((m) => m.streams.info(STREAM)).then(() => true, () => false);
+                    .then((m) => m.streams.info(STREAM))
+                    .then(
+                        () => true,
+                        () => false,
+                    );
                 if (answered) apiAnswers++;
                 if (await tryWrite(lone, `outage-lone-${samples}`)) outageAcks++;
                 await sleep(200);
@@ -417,9 +474,13 @@ describe("faults: JetStream kill -9 / restart cycles under acknowledged publishi
         assertWithinBudget(started, 180_000, "quorum loss");
         summary("jetstream quorum loss", {
             faults_survived: `2/2 (lone survivor ${survivor}; lone start of ${first} with the other two down)`,
-            lone_samples: samples, leadership_claims: claims.length, writes_acked_without_quorum: outageAcks,
+            lone_samples: samples,
+            leadership_claims: claims.length,
+            writes_acked_without_quorum: outageAcks,
             unacked_writes_stored_later: `${storedA + storedB}/${outageIds.length}`,
-            acked: ledger.size, lost: 0, took: secs(Date.now() - started),
+            acked: ledger.size,
+            lost: 0,
+            took: secs(Date.now() - started),
         });
     });
 });

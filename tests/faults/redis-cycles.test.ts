@@ -81,7 +81,11 @@ class RoleSampler {
     private stopped = false;
     private readonly loop: Promise<void>;
 
-    constructor(private readonly pods: RedisPods, private readonly outputs: SentinelOutputs, maxMs: number) {
+    constructor(
+        private readonly pods: RedisPods,
+        private readonly outputs: SentinelOutputs,
+        maxMs: number,
+    ) {
         this.loop = this.run(Date.now() + maxMs);
     }
 
@@ -91,7 +95,9 @@ class RoleSampler {
             const pods = this.pods.podNames().filter((p) => this.pods.running(p, "redis"));
             const roles = await Promise.all(pods.map((p) => roleOf(this.pods, p, this.outputs).catch(() => undefined)));
             if (Date.now() - started <= ROUND_MAX_MS) {
-                const masters = pods.flatMap((p, i) => roles[i]?.role === "master" ? [{ pod: p, replicas: roles[i]!.replicas?.length ?? 0 }] : []);
+                const masters = pods.flatMap((p, i) =>
+                    roles[i]?.role === "master" ? [{ pod: p, replicas: roles[i]!.replicas?.length ?? 0 }] : [],
+                );
                 this.rounds.push({ at: started, masters });
             } else {
                 this.slowRounds++;
@@ -118,7 +124,9 @@ class RoleSampler {
             if (r.masters.length > 1) {
                 open ??= { start: r.at, end: r.at, masters: [] };
                 open.end = r.at;
-                r.masters.forEach((m) => { if (!open!.masters.includes(m.pod)) open!.masters.push(m.pod); });
+                r.masters.forEach((m) => {
+                    if (!open!.masters.includes(m.pod)) open!.masters.push(m.pod);
+                });
             } else if (open) {
                 out.push(open);
                 open = undefined;
@@ -170,8 +178,14 @@ class Writer {
     private stopping = false;
     private readonly loop: Promise<void>;
 
-    constructor(private readonly client: Redis, private readonly prefix: string, deadlineMs: number) {
-        this.loop = this.run(this.startedAt + deadlineMs).catch((err: Error) => { this.error = err; });
+    constructor(
+        private readonly client: Redis,
+        private readonly prefix: string,
+        deadlineMs: number,
+    ) {
+        this.loop = this.run(this.startedAt + deadlineMs).catch((err: Error) => {
+            this.error = err;
+        });
     }
 
     private async run(deadline: number): Promise<void> {
@@ -193,7 +207,9 @@ class Writer {
                 if (ok) break;
                 this.failedAttempts++;
                 if (Date.now() - started > KEY_TIMEOUT_MS) {
-                    throw new Error(`${key} not acknowledged after ${attempt} attempts in ${secs(Date.now() - started)}: ${this.lastError}`);
+                    throw new Error(
+                        `${key} not acknowledged after ${attempt} attempts in ${secs(Date.now() - started)}: ${this.lastError}`,
+                    );
                 }
                 await sleep(100);
             }
@@ -216,7 +232,11 @@ class Writer {
 }
 
 /** Master, replicas and offsets from a node's raw `ROLE`. */
-async function rawRole(pods: RedisPods, pod: string, outputs: SentinelOutputs): Promise<{ role: string; offset: number; replicas: { host: string; offset: number }[] }> {
+async function rawRole(
+    pods: RedisPods,
+    pod: string,
+    outputs: SentinelOutputs,
+): Promise<{ role: string; offset: number; replicas: { host: string; offset: number }[] }> {
     const r = (await nodeCommand(pods, pod, "redis", outputs, ["ROLE"])) as unknown[];
     if (r[0] === "master") {
         return { role: "master", offset: Number(r[1]), replicas: (r[2] as string[][]).map(([h, , o]) => ({ host: h, offset: Number(o) })) };
@@ -232,35 +252,52 @@ async function rawRole(pods: RedisPods, pod: string, outputs: SentinelOutputs): 
  */
 function settled(pods: RedisPods, outputs: SentinelOutputs, o: { not?: string[]; quiet?: boolean } = {}): Promise<string> {
     const not = o.not ?? [];
-    return waitFor(`a settled set with a master other than ${not.join(", ") || "-"}`, async () => {
-        const views = await Promise.all(pods.podNames().map((p) => sentinelView(pods, p, outputs)));
-        const named = new Set(views.map((v) => v.master));
-        if (named.size !== 1) return false;
-        const master = pods.podOf([...named][0].replace(/:\d+$/, ""));
-        if (not.includes(master)) return false;
-        const others = pods.podNames().filter((p) => p !== master);
-        const m = await rawRole(pods, master, outputs);
-        if (m.role !== "master" || m.replicas.length !== 2) return false;
-        if (o.quiet && !m.replicas.every((r) => r.offset === m.offset)) return false;
-        for (const p of others) {
-            const r = await roleOf(pods, p, outputs);
-            if (r.role !== "slave" || r.master !== `${pods.fqdn(master)}:6379` || r.state !== "connected") return false;
-        }
-        const replicas = others.map((p) => `${pods.fqdn(p)}:6379`).sort();
-        return views.every((v) => JSON.stringify(Object.entries(v.replicas).filter(([, f]) => f === "slave").map(([n]) => n).sort()) ===
-            JSON.stringify(replicas) && Object.values(v.sentinels).filter((f) => f === "sentinel").length === 2) && master;
-    }, RECOVERY);
+    return waitFor(
+        `a settled set with a master other than ${not.join(", ") || "-"}`,
+        async () => {
+            const views = await Promise.all(pods.podNames().map((p) => sentinelView(pods, p, outputs)));
+            const named = new Set(views.map((v) => v.master));
+            if (named.size !== 1) return false;
+            const master = pods.podOf([...named][0].replace(/:\d+$/, ""));
+            if (not.includes(master)) return false;
+            const others = pods.podNames().filter((p) => p !== master);
+            const m = await rawRole(pods, master, outputs);
+            if (m.role !== "master" || m.replicas.length !== 2) return false;
+            if (o.quiet && !m.replicas.every((r) => r.offset === m.offset)) return false;
+            for (const p of others) {
+                const r = await roleOf(pods, p, outputs);
+                if (r.role !== "slave" || r.master !== `${pods.fqdn(master)}:6379` || r.state !== "connected") return false;
+            }
+            const replicas = others.map((p) => `${pods.fqdn(p)}:6379`).sort();
+            return (
+                views.every(
+                    (v) =>
+                        JSON.stringify(
+                            Object.entries(v.replicas)
+                                .filter(([, f]) => f === "slave")
+                                .map(([n]) => n)
+                                .sort(),
+                        ) === JSON.stringify(replicas) && Object.values(v.sentinels).filter((f) => f === "sentinel").length === 2,
+                ) && master
+            );
+        },
+        RECOVERY,
+    );
 }
 
 /** Waits for a promoted master other than `old` that every running Sentinel names; @returns it. */
 function promotedOtherThan(pods: RedisPods, outputs: SentinelOutputs, old: string): Promise<string> {
-    return waitFor(`a replica of ${old} to be promoted`, async () => {
-        const live = pods.podNames().filter((p) => pods.running(p, "sentinel"));
-        const named = new Set(await Promise.all(live.map(async (p) => (await sentinelView(pods, p, outputs)).master)));
-        if (named.size !== 1) return false;
-        const pod = pods.podOf([...named][0].replace(/:\d+$/, ""));
-        return pod !== old && (await roleOf(pods, pod, outputs)).role === "master" && pod;
-    }, RECOVERY);
+    return waitFor(
+        `a replica of ${old} to be promoted`,
+        async () => {
+            const live = pods.podNames().filter((p) => pods.running(p, "sentinel"));
+            const named = new Set(await Promise.all(live.map(async (p) => (await sentinelView(pods, p, outputs)).master)));
+            if (named.size !== 1) return false;
+            const pod = pods.podOf([...named][0].replace(/:\d+$/, ""));
+            return pod !== old && (await roleOf(pods, pod, outputs)).role === "master" && pod;
+        },
+        RECOVERY,
+    );
 }
 
 /** Reads every key of `keys` from `client` in chunks; @returns the keys missing or changed. */
@@ -269,7 +306,9 @@ async function missing(client: Redis, keys: string[]): Promise<string[]> {
     for (let i = 0; i < keys.length; i += 500) {
         const chunk = keys.slice(i, i + 500);
         const got = await client.mget(...chunk);
-        chunk.forEach((k, j) => { if (got[j] !== valueOf(k)) out.push(k); });
+        chunk.forEach((k, j) => {
+            if (got[j] !== valueOf(k)) out.push(k);
+        });
     }
     return out;
 }
@@ -293,7 +332,13 @@ async function assertOnEveryNode(pods: RedisPods, outputs: SentinelOutputs, acke
 
 /** The last "starting as ..." line the pod's redis container logged. */
 function lastStart(pods: RedisPods, pod: string): string {
-    return pods.logs(pod, "redis").split("\n").filter((l) => /starting as/.test(l)).at(-1) ?? "";
+    return (
+        pods
+            .logs(pod, "redis")
+            .split("\n")
+            .filter((l) => /starting as/.test(l))
+            .at(-1) ?? ""
+    );
 }
 
 describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 replicas with Sentinel, TLS, persistence)", function () {
@@ -371,7 +416,10 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
                 const promoted = await promotedOtherThan(pods, outputs, master);
                 const failoverMs = Date.now() - killedAt;
                 maxFailoverMs = Math.max(maxFailoverMs, failoverMs);
-                await waitFor("writes to resume", async () => writer.acked.length > ackedAtKill + 50, { timeoutMs: 30_000, intervalMs: 100 });
+                await waitFor("writes to resume", async () => writer.acked.length > ackedAtKill + 50, {
+                    timeoutMs: 30_000,
+                    intervalMs: 100,
+                });
                 if (cycle === 0) {
                     restartedAt = Date.now();
                     pods.startContainer(master, "redis");
@@ -385,11 +433,16 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
                 const now = await settled(pods, outputs);
                 switches.push({ from: killedAt, to: Date.now(), what: `kill of ${master}` });
                 assert.match(lastStart(pods, master), /starting as replica of/, `${master} restarted as a replica`);
-                assert.deepEqual(sampler.asMaster(master, restartedAt).map((r) => r.at - restartedAt), [],
-                    `${master} answered master after its restart (ms after the restart)`);
+                assert.deepEqual(
+                    sampler.asMaster(master, restartedAt).map((r) => r.at - restartedAt),
+                    [],
+                    `${master} answered master after its restart (ms after the restart)`,
+                );
                 writer.check();
-                note(`cycle ${cycle + 1}: kill -9 of master ${master} (${variants[cycle]}${restartedAt && cycle === 2 ? ` after ${secs(restartedAt - killedAt)}` : ""}): ` +
-                    `${promoted} promoted, writes resumed after ${secs(failoverMs)}, ${master} back as a replica of ${now} after ${secs(Date.now() - killedAt)}`);
+                note(
+                    `cycle ${cycle + 1}: kill -9 of master ${master} (${variants[cycle]}${restartedAt && cycle === 2 ? ` after ${secs(restartedAt - killedAt)}` : ""}): ` +
+                        `${promoted} promoted, writes resumed after ${secs(failoverMs)}, ${master} back as a replica of ${now} after ${secs(Date.now() - killedAt)}`,
+                );
             }
             await sleep(STEADY_MS);
         } catch (err) {
@@ -405,20 +458,31 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         assert.deepEqual(sampler.writableConflicts(started), [], "two masters each had a connected replica");
         const elapsed = Date.now() - writer.startedAt;
         summary("redis master kill cycles", {
-            faults_survived: `${variants.length}/${variants.length}`, masters: sampler.timeline(started).join("→"),
+            faults_survived: `${variants.length}/${variants.length}`,
+            masters: sampler.timeline(started).join("→"),
             load_held: `${(acked.length / (elapsed / 1000)).toFixed(0)} acked writes/s over ${secs(elapsed)}`,
-            acked: acked.length, lost: 0, unreplicated_retried: writer.unreplicated, failed_attempts: writer.failedAttempts,
-            max_stall: secs(writer.maxStallMs), max_failover: secs(maxFailoverMs),
-            role_rounds: sampler.count(started), two_master_rounds: sampler.conflicts(started).length, two_writable_master_rounds: 0,
+            acked: acked.length,
+            lost: 0,
+            unreplicated_retried: writer.unreplicated,
+            failed_attempts: writer.failedAttempts,
+            max_stall: secs(writer.maxStallMs),
+            max_failover: secs(maxFailoverMs),
+            role_rounds: sampler.count(started),
+            two_master_rounds: sampler.conflicts(started).length,
+            two_writable_master_rounds: 0,
         });
 
         /** Waits until the Sentinel of another pod flags `old` subjectively down. */
         async function flaggedDown(old: string): Promise<void> {
             const others = pods.podNames().filter((p) => p !== old);
-            await waitFor(`a Sentinel to flag ${old} down`, async () => {
-                const views = await Promise.all(others.map((p) => sentinelView(pods, p, outputs).catch(() => undefined)));
-                return views.some((v) => v?.master === `${pods.fqdn(old)}:6379` && /s_down/.test(v.fields.flags ?? ""));
-            }, { timeoutMs: 30_000, intervalMs: 50 });
+            await waitFor(
+                `a Sentinel to flag ${old} down`,
+                async () => {
+                    const views = await Promise.all(others.map((p) => sentinelView(pods, p, outputs).catch(() => undefined)));
+                    return views.some((v) => v?.master === `${pods.fqdn(old)}:6379` && /s_down/.test(v.fields.flags ?? ""));
+                },
+                { timeoutMs: 30_000, intervalMs: 50 },
+            );
         }
     });
 
@@ -480,7 +544,11 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         for (const p of pods.podNames().slice(1)) await pods.createPod(p);
         const after = await settled(pods, outputs);
         assert.match(lastStart(pods, master), /starting as replica of/, `the old master ${master} came back as a replica`);
-        assert.deepEqual(sampler.asMaster(master, loneAt).map((r) => r.at - loneAt), [], `the old master ${master} answered master`);
+        assert.deepEqual(
+            sampler.asMaster(master, loneAt).map((r) => r.at - loneAt),
+            [],
+            `the old master ${master} answered master`,
+        );
         assert.deepEqual(sampler.conflicts(loneAt), [], "two nodes answered master in the same round");
 
         const lost = await missing(client, acked);
@@ -495,10 +563,16 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         assertWithinBudget(started, 180_000, "lone start");
         summary("redis lone start", {
             faults_survived: "2/2 (replicas crashed, then the master; pods recreated in order)",
-            old_master: master, lone: `${pod0} as ${loneRole} for ${secs(returnedAt - loneAt)}`, master_after: after,
-            writes_acked_by_lone_master: aloneAcks, noreplicas_refusals: aloneRefusals,
-            masters: sampler.timeline(loneAt).join("→"), two_master_rounds: sampler.conflicts(loneAt).length,
-            acked: acked.length, lost: 0, took: secs(Date.now() - started),
+            old_master: master,
+            lone: `${pod0} as ${loneRole} for ${secs(returnedAt - loneAt)}`,
+            master_after: after,
+            writes_acked_by_lone_master: aloneAcks,
+            noreplicas_refusals: aloneRefusals,
+            masters: sampler.timeline(loneAt).join("→"),
+            two_master_rounds: sampler.conflicts(loneAt).length,
+            acked: acked.length,
+            lost: 0,
+            took: secs(Date.now() - started),
         });
     });
 
@@ -509,15 +583,30 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         assert.deepEqual(sampler.writableConflicts(), [], "two masters each had a connected replica");
         const episodes = sampler.episodes().map((e) => ({ ...e, during: switches.find((w) => e.start >= w.from && e.end <= w.to)?.what }));
         const iso = (t: number) => new Date(t).toISOString();
-        assert.deepEqual(episodes.filter((e) => !e.during).map((e) => ({ from: iso(e.start), to: iso(e.end), masters: e.masters })), [],
-            "two masters outside a Sentinel-driven switch");
-        assert.deepEqual(episodes.filter((e) => e.end - e.start > MAX_EPISODE_MS).map((e) => ({ ms: e.end - e.start, masters: e.masters })), [],
-            `a two-master episode lasted longer than ${MAX_EPISODE_MS} ms`);
+        assert.deepEqual(
+            episodes.filter((e) => !e.during).map((e) => ({ from: iso(e.start), to: iso(e.end), masters: e.masters })),
+            [],
+            "two masters outside a Sentinel-driven switch",
+        );
+        assert.deepEqual(
+            episodes.filter((e) => e.end - e.start > MAX_EPISODE_MS).map((e) => ({ ms: e.end - e.start, masters: e.masters })),
+            [],
+            `a two-master episode lasted longer than ${MAX_EPISODE_MS} ms`,
+        );
         summary("redis single master", {
-            role_rounds: rounds, slow_rounds_ignored: sampler.slowRounds, two_writable_master_rounds: 0,
+            role_rounds: rounds,
+            slow_rounds_ignored: sampler.slowRounds,
+            two_writable_master_rounds: 0,
             two_master_rounds: sampler.conflicts().length,
-            two_master_episodes: episodes.length === 0 ? 0
-                : episodes.map((e) => `${e.masters.map((m) => m.replace(/^.*-/, "")).join("+")} for ${e.end - e.start} ms during ${e.during}`).join("; "),
+            two_master_episodes:
+                episodes.length === 0
+                    ? 0
+                    : episodes
+                          .map(
+                              (e) =>
+                                  `${e.masters.map((m) => m.replace(/^.*-/, "")).join("+")} for ${e.end - e.start} ms during ${e.during}`,
+                          )
+                          .join("; "),
             masters: sampler.timeline().join("→"),
         });
     });

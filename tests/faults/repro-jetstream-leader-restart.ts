@@ -27,7 +27,8 @@ describe("repro: a stream leader restarted after losing its quorum keeps an unco
 
     it("every replica, as leader, serves the acknowledged message at its sequence", async () => {
         const built = await build("rpr", {
-            namespace: "faults", jetstream: { version: "2.9.15", replicas: 3, tls: true, encryption: true, persistence: { volumeSize: "1Gi" } },
+            namespace: "faults",
+            jetstream: { version: "2.9.15", replicas: 3, tls: true, encryption: true, persistence: { volumeSize: "1Gi" } },
         });
         const cluster = await JetStreamPods.start(built.children, { id: newId("q") });
         try {
@@ -48,7 +49,10 @@ describe("repro: a stream leader restarted after losing its quorum keeps an unco
 
             nc = await connectWithOutputs(cluster, built.outputs);
             const jsm = await jetstreamManager(nc);
-            const stored = await waitFor("a stream leader", async () => (await jsm.streams.info("s")).state.messages, { timeoutMs: 60_000, intervalMs: 250 });
+            const stored = await waitFor("a stream leader", async () => (await jsm.streams.info("s")).state.messages, {
+                timeoutMs: 60_000,
+                intervalMs: 250,
+            });
             const ack = await jetstream(nc).publish("s.a", "acked", { msgID: "acked" });
             const seen: string[] = [];
             for (let i = 0; i < 12 && new Set(seen.map((x) => x.split("=")[0])).size < 3; i++) {
@@ -58,8 +62,10 @@ describe("repro: a stream leader restarted after losing its quorum keeps an unco
                 await sleep(2500);
             }
             await nc.close();
-            assert.ok(seen.every((x) => x.endsWith("=acked")),
-                `stream held ${stored} messages after the restart; seq ${ack.seq} (acked "acked") as each leader served it: ${seen.join(", ")}`);
+            assert.ok(
+                seen.every((x) => x.endsWith("=acked")),
+                `stream held ${stored} messages after the restart; seq ${ack.seq} (acked "acked") as each leader served it: ${seen.join(", ")}`,
+            );
         } finally {
             await cluster.destroy();
         }

@@ -10,8 +10,12 @@ const ROOT = path.join(__dirname, "..", "..");
 
 describe("local runner", () => {
     it("parses its arguments and refuses unknown ones", () => {
-        assert.deepEqual(parseArgs(["--spec", "x.yaml", "--out", "o", "--once", "--show-secrets"]),
-            { spec: "x.yaml", out: "o", once: true, showSecrets: true });
+        assert.deepEqual(parseArgs(["--spec", "x.yaml", "--out", "o", "--once", "--show-secrets"]), {
+            spec: "x.yaml",
+            out: "o",
+            once: true,
+            showSecrets: true,
+        });
         assert.throws(() => parseArgs(["--bogus"]), /unknown argument --bogus/);
         assert.throws(() => parseArgs(["--spec"]), /--spec needs a value/);
     });
@@ -28,7 +32,9 @@ describe("local runner", () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "isb-local-"));
         try {
             const run = spawnSync("node", ["-r", "ts-node/register/transpile-only", "local/run.ts", "--once", "--out", out], {
-                cwd: ROOT, encoding: "utf8", timeout: 170_000,
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 170_000,
             });
             assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
             assert.match(run.stdout, /url\s+: "nats:\/\/isbsvc-default-js-svc\.pipelines\.svc:4222"/);
@@ -40,7 +46,8 @@ describe("local runner", () => {
             const secret = fs.readFileSync(path.join(out, "manifests", "secret-isbsvc-default-js-server.yaml"), "utf8");
             assert.match(secret, /<redacted: run with --show-secrets>/);
             assert.match(fs.readFileSync(path.join(out, "config", "isbsvc-default-js-config", "nats-js"), "utf8"), /^jetstream \{$/m);
-            const leftovers = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n")
+            const leftovers = spawnSync("ip", ["netns", "list"], { encoding: "utf8" })
+                .stdout.split("\n")
                 .filter((l) => /^isbt-r\d+-/.test(l) && l.includes(`isbt-r${(run.pid ?? 0) % 10000}-`));
             assert.deepEqual(leftovers, []);
         } finally {

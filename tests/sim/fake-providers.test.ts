@@ -14,7 +14,6 @@ import type { AddressInfo } from "node:net";
 import * as x509 from "@peculiar/x509";
 import { FAKE_PROVIDER_TYPES as T, fakeProviderState, markSecretOutputs } from "../../sim/runtime/fake-providers";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type State = Record<string, any>;
 
 const UPPER = /[A-Z]/;
@@ -101,7 +100,11 @@ describe("fakeProviderState with Pulumi secret-wrapped inputs", function () {
 
     it("does not store write-only inputs in the state", async () => {
         const key = await state(T.privateKey, { algorithm: "ED25519" });
-        const s = await state(T.certRequest, { privateKeyPemWo: key.privateKeyPem, privateKeyPemWoVersion: 1, subject: { commonName: "wo" } });
+        const s = await state(T.certRequest, {
+            privateKeyPemWo: key.privateKeyPem,
+            privateKeyPemWoVersion: 1,
+            subject: { commonName: "wo" },
+        });
         assert.equal(s.privateKeyPemWo, undefined);
         assert.equal(s.privateKeyPemWoVersion, 1); // the version attribute is a normal one
         assert.ok(await new x509.Pkcs10CertificateRequest(s.certRequestPem).verify());
@@ -129,7 +132,11 @@ describe("random fakes", function () {
             { name: "upper only", inputs: { lower: false, numeric: false, special: false }, alphabet: ALPHA_UPPER },
             { name: "deprecated number=false", inputs: { number: false, special: false }, alphabet: ALPHA_UPPER + ALPHA_LOWER },
             { name: "overrideSpecial only", inputs: { upper: false, lower: false, numeric: false, overrideSpecial: "_-" }, alphabet: "_-" },
-            { name: "overrideSpecial replaces default set", inputs: { overrideSpecial: "#" }, alphabet: ALPHA_UPPER + ALPHA_LOWER + DIGITS + "#" },
+            {
+                name: "overrideSpecial replaces default set",
+                inputs: { overrideSpecial: "#" },
+                alphabet: ALPHA_UPPER + ALPHA_LOWER + DIGITS + "#",
+            },
         ];
         for (const c of combos) {
             it(`honours the alphabet: ${c.name}`, async () => {
@@ -139,7 +146,11 @@ describe("random fakes", function () {
                 // every allowed character class actually appears
                 for (const cls of [ALPHA_UPPER, ALPHA_LOWER, DIGITS, "_-#"]) {
                     const allowed = [...cls].filter((ch) => c.alphabet.includes(ch));
-                    if (allowed.length > 0) assert.ok([...s.result].some((ch) => allowed.includes(ch)), `class ${cls} missing`);
+                    if (allowed.length > 0)
+                        assert.ok(
+                            [...s.result].some((ch) => allowed.includes(ch)),
+                            `class ${cls} missing`,
+                        );
                 }
             });
         }
@@ -154,7 +165,14 @@ describe("random fakes", function () {
 
         it("honours the minimums", async () => {
             for (let i = 0; i < 50; i++) {
-                const s = await state(T.randomPassword, { length: 12, minUpper: 2, minLower: 3, minNumeric: 2, minSpecial: 4, overrideSpecial: "!*" });
+                const s = await state(T.randomPassword, {
+                    length: 12,
+                    minUpper: 2,
+                    minLower: 3,
+                    minNumeric: 2,
+                    minSpecial: 4,
+                    overrideSpecial: "!*",
+                });
                 assert.equal(s.result.length, 12);
                 assert.ok(count(s.result, UPPER) >= 2, s.result);
                 assert.ok(count(s.result, LOWER) >= 3, s.result);
@@ -182,7 +200,12 @@ describe("random fakes", function () {
                 // digits only come from minNumeric; without a shuffle they would always lead
                 const s = await state(T.randomString, { length: 30, numeric: false, special: false, minNumeric: 3 });
                 assert.equal(count(s.result, DIGIT), 3);
-                positions.add([...s.result].map((c, idx) => (DIGIT.test(c) ? idx : -1)).filter((idx) => idx >= 0).join(","));
+                positions.add(
+                    [...s.result]
+                        .map((c, idx) => (DIGIT.test(c) ? idx : -1))
+                        .filter((idx) => idx >= 0)
+                        .join(","),
+                );
             }
             assert.ok(positions.size > 1, "digits always at the same positions");
             assert.ok(!(positions.size === 1 && positions.has("0,1,2")));
@@ -204,7 +227,6 @@ describe("random fakes", function () {
                 bcryptAvailable = false;
             }
             if (bcryptAvailable) {
-                // eslint-disable-next-line @typescript-eslint/no-var-requires
                 const bcrypt = require("bcryptjs") as { compareSync(s: string, h: string): boolean };
                 assert.ok(bcrypt.compareSync(p.result, hash));
             } else {
@@ -431,7 +453,11 @@ function peculiar(pem: string): x509.X509Certificate {
     return new x509.X509Certificate(pem);
 }
 
-function ext<E extends x509.Extension>(cert: x509.X509Certificate | x509.Pkcs10CertificateRequest, oid: string, cls: new (...a: never[]) => E): E | undefined {
+function ext<E extends x509.Extension>(
+    cert: x509.X509Certificate | x509.Pkcs10CertificateRequest,
+    oid: string,
+    cls: new (...a: never[]) => E,
+): E | undefined {
     const e = cert.getExtension(oid);
     if (e === null) return undefined;
     assert.ok(e instanceof cls, `extension ${oid} has unexpected type`);
@@ -603,7 +629,10 @@ for (const kc of KEY_CASES) {
 
                 const wrongCa = await handshake(port, other.ca.certPem, LEAF_DNS[0]);
                 assert.equal(wrongCa.ok, false);
-                assert.match(String((wrongCa.error as NodeJS.ErrnoException).code), /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_SIGNATURE_FAILURE/);
+                assert.match(
+                    String((wrongCa.error as NodeJS.ErrnoException).code),
+                    /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_SIGNATURE_FAILURE/,
+                );
             });
         });
     });
@@ -620,7 +649,13 @@ describe("tls fakes: certificate options and validation", function () {
     });
 
     const selfSigned = (extra: State): Promise<State> =>
-        state(T.selfSignedCert, { privateKeyPem: p256.privateKeyPem, subject: { commonName: "x" }, validityPeriodHours: 1, allowedUses: [], ...extra });
+        state(T.selfSignedCert, {
+            privateKeyPem: p256.privateKeyPem,
+            subject: { commonName: "x" },
+            validityPeriodHours: 1,
+            allowedUses: [],
+            ...extra,
+        });
 
     it("self-signed server cert (non-CA) with SANs, usages and a SubjectKeyIdentifier on request", async () => {
         const s = await selfSigned({
@@ -637,7 +672,11 @@ describe("tls fakes: certificate options and validation", function () {
         const p = peculiar(s.certPem);
         // SKI as the tls provider computes it: SHA-1 of the uncompressed EC point.
         const jwk = crypto.createPublicKey(p256.privateKeyPem).export({ format: "jwk" });
-        const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x as string, "base64url"), Buffer.from(jwk.y as string, "base64url")]);
+        const point = Buffer.concat([
+            Buffer.from([4]),
+            Buffer.from(jwk.x as string, "base64url"),
+            Buffer.from(jwk.y as string, "base64url"),
+        ]);
         assert.equal(ext(p, OID.ski, x509.SubjectKeyIdentifierExtension)?.keyId, crypto.createHash("sha1").update(point).digest("hex"));
         assert.equal(ext(p, OID.aki, x509.AuthorityKeyIdentifierExtension), undefined);
     });
@@ -651,7 +690,10 @@ describe("tls fakes: certificate options and validation", function () {
             validityPeriodHours: 1,
             allowedUses: ["cert_signing"],
         });
-        const expected = crypto.createHash("sha1").update(crypto.createPublicKey(rsa.privateKeyPem).export({ type: "pkcs1", format: "der" })).digest("hex");
+        const expected = crypto
+            .createHash("sha1")
+            .update(crypto.createPublicKey(rsa.privateKeyPem).export({ type: "pkcs1", format: "der" }))
+            .digest("hex");
         const p = peculiar(s.certPem);
         assert.equal(ext(p, OID.ski, x509.SubjectKeyIdentifierExtension)?.keyId, expected);
         assert.equal(ext(p, OID.aki, x509.AuthorityKeyIdentifierExtension)?.keyId, expected);
@@ -679,7 +721,13 @@ describe("tls fakes: certificate options and validation", function () {
             },
         });
         const c = new crypto.X509Certificate(s.certPem);
-        assert.equal(c.subject.split("\n").map((l) => l.split("=")[0]).join(","), "C,ST,L,street,postalCode,O,OU,CN,serialNumber");
+        assert.equal(
+            c.subject
+                .split("\n")
+                .map((l) => l.split("=")[0])
+                .join(","),
+            "C,ST,L,street,postalCode,O,OU,CN,serialNumber",
+        );
     });
 
     it("readyForRenewal is true once inside the early-renewal window", async () => {
@@ -756,6 +804,9 @@ describe("tls fakes: certificate options and validation", function () {
             state(T.locallySignedCert, { ...base, certRequestPem: pemWrap("CERTIFICATE REQUEST", der) }),
             /CSR signature is invalid/,
         );
-        await assert.rejects(state(T.locallySignedCert, { ...base, certRequestPem: ca.certPem }), /expected "CERTIFICATE REQUEST", got "CERTIFICATE"/);
+        await assert.rejects(
+            state(T.locallySignedCert, { ...base, certRequestPem: ca.certPem }),
+            /expected "CERTIFICATE REQUEST", got "CERTIFICATE"/,
+        );
     });
 });

@@ -19,11 +19,11 @@ import { settle, valueOf } from "../../sim/runtime/outputs";
 import { decodedInputs, generatedValues, maskGenerated } from "../../sim/runtime/generated";
 
 // SDK internals the provider server uses (they have no public typings).
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const server = require("@pulumi/pulumi/provider/server");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const rpc = require("@pulumi/pulumi/runtime/rpc");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 /** A secret as the engine marshals it (Pulumi YAML `fn::secret`, `pulumi.Output.secret(...)` in Python). */
@@ -49,8 +49,15 @@ async function engineInputs(props: Record<string, unknown>, dependencies: Record
 /** Resource options as the provider server rebuilds them from a ConstructRequest. */
 function constructOptions(providers: Record<string, pulumi.ProviderResource> = {}): pulumi.ComponentResourceOptions {
     return {
-        aliases: [], dependsOn: [], protect: false, providers, parent: undefined, ignoreChanges: [],
-        replaceOnChanges: [], customTimeouts: undefined, retainOnDelete: false,
+        aliases: [],
+        dependsOn: [],
+        protect: false,
+        providers,
+        parent: undefined,
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        customTimeouts: undefined,
+        retainOnDelete: false,
     };
 }
 
@@ -62,7 +69,11 @@ interface Constructed {
 }
 
 /** Runs the provider's construct as the engine does and collects what it registered. */
-async function construct(name: string, inputs: Record<string, any>, providers?: Record<string, pulumi.ProviderResource>): Promise<Constructed> {
+async function construct(
+    name: string,
+    inputs: Record<string, any>,
+    providers?: Record<string, pulumi.ProviderResource>,
+): Promise<Constructed> {
     await inferredSchema(); // construct needs the schema (the output names): fail with the analyzer's advice first
     const before = new Set(registry());
     const result = await sharedComponentProvider().construct(name, COMPONENT_TOKEN, inputs, constructOptions(providers));
@@ -115,8 +126,10 @@ describe("construct (the component from Python, Go and YAML)", () => {
         assert.deepEqual(await valueOf(secretNested.jetstream), { version: "2.10.29", tls: true });
 
         // A nested output value stays an Output inside a plain object.
-        const nested = await engineInputs({ jetstream: { version: "2.10.29", replicas: outputValue(3, [NAMESPACE_URN]) } },
-            { jetstream: [NAMESPACE_URN] });
+        const nested = await engineInputs(
+            { jetstream: { version: "2.10.29", replicas: outputValue(3, [NAMESPACE_URN]) } },
+            { jetstream: [NAMESPACE_URN] },
+        );
         assert.ok(!pulumi.Output.isInstance(nested.jetstream));
         assert.ok(pulumi.Output.isInstance(nested.jetstream.replicas));
 
@@ -154,7 +167,11 @@ describe("construct (the component from Python, Go and YAML)", () => {
         for (const k of outputNames) {
             const out = viaConstruct.state[k];
             assert.ok(pulumi.Output.isInstance(out), `state.${k} is an Output`);
-            assert.deepEqual(maskGenerated(await valueOf(out), constructValues), maskGenerated((direct.outputs as any)[k], directValues), `state.${k}`);
+            assert.deepEqual(
+                maskGenerated(await valueOf(out), constructValues),
+                maskGenerated((direct.outputs as any)[k], directValues),
+                `state.${k}`,
+            );
             assert.equal(await pulumi.isSecret(out), SECRET_OUTPUTS.includes(k), `state.${k} secret`);
         }
         assert.equal(await valueOf(viaConstruct.state.url), "nats://isbsvc-cxout-js-svc.pipelines.svc:4222");
@@ -169,8 +186,10 @@ describe("construct (the component from Python, Go and YAML)", () => {
     });
 
     it("a namespace depending on another resource arrives as an Output and is used", async () => {
-        const inputs = await engineInputs({ namespace: outputValue("streams", [NAMESPACE_URN]), jetstream: { version: "2.10.29" } },
-            { namespace: [NAMESPACE_URN] });
+        const inputs = await engineInputs(
+            { namespace: outputValue("streams", [NAMESPACE_URN]), jetstream: { version: "2.10.29" } },
+            { namespace: [NAMESPACE_URN] },
+        );
         const c = await construct("cxdep", inputs);
         assert.equal(await valueOf(c.state.url), "nats://isbsvc-cxdep-js-svc.streams.svc:4222");
         for (const child of c.children.filter((r) => r.type.startsWith("kubernetes:"))) {
@@ -179,26 +198,38 @@ describe("construct (the component from Python, Go and YAML)", () => {
     });
 
     it("a spec value depending on another resource arrives as an Output and is rejected, naming the field", async () => {
-        const inputs = await engineInputs({ namespace: "pipelines", jetstream: { version: outputValue("2.10.29", [NAMESPACE_URN]) } },
-            { jetstream: [NAMESPACE_URN] });
-        await assert.rejects(sharedComponentProvider().construct("cxdepv", COMPONENT_TOKEN, inputs, constructOptions()),
-            /invalid InterStepBufferService spec: "jetstream(\.version)?" must be a plain value known at construction time/);
+        const inputs = await engineInputs(
+            { namespace: "pipelines", jetstream: { version: outputValue("2.10.29", [NAMESPACE_URN]) } },
+            { jetstream: [NAMESPACE_URN] },
+        );
+        await assert.rejects(
+            sharedComponentProvider().construct("cxdepv", COMPONENT_TOKEN, inputs, constructOptions()),
+            /invalid InterStepBufferService spec: "jetstream(\.version)?" must be a plain value known at construction time/,
+        );
         await settle();
-        assert.deepEqual(registry().filter((r) => r.name.startsWith("cxdepv")), [], "nothing is registered");
+        assert.deepEqual(
+            registry().filter((r) => r.name.startsWith("cxdepv")),
+            [],
+            "nothing is registered",
+        );
     });
 
     it("a secret sent as an output value (current SDKs) stays nested: a spec field rejects it, naming the field", async () => {
         const inputs = await engineInputs({ jetstream: { version: "2.10.29", settings: outputValue("max_payload: 8MB", [], true) } });
         assert.ok(!pulumi.Output.isInstance(inputs.jetstream));
-        await assert.rejects(sharedComponentProvider().construct("cxsecret", COMPONENT_TOKEN, inputs, constructOptions()),
-            /"jetstream\.settings" must be a plain value known at construction time/);
+        await assert.rejects(
+            sharedComponentProvider().construct("cxsecret", COMPONENT_TOKEN, inputs, constructOptions()),
+            /"jetstream\.settings" must be a plain value known at construction time/,
+        );
     });
 
     it("a secret sent as a plain secret makes the whole top-level argument an Output: rejected at the argument", async () => {
         const inputs = await engineInputs({ jetstream: { version: "2.10.29", settings: secret("max_payload: 8MB") } });
         assert.ok(pulumi.Output.isInstance(inputs.jetstream));
-        await assert.rejects(sharedComponentProvider().construct("cxsecret2", COMPONENT_TOKEN, inputs, constructOptions()),
-            /"jetstream" must be a plain value known at construction time/);
+        await assert.rejects(
+            sharedComponentProvider().construct("cxsecret2", COMPONENT_TOKEN, inputs, constructOptions()),
+            /"jetstream" must be a plain value known at construction time/,
+        );
     });
 
     it("an external Redis password sent as a secret output value is accepted and stays secret", async () => {
@@ -213,22 +244,32 @@ describe("construct (the component from Python, Go and YAML)", () => {
     it("an external Redis password sent as a plain secret makes all of `redis` an Output: rejected at `redis`", async () => {
         const external = { url: "redis://redis.example:6379", password: secret("S3cret-pw") };
         const inputs = await engineInputs({ namespace: "pipelines", redis: { external } });
-        await assert.rejects(sharedComponentProvider().construct("cxredis2", COMPONENT_TOKEN, inputs, constructOptions()),
-            /"redis" must be a plain value known at construction time/);
+        await assert.rejects(
+            sharedComponentProvider().construct("cxredis2", COMPONENT_TOKEN, inputs, constructOptions()),
+            /"redis" must be a plain value known at construction time/,
+        );
     });
 
     it("a nested dependent value is rejected at its own field", async () => {
-        const inputs = await engineInputs({ jetstream: { version: "2.10.29", replicas: outputValue(3, [NAMESPACE_URN]) } },
-            { jetstream: [NAMESPACE_URN] });
-        await assert.rejects(sharedComponentProvider().construct("cxnested", COMPONENT_TOKEN, inputs, constructOptions()),
-            /"jetstream\.replicas" must be a plain value known at construction time/);
+        const inputs = await engineInputs(
+            { jetstream: { version: "2.10.29", replicas: outputValue(3, [NAMESPACE_URN]) } },
+            { jetstream: [NAMESPACE_URN] },
+        );
+        await assert.rejects(
+            sharedComponentProvider().construct("cxnested", COMPONENT_TOKEN, inputs, constructOptions()),
+            /"jetstream\.replicas" must be a plain value known at construction time/,
+        );
     });
 
     it("rejects a token of another package or class", async () => {
-        await assert.rejects(sharedComponentProvider().construct("x", "other:index:InterStepBufferService", {}, constructOptions()),
-            /Invalid package name other, expected 'isbsvc'/);
-        await assert.rejects(sharedComponentProvider().construct("x", "isbsvc:index:Nope", {}, constructOptions()),
-            /Component class not found for 'Nope'/);
+        await assert.rejects(
+            sharedComponentProvider().construct("x", "other:index:InterStepBufferService", {}, constructOptions()),
+            /Invalid package name other, expected 'isbsvc'/,
+        );
+        await assert.rejects(
+            sharedComponentProvider().construct("x", "isbsvc:index:Nope", {}, constructOptions()),
+            /Component class not found for 'Nope'/,
+        );
     });
 
     describe("in preview", () => {
@@ -240,31 +281,41 @@ describe("construct (the component from Python, Go and YAML)", () => {
             const props = yamlExampleProperties();
             const direct = await build("cxprev", JSON.parse(JSON.stringify(props)));
             const viaConstruct = await construct("cxprev", await engineInputs(props));
-            assert.deepEqual(viaConstruct.children.map((c) => `${c.type}::${c.name}`).sort(),
-                direct.children.map((c) => `${c.type}::${c.name}`).sort());
+            assert.deepEqual(
+                viaConstruct.children.map((c) => `${c.type}::${c.name}`).sort(),
+                direct.children.map((c) => `${c.type}::${c.name}`).sort(),
+            );
             assert.equal(await pulumi.isSecret(viaConstruct.state.password), true);
         });
 
         it("an unknown namespace previews: the resources are planned and the URL stays unknown", async () => {
-            const inputs = await engineInputs({ namespace: outputValue(undefined, [NAMESPACE_URN]), jetstream: { version: "2.10.29" } },
-                { namespace: [NAMESPACE_URN] });
+            const inputs = await engineInputs(
+                { namespace: outputValue(undefined, [NAMESPACE_URN]), jetstream: { version: "2.10.29" } },
+                { namespace: [NAMESPACE_URN] },
+            );
             const result = await sharedComponentProvider().construct("cxunknown", COMPONENT_TOKEN, inputs, constructOptions());
             assert.equal(await (result.state.url as any).isKnown, false);
             assert.equal(await valueOf(result.state.type), "jetstream");
         });
 
         it("an unknown spec value fails the preview, naming the field", async () => {
-            const inputs = await engineInputs({ namespace: "pipelines", jetstream: { version: outputValue(undefined, [NAMESPACE_URN]) } },
-                { jetstream: [NAMESPACE_URN] });
-            await assert.rejects(sharedComponentProvider().construct("cxunknownv", COMPONENT_TOKEN, inputs, constructOptions()),
-                /"jetstream(\.version)?" must be a plain value known at construction time/);
+            const inputs = await engineInputs(
+                { namespace: "pipelines", jetstream: { version: outputValue(undefined, [NAMESPACE_URN]) } },
+                { jetstream: [NAMESPACE_URN] },
+            );
+            await assert.rejects(
+                sharedComponentProvider().construct("cxunknownv", COMPONENT_TOKEN, inputs, constructOptions()),
+                /"jetstream(\.version)?" must be a plain value known at construction time/,
+            );
         });
 
         it("a raw unknown (an engine that sends no output values) also fails, naming the field", async () => {
             const inputs = await engineInputs({ namespace: "pipelines", jetstream: { version: rpc.unknownValue } });
             assert.ok(pulumi.isUnknown(inputs.jetstream.version));
-            await assert.rejects(sharedComponentProvider().construct("cxraw", COMPONENT_TOKEN, inputs, constructOptions()),
-                /invalid InterStepBufferService spec: "jetstream\.version" must be/);
+            await assert.rejects(
+                sharedComponentProvider().construct("cxraw", COMPONENT_TOKEN, inputs, constructOptions()),
+                /invalid InterStepBufferService spec: "jetstream\.version" must be/,
+            );
         });
     });
 });

@@ -48,7 +48,8 @@ describe("determinism", () => {
 
     it("a replicas change touches only the routes (ConfigMap) and the StatefulSet", async () => {
         assert.deepEqual(changed(base, await build("det", withJetStream({ replicas: 5 }))), [
-            "kubernetes:apps/v1:StatefulSet::det-js", "kubernetes:core/v1:ConfigMap::det-js-config",
+            "kubernetes:apps/v1:StatefulSet::det-js",
+            "kubernetes:core/v1:ConfigMap::det-js-config",
         ]);
     });
 
@@ -67,8 +68,10 @@ describe("determinism", () => {
     it("toggling encryption is applied fully: config and a rolling restart onto a store of the new kind", async () => {
         const other = await build("det", withJetStream({ encryption: false }));
         assert.deepEqual(changed(base, other), ["kubernetes:apps/v1:StatefulSet::det-js", "kubernetes:core/v1:ConfigMap::det-js-config"]);
-        const annotation = (b: Built) => b.children.find((c) => c.type === "kubernetes:apps/v1:StatefulSet")!
-            .inputs.spec.template.metadata.annotations["isbsvc/store-encryption"];
+        const annotation = (b: Built) =>
+            b.children.find((c) => c.type === "kubernetes:apps/v1:StatefulSet")!.inputs.spec.template.metadata.annotations[
+                "isbsvc/store-encryption"
+            ];
         assert.equal(annotation(base), "on");
         assert.equal(annotation(other), "off");
     });
@@ -77,9 +80,12 @@ describe("determinism", () => {
         const other = await build("det", withJetStream({ tls: false }));
         const diff = changed(base, other);
         for (const k of [
-            "kubernetes:apps/v1:StatefulSet::det-js", "kubernetes:core/v1:ConfigMap::det-js-config",
-            "kubernetes:core/v1:Secret::det-js-client-auth", "kubernetes:core/v1:Secret::det-js-server",
-        ]) assert.ok(diff.includes(k), `${k} must change`);
+            "kubernetes:apps/v1:StatefulSet::det-js",
+            "kubernetes:core/v1:ConfigMap::det-js-config",
+            "kubernetes:core/v1:Secret::det-js-client-auth",
+            "kubernetes:core/v1:Secret::det-js-server",
+        ])
+            assert.ok(diff.includes(k), `${k} must change`);
         assert.ok(diff.filter((k) => k.startsWith("tls:")).length >= 5, "certificates go away");
         assert.ok(!diff.some((k) => k.startsWith("random:") || k.includes("Service::") || k.includes("PodDisruptionBudget")));
         assert.equal(other.outputs.tlsEnabled, false);

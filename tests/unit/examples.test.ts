@@ -33,8 +33,12 @@ describe("programs and examples", () => {
     it("the pipeline stack reads the outputs by StackReference and keeps the password secret", async () => {
         stackOutputs["organization/isbsvc-jetstream/dev"] = {
             outputs: {
-                url: "nats://isbsvc-default-js-svc.pipelines.svc:4222", user: "u1", password: "S3cretPassw0rd",
-                caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", tlsEnabled: true, namespace: "pipelines",
+                url: "nats://isbsvc-default-js-svc.pipelines.svc:4222",
+                user: "u1",
+                password: "S3cretPassw0rd",
+                caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                tlsEnabled: true,
+                namespace: "pipelines",
             },
             secretOutputNames: ["password"],
         };
@@ -72,8 +76,11 @@ describe("programs and examples", () => {
     it("the pipeline stack reads a Redis ISB by StackReference and keeps the password secret", async () => {
         stackOutputs["organization/isbsvc-redis-native/dev"] = {
             outputs: {
-                sentinelUrl: "isbsvc-default-redis-svc.pipelines.svc:26379", masterName: "mymaster", user: "default",
-                password: "R3disPassw0rd", namespace: "pipelines",
+                sentinelUrl: "isbsvc-default-redis-svc.pipelines.svc:26379",
+                masterName: "mymaster",
+                user: "default",
+                password: "R3disPassw0rd",
+                namespace: "pipelines",
             },
             secretOutputNames: ["password"],
         };

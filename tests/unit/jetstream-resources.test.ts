@@ -5,7 +5,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { build, Built, K8S, secretData } from "../../sim/runtime/build";
 import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 
-const TLS_ENC = { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi" } } };
+const TLS_ENC = {
+    namespace: "pipelines",
+    jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi" } },
+};
 
 describe("JetStream resources", () => {
     let b: Built;
@@ -47,8 +50,12 @@ describe("JetStream resources", () => {
         const k8sChildren = b.children.filter((c) => c.type.startsWith("kubernetes:"));
         const byName = Object.fromEntries(k8sChildren.map((c) => [c.inputs.metadata.name, c]));
         assert.deepEqual(Object.keys(byName).sort(), [
-            "isbsvc-default-js", "isbsvc-default-js-client-auth", "isbsvc-default-js-config", "isbsvc-default-js-pdb",
-            "isbsvc-default-js-server", "isbsvc-default-js-svc",
+            "isbsvc-default-js",
+            "isbsvc-default-js-client-auth",
+            "isbsvc-default-js-config",
+            "isbsvc-default-js-pdb",
+            "isbsvc-default-js-server",
+            "isbsvc-default-js-svc",
         ]);
         for (const c of k8sChildren) {
             assert.equal(c.inputs.metadata.namespace, "pipelines");
@@ -86,7 +93,14 @@ describe("JetStream resources", () => {
     it("puts auth.conf, the encryption key and the certificates in the server Secret", () => {
         const data = secretData(b.child(K8S.secret, "default-js-server"));
         assert.deepEqual(Object.keys(data).sort(), [
-            "auth", "ca-cert", "cert", "cluster-ca-cert", "cluster-cert", "cluster-private-key", "encryption", "private-key",
+            "auth",
+            "ca-cert",
+            "cert",
+            "cluster-ca-cert",
+            "cluster-cert",
+            "cluster-private-key",
+            "encryption",
+            "private-key",
         ]);
         assert.ok(data.auth.includes(`user: "${b.outputs.user}", password: "${b.outputs.password}"`));
         assert.match(data.encryption, /^[A-Za-z]{48}$/, "letters only: nats-server parses $JS_KEY as a config token");
@@ -97,7 +111,9 @@ describe("JetStream resources", () => {
     it("gives pipeline pods user, password and the CA in the client Secret", () => {
         const data = secretData(b.child(K8S.secret, "default-js-client-auth"));
         assert.deepEqual(data, {
-            "ca.crt": b.outputs.caCertPem, "client-auth-password": b.outputs.password, "client-auth-user": b.outputs.user,
+            "ca.crt": b.outputs.caCertPem,
+            "client-auth-password": b.outputs.password,
+            "client-auth-user": b.outputs.user,
         });
     });
 
@@ -105,7 +121,10 @@ describe("JetStream resources", () => {
         const spec = b.child(K8S.service).inputs.spec;
         assert.equal(spec.clusterIP, "None");
         assert.equal(spec.publishNotReadyAddresses, true);
-        assert.deepEqual(spec.ports.map((p: any) => `${p.name}:${p.port}`), ["tcp-client:4222", "cluster:6222", "metrics:7777", "monitor:8222"]);
+        assert.deepEqual(
+            spec.ports.map((p: any) => `${p.name}:${p.port}`),
+            ["tcp-client:4222", "cluster:6222", "metrics:7777", "monitor:8222"],
+        );
     });
 
     it("gives the StatefulSet a plain serviceName and no dependency on the Service (no await deadlock)", () => {
@@ -122,7 +141,10 @@ describe("JetStream resources", () => {
         const pod = spec.template.spec;
         assert.equal(pod.shareProcessNamespace, true);
         assert.equal(pod.terminationGracePeriodSeconds, 145);
-        assert.deepEqual(pod.containers.map((c: any) => c.name), ["main", "reloader", "metrics"]);
+        assert.deepEqual(
+            pod.containers.map((c: any) => c.name),
+            ["main", "reloader", "metrics"],
+        );
         const main = pod.containers[0];
         assert.equal(main.image, "nats:2.10.29");
         assert.deepEqual(main.command, ["/nats-server", "--config", "/etc/nats-config/nats-js.conf"]);
@@ -131,25 +153,41 @@ describe("JetStream resources", () => {
         assert.equal(main.readinessProbe.httpGet.path, "/healthz?js-enabled-only=true");
         const jsKey = main.env.find((e: any) => e.name === "JS_KEY");
         assert.deepEqual(jsKey.valueFrom, { secretKeyRef: { name: "isbsvc-default-js-server", key: "encryption" } });
-        assert.equal(main.env.find((e: any) => e.name === "CLUSTER_ADVERTISE").value,
-            "$(POD_NAME).isbsvc-default-js-svc.$(POD_NAMESPACE).svc");
+        assert.equal(
+            main.env.find((e: any) => e.name === "CLUSTER_ADVERTISE").value,
+            "$(POD_NAME).isbsvc-default-js-svc.$(POD_NAMESPACE).svc",
+        );
         const projected = pod.volumes.find((v: any) => v.name === "config-volume").projected.sources;
         assert.deepEqual(projected[1].secret.items.map((i: any) => i.path).sort(), [
-            "auth.conf", "ca-cert.pem", "cluster-ca-cert.pem", "cluster-server-cert.pem", "cluster-server-key.pem",
-            "server-cert.pem", "server-key.pem",
+            "auth.conf",
+            "ca-cert.pem",
+            "cluster-ca-cert.pem",
+            "cluster-server-cert.pem",
+            "cluster-server-key.pem",
+            "server-cert.pem",
+            "server-key.pem",
         ]);
         const reloader = pod.containers[1];
-        assert.deepEqual(reloader.command.filter((_: string, i: number) => reloader.command[i - 1] === "-config"), [
-            "/etc/nats-config/nats-js.conf", "/etc/nats-config/auth.conf", "/etc/nats-config/ca-cert.pem",
-            "/etc/nats-config/server-cert.pem", "/etc/nats-config/server-key.pem",
-            "/etc/nats-config/cluster-server-cert.pem", "/etc/nats-config/cluster-server-key.pem",
-        ]);
+        assert.deepEqual(
+            reloader.command.filter((_: string, i: number) => reloader.command[i - 1] === "-config"),
+            [
+                "/etc/nats-config/nats-js.conf",
+                "/etc/nats-config/auth.conf",
+                "/etc/nats-config/ca-cert.pem",
+                "/etc/nats-config/server-cert.pem",
+                "/etc/nats-config/server-key.pem",
+                "/etc/nats-config/cluster-server-cert.pem",
+                "/etc/nats-config/cluster-server-key.pem",
+            ],
+        );
     });
 
     it("claims a persistent volume per pod and retains it when the StatefulSet goes", () => {
         const spec = b.child(K8S.statefulSet).inputs.spec;
         assert.deepEqual(spec.volumeClaimTemplates[0].spec, {
-            accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", resources: { requests: { storage: "10Gi" } },
+            accessModes: ["ReadWriteOnce"],
+            volumeMode: "Filesystem",
+            resources: { requests: { storage: "10Gi" } },
         });
         assert.equal(spec.volumeClaimTemplates[0].metadata.name, "isbsvc-default-js-vol");
         assert.deepEqual(spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
@@ -198,9 +236,14 @@ describe("JetStream certificates", () => {
     it("covers the service and every pod, with and without the cluster domain", () => {
         const dnsNames = b.child("tls:index/certRequest:CertRequest", "certs-server-csr").inputs.dnsNames;
         assert.deepEqual(dnsNames, [
-            "isbsvc-certs-js-svc", "isbsvc-certs-js-svc.pipelines", "isbsvc-certs-js-svc.pipelines.svc",
-            "isbsvc-certs-js-svc.pipelines.svc.cluster.local", "*.isbsvc-certs-js-svc", "*.isbsvc-certs-js-svc.pipelines",
-            "*.isbsvc-certs-js-svc.pipelines.svc", "*.isbsvc-certs-js-svc.pipelines.svc.cluster.local",
+            "isbsvc-certs-js-svc",
+            "isbsvc-certs-js-svc.pipelines",
+            "isbsvc-certs-js-svc.pipelines.svc",
+            "isbsvc-certs-js-svc.pipelines.svc.cluster.local",
+            "*.isbsvc-certs-js-svc",
+            "*.isbsvc-certs-js-svc.pipelines",
+            "*.isbsvc-certs-js-svc.pipelines.svc",
+            "*.isbsvc-certs-js-svc.pipelines.svc.cluster.local",
         ]);
     });
 
@@ -220,8 +263,11 @@ describe("JetStream certificates", () => {
     });
 
     it("uses RSA keys and key encipherment when asked", async () => {
-        const rsa = await build("rsa", { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, replicas: 1 },
-            certificates: { keyAlgorithm: "RSA", validityHours: 2000, earlyRenewalHours: 100 } });
+        const rsa = await build("rsa", {
+            namespace: "pipelines",
+            jetstream: { version: "2.10.29", tls: true, replicas: 1 },
+            certificates: { keyAlgorithm: "RSA", validityHours: 2000, earlyRenewalHours: 100 },
+        });
         assert.deepEqual(rsa.child("tls:index/privateKey:PrivateKey", "rsa-server-key").inputs, { algorithm: "RSA", rsaBits: 2048 });
         const server = rsa.child("tls:index/locallySignedCert:LocallySignedCert").inputs;
         assert.deepEqual(server.allowedUses, ["digital_signature", "key_encipherment", "server_auth"]);
@@ -241,8 +287,10 @@ describe("JetStream variants", () => {
         const items = pod.volumes.find((v: any) => v.name === "config-volume").projected.sources[1].secret.items;
         assert.deepEqual(items, [{ key: "auth", path: "auth.conf" }]);
         assert.ok(pod.volumes.some((v: any) => v.name === "js-data" && v.emptyDir));
-        assert.deepEqual(Object.keys(secretData(b.child(K8S.secret, "plain-js-client-auth"))).sort(),
-            ["client-auth-password", "client-auth-user"]);
+        assert.deepEqual(Object.keys(secretData(b.child(K8S.secret, "plain-js-client-auth"))).sort(), [
+            "client-auth-password",
+            "client-auth-user",
+        ]);
         assert.ok(!pod.containers[0].env.some((e: any) => e.name === "JS_KEY"), "no encryption key in the environment without encryption");
     });
 
@@ -257,25 +305,44 @@ describe("JetStream variants", () => {
 
     it("lets users override the PDB and anti-affinity, and takes their affinity verbatim", async () => {
         const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } };
-        const b = await build("custom", { namespace: "pipelines", jetstream: { version: "2.10.29", replicas: 5, affinity },
-            podDisruptionBudget: { maxUnavailable: 2 } });
+        const b = await build("custom", {
+            namespace: "pipelines",
+            jetstream: { version: "2.10.29", replicas: 5, affinity },
+            podDisruptionBudget: { maxUnavailable: 2 },
+        });
         assert.deepEqual(b.child(K8S.statefulSet).inputs.spec.template.spec.affinity, affinity);
         assert.equal(b.child(K8S.pdb).inputs.spec.maxUnavailable, 2);
-        const hard = await build("hard", { namespace: "pipelines", jetstream: { version: "2.10.29" }, antiAffinity: "hard",
-            podDisruptionBudget: { enabled: false } });
-        assert.ok(hard.child(K8S.statefulSet).inputs.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
+        const hard = await build("hard", {
+            namespace: "pipelines",
+            jetstream: { version: "2.10.29" },
+            antiAffinity: "hard",
+            podDisruptionBudget: { enabled: false },
+        });
+        assert.ok(
+            hard.child(K8S.statefulSet).inputs.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+        );
         assert.equal(hard.ofType(K8S.pdb).length, 0);
     });
 
     it("applies container and pod templates with the upstream semantics", async () => {
-        const b = await build("tpl", { namespace: "pipelines", jetstream: {
-            version: "2.8.3-alpine", startArgs: ["-D"],
-            containerTemplate: { resources: { limits: { memory: "1Gi" } }, imagePullPolicy: "IfNotPresent",
-                env: [{ name: "EXTRA", value: "1" }], livenessProbe: { periodSeconds: 60 } },
-            metricsContainerTemplate: { securityContext: { runAsUser: 1000 } },
-            metadata: { labels: { team: "data", "app.kubernetes.io/component": "mine" }, annotations: { a: "b" } },
-            nodeSelector: { disk: "ssd" }, priorityClassName: "high", serviceAccountName: "isb",
-        } });
+        const b = await build("tpl", {
+            namespace: "pipelines",
+            jetstream: {
+                version: "2.8.3-alpine",
+                startArgs: ["-D"],
+                containerTemplate: {
+                    resources: { limits: { memory: "1Gi" } },
+                    imagePullPolicy: "IfNotPresent",
+                    env: [{ name: "EXTRA", value: "1" }],
+                    livenessProbe: { periodSeconds: 60 },
+                },
+                metricsContainerTemplate: { securityContext: { runAsUser: 1000 } },
+                metadata: { labels: { team: "data", "app.kubernetes.io/component": "mine" }, annotations: { a: "b" } },
+                nodeSelector: { disk: "ssd" },
+                priorityClassName: "high",
+                serviceAccountName: "isb",
+            },
+        });
         const tpl = b.child(K8S.statefulSet).inputs.spec.template;
         const [main, reloader, metrics] = tpl.spec.containers;
         assert.deepEqual(main.command, ["nats-server", "--config", "/etc/nats-config/nats-js.conf"], "alpine uses PATH");
@@ -298,7 +365,11 @@ describe("JetStream variants", () => {
 
     it("passes the Kubernetes provider from opts.providers to every Kubernetes child", async () => {
         const provider = new k8s.Provider("k8s", { namespace: "ignored" });
-        const b = await build("prov", { namespace: "pipelines", jetstream: { version: "2.10.29" } }, { providers: { kubernetes: provider } });
+        const b = await build(
+            "prov",
+            { namespace: "pipelines", jetstream: { version: "2.10.29" } },
+            { providers: { kubernetes: provider } },
+        );
         const k8sChildren = b.children.filter((c) => c.type.startsWith("kubernetes:"));
         assert.equal(k8sChildren.length, 6);
         for (const c of k8sChildren) assert.match(c.provider, /^urn:pulumi:test::isbsvc-test::pulumi:providers:kubernetes::k8s::/);
@@ -308,8 +379,11 @@ describe("JetStream variants", () => {
         const b = await build("nons", { jetstream: { version: "2.10.29" } });
         assert.equal(b.outputs.namespace, "default");
         assert.equal(b.outputs.url, "nats://isbsvc-nons-js-svc.default.svc:4222");
-        assert.equal(b.child(K8S.secret, "nons-js-client-auth").inputs.metadata.namespace, undefined,
-            "the first object leaves the choice to the provider");
+        assert.equal(
+            b.child(K8S.secret, "nons-js-client-auth").inputs.metadata.namespace,
+            undefined,
+            "the first object leaves the choice to the provider",
+        );
         assert.equal(b.child(K8S.statefulSet).inputs.metadata.namespace, "default");
     });
 
@@ -331,13 +405,19 @@ describe("JetStream variants", () => {
     it("warns when the version is latest", async () => {
         const warnings: string[] = [];
         const original = pulumi.log.warn;
-        (pulumi.log as any).warn = (msg: string) => { warnings.push(msg); return Promise.resolve(); };
+        (pulumi.log as any).warn = (msg: string) => {
+            warnings.push(msg);
+            return Promise.resolve();
+        };
         try {
             const b = await build("latest", { namespace: "pipelines", jetstream: { version: "latest" } });
             assert.equal(b.child(K8S.statefulSet).inputs.spec.template.spec.containers[0].image, "nats:2.12.7");
         } finally {
             (pulumi.log as any).warn = original;
         }
-        assert.ok(warnings.some((w) => /"latest"/.test(w)), warnings.join("\n"));
+        assert.ok(
+            warnings.some((w) => /"latest"/.test(w)),
+            warnings.join("\n"),
+        );
     });
 });

@@ -7,7 +7,7 @@ import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { build } from "../../sim/runtime/build";
 
-const MODELS: Record<string, { new(data: any): { validate(): void } }> = {
+const MODELS: Record<string, { new (data: any): { validate(): void } }> = {
     "kubernetes:core/v1:Secret": Secret,
     "kubernetes:core/v1:ConfigMap": ConfigMap,
     "kubernetes:core/v1:Service": Service,
@@ -20,16 +20,30 @@ const SPECS: Record<string, any> = {
     "TLS, encryption, persistence, templates": {
         namespace: "pipelines",
         jetstream: {
-            version: "2.10.29", tls: true, encryption: true, replicas: 5,
+            version: "2.10.29",
+            tls: true,
+            encryption: true,
+            replicas: 5,
             persistence: { storageClassName: "fast", accessMode: "ReadWriteOncePod", volumeSize: "50Gi" },
             containerTemplate: { resources: { requests: { cpu: "500m", memory: "1Gi" } }, env: [{ name: "A", value: "b" }] },
             tolerations: [{ key: "dedicated", operator: "Equal", value: "isb", effect: "NoSchedule" }],
-            imagePullSecrets: [{ name: "regcred" }], priority: 10,
+            imagePullSecrets: [{ name: "regcred" }],
+            priority: 10,
         },
     },
     standalone: { namespace: "pipelines", jetstream: { version: "2.8.1-alpine", replicas: 1, tls: true } },
-    "native Redis with TLS and persistence": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true, replicas: 5,
-        persistence: { volumeSize: "1Gi" }, redisContainerTemplate: { resources: { limits: { memory: "1Gi" } } } } } },
+    "native Redis with TLS and persistence": {
+        namespace: "pipelines",
+        redis: {
+            native: {
+                version: "7.0.15",
+                tls: true,
+                replicas: 5,
+                persistence: { volumeSize: "1Gi" },
+                redisContainerTemplate: { resources: { limits: { memory: "1Gi" } } },
+            },
+        },
+    },
     "external Redis": { namespace: "pipelines", redis: { external: { url: "r:6379", password: "pw" } } },
 };
 
@@ -48,6 +62,9 @@ describe("Kubernetes schema", () => {
     }
 
     it("catches an invalid object (the validator is live)", () => {
-        assert.throws(() => new StatefulSet({ metadata: { name: "x" }, spec: { replicas: "3" } } as any).validate(), /replicas must be integer/);
+        assert.throws(
+            () => new StatefulSet({ metadata: { name: "x" }, spec: { replicas: "3" } } as any).validate(),
+            /replicas must be integer/,
+        );
     });
 });

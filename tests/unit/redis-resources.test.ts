@@ -7,7 +7,10 @@ import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 describe("native Redis resources", () => {
     let b: Built;
     before(async () => {
-        b = await build("rds", { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true, persistence: { volumeSize: "5Gi" } } } });
+        b = await build("rds", {
+            namespace: "pipelines",
+            redis: { native: { version: "7.0.15", tls: true, persistence: { volumeSize: "5Gi" } } },
+        });
     });
 
     it("creates every child parented to the component and named after it", () => {
@@ -46,7 +49,10 @@ describe("native Redis resources", () => {
     });
 
     it("keeps the password in the auth Secret (with the CA) and the TLS files in their own Secret", () => {
-        assert.deepEqual(secretData(b.child(K8S.secret, "rds-redis-auth")), { "ca.crt": b.outputs.caCertPem, "redis-password": b.outputs.password });
+        assert.deepEqual(secretData(b.child(K8S.secret, "rds-redis-auth")), {
+            "ca.crt": b.outputs.caCertPem,
+            "redis-password": b.outputs.password,
+        });
         const tls = secretData(b.child(K8S.secret, "rds-redis-tls"));
         assert.deepEqual(Object.keys(tls).sort(), ["ca.crt", "tls.crt", "tls.key"]);
         for (const s of b.ofType(K8S.secret)) assert.ok(isSerializedSecret(s.raw.data));
@@ -59,8 +65,12 @@ describe("native Redis resources", () => {
         const { X509Certificate } = await import("crypto");
         const leaf = new X509Certificate(secretData(b.child(K8S.secret, "rds-redis-tls"))["tls.crt"]);
         assert.ok(leaf.verify(new X509Certificate(b.outputs.caCertPem).publicKey));
-        for (const host of ["isbsvc-rds-redis-svc.pipelines.svc", "isbsvc-rds-redis-1.isbsvc-rds-redis-svc-headless.pipelines.svc",
-            "isbsvc-rds-redis-2.isbsvc-rds-redis-svc-headless.pipelines.svc.cluster.local", "localhost"]) {
+        for (const host of [
+            "isbsvc-rds-redis-svc.pipelines.svc",
+            "isbsvc-rds-redis-1.isbsvc-rds-redis-svc-headless.pipelines.svc",
+            "isbsvc-rds-redis-2.isbsvc-rds-redis-svc-headless.pipelines.svc.cluster.local",
+            "localhost",
+        ]) {
             assert.ok(leaf.checkHost(host), host);
         }
         assert.deepEqual(b.child(GEN.signed).inputs.allowedUses, ["digital_signature", "server_auth", "client_auth"]);
@@ -73,7 +83,10 @@ describe("native Redis resources", () => {
         assert.equal(headless.clusterIP, "None");
         for (const spec of [client, headless]) {
             assert.equal(spec.publishNotReadyAddresses, true);
-            assert.deepEqual(spec.ports.map((p: any) => `${p.name}:${p.port}`), ["tcp-redis:6379", "tcp-sentinel:26379"]);
+            assert.deepEqual(
+                spec.ports.map((p: any) => `${p.name}:${p.port}`),
+                ["tcp-redis:6379", "tcp-sentinel:26379"],
+            );
         }
     });
 
@@ -101,7 +114,10 @@ describe("native Redis resources", () => {
     it("raises fewer than 3 replicas to 3 with a warning", async () => {
         const warnings: string[] = [];
         const original = pulumi.log.warn;
-        (pulumi.log as any).warn = (m: string) => { warnings.push(m); return Promise.resolve(); };
+        (pulumi.log as any).warn = (m: string) => {
+            warnings.push(m);
+            return Promise.resolve();
+        };
         try {
             const small = await build("small", { namespace: "pipelines", redis: { native: { version: "7.0.15", replicas: 1 } } });
             assert.equal(small.child(K8S.statefulSet).inputs.spec.replicas, 3);
@@ -114,10 +130,20 @@ describe("native Redis resources", () => {
 
 describe("external Redis", () => {
     it("deploys nothing but a credentials Secret when a password is given, and keeps it secret", async () => {
-        const b = await build("ext", { namespace: "pipelines", redis: { external: {
-            url: "redis.example.com:6379", user: "isb", password: pulumi.secret("Ext3rnalPw"),
-        } } });
-        assert.deepEqual(b.children.map((c) => `${c.type}::${c.name}`), ["kubernetes:core/v1:Secret::ext-redis-auth"]);
+        const b = await build("ext", {
+            namespace: "pipelines",
+            redis: {
+                external: {
+                    url: "redis.example.com:6379",
+                    user: "isb",
+                    password: pulumi.secret("Ext3rnalPw"),
+                },
+            },
+        });
+        assert.deepEqual(
+            b.children.map((c) => `${c.type}::${c.name}`),
+            ["kubernetes:core/v1:Secret::ext-redis-auth"],
+        );
         assert.deepEqual(secretData(b.children[0]), { "redis-password": "Ext3rnalPw" });
         assert.ok(isSerializedSecret(b.children[0].raw.data));
         assert.equal(b.outputs.url, "redis.example.com:6379");
@@ -129,9 +155,15 @@ describe("external Redis", () => {
     });
 
     it("treats two or more addresses as cluster mode and creates nothing for a referenced password", async () => {
-        const b = await build("cluster", { namespace: "pipelines", redis: { external: {
-            url: "rediss://r-0.r:6379,rediss://r-1.r:6379", passwordSecret: { name: "managed-redis", key: "password" },
-        } } });
+        const b = await build("cluster", {
+            namespace: "pipelines",
+            redis: {
+                external: {
+                    url: "rediss://r-0.r:6379,rediss://r-1.r:6379",
+                    passwordSecret: { name: "managed-redis", key: "password" },
+                },
+            },
+        });
         assert.equal(b.children.length, 0);
         assert.equal(b.outputs.clusterMode, true);
         assert.equal(b.outputs.tlsEnabled, true);
@@ -140,9 +172,16 @@ describe("external Redis", () => {
     });
 
     it("passes Sentinel addresses and the master name through", async () => {
-        const b = await build("sent", { namespace: "pipelines", redis: { external: {
-            url: "redis:6379", sentinelUrl: "s-0:26379,s-1:26379,s-2:26379", masterName: "prod",
-        } } });
+        const b = await build("sent", {
+            namespace: "pipelines",
+            redis: {
+                external: {
+                    url: "redis:6379",
+                    sentinelUrl: "s-0:26379,s-1:26379,s-2:26379",
+                    masterName: "prod",
+                },
+            },
+        });
         assert.equal(b.outputs.sentinelUrl, "s-0:26379,s-1:26379,s-2:26379");
         assert.equal(b.outputs.masterName, "prod");
     });

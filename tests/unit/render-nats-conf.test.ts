@@ -19,11 +19,23 @@ describe("nats-js.conf", () => {
     it("renders the cluster config with the defaults of the controller config", () => {
         const lines = conf({ jetstream: { version: "2.10.29" } });
         for (const expected of [
-            "port: 4222", 'pid_file: "/var/run/nats/nats.pid"', "http: 8222", "server_name: $POD_NAME",
-            "max_payload: 1048576", 'lame_duck_duration: "120s"', 'lame_duck_grace_period: "10s"',
-            "jetstream {", '  store_dir: "/data/jetstream/store"', "  max_memory_store: -1",
-            "  max_file_store: 1099511627776", "cluster {", '  name: "default"', "  port: 6222",
-            "  cluster_advertise: $CLUSTER_ADVERTISE", "  connect_retries: 120", "include ./auth.conf",
+            "port: 4222",
+            'pid_file: "/var/run/nats/nats.pid"',
+            "http: 8222",
+            "server_name: $POD_NAME",
+            "max_payload: 1048576",
+            'lame_duck_duration: "120s"',
+            'lame_duck_grace_period: "10s"',
+            "jetstream {",
+            '  store_dir: "/data/jetstream/store"',
+            "  max_memory_store: -1",
+            "  max_file_store: 1099511627776",
+            "cluster {",
+            '  name: "default"',
+            "  port: 6222",
+            "  cluster_advertise: $CLUSTER_ADVERTISE",
+            "  connect_retries: 120",
+            "include ./auth.conf",
         ]) {
             assert.ok(lines.includes(expected), `missing line ${JSON.stringify(expected)}`);
         }
@@ -33,16 +45,24 @@ describe("nats-js.conf", () => {
 
     it("lists a route to every pod, by its DNS name in the namespace", () => {
         const svc = jsSpec("default", { jetstream: { version: "2.10.29", replicas: 5 } });
-        assert.deepEqual(routeUrls(svc, NS), [0, 1, 2, 3, 4].map(
-            (i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`));
+        assert.deepEqual(
+            routeUrls(svc, NS),
+            [0, 1, 2, 3, 4].map((i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`),
+        );
         const lines = renderNatsConf(svc, NS).split("\n");
         for (const r of routeUrls(svc, NS)) assert.ok(lines.includes(`    "${r}"`));
     });
 
     it("renders client and route TLS with verification of route peers", () => {
         const text = conf({ jetstream: { version: "2.10.29", tls: true } }).join("\n");
-        assert.match(text, /^tls \{\n {2}cert_file: "\/etc\/nats-config\/server-cert.pem"\n {2}key_file: "\/etc\/nats-config\/server-key.pem"\n {2}ca_file: "\/etc\/nats-config\/ca-cert.pem"\n {2}timeout: 5\n\}$/m);
-        assert.match(text, /^ {2}tls \{\n {4}cert_file: "\/etc\/nats-config\/cluster-server-cert.pem"\n {4}key_file: "\/etc\/nats-config\/cluster-server-key.pem"\n {4}ca_file: "\/etc\/nats-config\/cluster-ca-cert.pem"\n {4}verify: true\n {4}timeout: 5\n {2}\}$/m);
+        assert.match(
+            text,
+            /^tls \{\n {2}cert_file: "\/etc\/nats-config\/server-cert.pem"\n {2}key_file: "\/etc\/nats-config\/server-key.pem"\n {2}ca_file: "\/etc\/nats-config\/ca-cert.pem"\n {2}timeout: 5\n\}$/m,
+        );
+        assert.match(
+            text,
+            /^ {2}tls \{\n {4}cert_file: "\/etc\/nats-config\/cluster-server-cert.pem"\n {4}key_file: "\/etc\/nats-config\/cluster-server-key.pem"\n {4}ca_file: "\/etc\/nats-config\/cluster-ca-cert.pem"\n {4}verify: true\n {4}timeout: 5\n {2}\}$/m,
+        );
     });
 
     it("reads the encryption key from the environment and keeps the encrypted store apart", () => {
@@ -59,8 +79,12 @@ describe("nats-js.conf", () => {
     });
 
     it("merges settings over the defaults, from YAML or an object, converting NATS sizes", () => {
-        const fromYaml = conf({ jetstream: { version: "2.10.29", settings: "max_payload: 8MB\nmax_file_store: 10GB\nmax_connections: 500" } });
-        const fromObject = conf({ jetstream: { version: "2.10.29", settings: { max_payload: "8MB", max_file_store: "10GB", max_connections: 500 } } });
+        const fromYaml = conf({
+            jetstream: { version: "2.10.29", settings: "max_payload: 8MB\nmax_file_store: 10GB\nmax_connections: 500" },
+        });
+        const fromObject = conf({
+            jetstream: { version: "2.10.29", settings: { max_payload: "8MB", max_file_store: "10GB", max_connections: 500 } },
+        });
         assert.deepEqual(fromYaml, fromObject);
         assert.ok(fromYaml.includes("max_payload: 8388608"));
         assert.ok(fromYaml.includes("  max_file_store: 10737418240"));
@@ -105,13 +129,37 @@ describe("streamConfig", () => {
     };
 
     it("matches the controller's merged defaults, lower-cased and sorted", () => {
-        assert.equal(streamConfig({ jetstream: { version: "2.10.29" } }), [
-            "consumer:", "  ackwait: 60s", "  maxackpending: 25000",
-            "otbucket:", "  history: 1", "  maxbytes: 0", "  maxvaluesize: 0", "  replicas: 3", "  storage: 0", "  ttl: 3h",
-            "procbucket:", "  history: 1", "  maxbytes: 0", "  maxvaluesize: 0", "  replicas: 3", "  storage: 0", "  ttl: 72h",
-            "stream:", "  duplicates: 60s", "  maxage: 72h", "  maxbytes: -1", "  maxmsgs: 100000", "  replicas: 3",
-            "  retention: 0", "  storage: 0", "",
-        ].join("\n"));
+        assert.equal(
+            streamConfig({ jetstream: { version: "2.10.29" } }),
+            [
+                "consumer:",
+                "  ackwait: 60s",
+                "  maxackpending: 25000",
+                "otbucket:",
+                "  history: 1",
+                "  maxbytes: 0",
+                "  maxvaluesize: 0",
+                "  replicas: 3",
+                "  storage: 0",
+                "  ttl: 3h",
+                "procbucket:",
+                "  history: 1",
+                "  maxbytes: 0",
+                "  maxvaluesize: 0",
+                "  replicas: 3",
+                "  storage: 0",
+                "  ttl: 72h",
+                "stream:",
+                "  duplicates: 60s",
+                "  maxage: 72h",
+                "  maxbytes: -1",
+                "  maxmsgs: 100000",
+                "  replicas: 3",
+                "  retention: 0",
+                "  storage: 0",
+                "",
+            ].join("\n"),
+        );
     });
 
     it("deep-merges bufferConfig: one changed key keeps every other default", () => {

@@ -8,22 +8,35 @@ import { resolveSpec, ResolvedNativeRedisService } from "../../provider/args/res
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis/redis-conf";
 import { renderRedisScriptsConfigMap } from "../../provider/render/redis/objects";
 
-const svc = (native: any): ResolvedNativeRedisService => resolveSpec("rds", { redis: { native: { version: "7.0.15", ...native } } }) as ResolvedNativeRedisService;
+const svc = (native: any): ResolvedNativeRedisService =>
+    resolveSpec("rds", { redis: { native: { version: "7.0.15", ...native } } }) as ResolvedNativeRedisService;
 
 /** Directive lines of a config file as [name, args] pairs. */
 function directives(text: string): string[][] {
-    return text.split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => {
-        const [name, ...args] = l.trim().split(/\s+/);
-        return [name, args.join(" ")];
-    });
+    return text
+        .split("\n")
+        .filter((l) => l.trim() && !l.startsWith("#"))
+        .map((l) => {
+            const [name, ...args] = l.trim().split(/\s+/);
+            return [name, args.join(" ")];
+        });
 }
 
 describe("redis.conf and sentinel.conf", () => {
     it("applies the default settings over the base directives", () => {
         assert.deepEqual(directives(renderRedisConf(svc({}))), [
-            ["port", "6379"], ["dir", "/data"], ["protected-mode", "no"], ["rename-command", 'FLUSHDB ""'],
-            ["rename-command", 'FLUSHALL ""'], ["min-replicas-to-write", "1"], ["min-replicas-to-write", "1"], ["save", '""'], ["appendonly", "yes"],
-            ["auto-aof-rewrite-percentage", "100"], ["auto-aof-rewrite-min-size", "64mb"], ["maxmemory", "512mb"],
+            ["port", "6379"],
+            ["dir", "/data"],
+            ["protected-mode", "no"],
+            ["rename-command", 'FLUSHDB ""'],
+            ["rename-command", 'FLUSHALL ""'],
+            ["min-replicas-to-write", "1"],
+            ["min-replicas-to-write", "1"],
+            ["save", '""'],
+            ["appendonly", "yes"],
+            ["auto-aof-rewrite-percentage", "100"],
+            ["auto-aof-rewrite-min-size", "64mb"],
+            ["maxmemory", "512mb"],
             ["maxmemory-policy", "allkeys-lru"],
         ]);
     });
@@ -31,7 +44,10 @@ describe("redis.conf and sentinel.conf", () => {
     it("applies master and replica settings to their files (upstream never loaded master.conf)", () => {
         const s = svc({ settings: { master: "appendfsync always", replica: "replica-priority 50\n# note\nappendfsync everysec" } });
         assert.deepEqual(directives(renderRoleConf(s, "master")), [["appendfsync", "always"]]);
-        assert.deepEqual(directives(renderRoleConf(s, "replica")), [["replica-priority", "50"], ["appendfsync", "everysec"]]);
+        assert.deepEqual(directives(renderRoleConf(s, "replica")), [
+            ["replica-priority", "50"],
+            ["appendfsync", "everysec"],
+        ]);
     });
 
     it("a settings string replaces the default of its kind", () => {
@@ -59,7 +75,8 @@ describe("redis.conf and sentinel.conf", () => {
 
     it("keeps Sentinel options of the set after the monitor line the script writes", () => {
         assert.deepEqual(directives(renderSentinelSettings(svc({}))), [
-            ["sentinel", "down-after-milliseconds mymaster 10000"], ["sentinel", "failover-timeout mymaster 2000"],
+            ["sentinel", "down-after-milliseconds mymaster 10000"],
+            ["sentinel", "failover-timeout mymaster 2000"],
             ["sentinel", "parallel-syncs mymaster 1"],
         ]);
         assert.ok(!renderSentinelConf(svc({})).includes("mymaster"), "the static head names no set");

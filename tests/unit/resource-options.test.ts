@@ -29,16 +29,20 @@ describe("resource options", () => {
 
     it("skipAwait annotates the StatefulSet and the Services only", async () => {
         const b = await build("skip", { namespace: "pipelines", redis: { native: { version: "7.0.15" } }, skipAwait: true });
-        const annotated = b.children.filter((c) => c.inputs.metadata?.annotations?.["pulumi.com/skipAwait"] === "true").map((c) => c.name).sort();
+        const annotated = b.children
+            .filter((c) => c.inputs.metadata?.annotations?.["pulumi.com/skipAwait"] === "true")
+            .map((c) => c.name)
+            .sort();
         assert.deepEqual(annotated, ["skip-redis", "skip-redis-svc", "skip-redis-svc-headless"]);
         const plain = await build("noskip", JS);
         assert.ok(!plain.children.some((c) => c.inputs.metadata?.annotations?.["pulumi.com/skipAwait"]));
     });
 
     it("rejects a timeout that is not a duration", () => {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { InterStepBufferService } = require("../../provider");
-        assert.throws(() => new InterStepBufferService("badt", { ...JS, customTimeouts: { create: "soon" } }),
-            /"customTimeouts.create" must be a duration/);
+        assert.throws(
+            () => new InterStepBufferService("badt", { ...JS, customTimeouts: { create: "soon" } }),
+            /"customTimeouts.create" must be a duration/,
+        );
     });
 });

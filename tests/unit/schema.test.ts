@@ -9,8 +9,16 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    COMPONENT_TOKEN, PackageSchema, PropertySchema, PROVIDER_NAME, ROOT, SCHEMA_PATH, SECRET_OUTPUTS, generateSchema,
-    inferredSchema, serialize,
+    COMPONENT_TOKEN,
+    PackageSchema,
+    PropertySchema,
+    PROVIDER_NAME,
+    ROOT,
+    SCHEMA_PATH,
+    SECRET_OUTPUTS,
+    generateSchema,
+    inferredSchema,
+    serialize,
 } from "../../scripts/gen-schema";
 import { build } from "../../sim/runtime/build";
 import { InterStepBufferService } from "../../provider";
@@ -32,8 +40,12 @@ function allProperties(schema: PackageSchema): Array<{ where: string; prop: Prop
 /** True for a Pulumi YAML expression (`${...}` interpolation or an `fn::` call): an Output at run time. */
 function isExpression(value: unknown): boolean {
     if (typeof value === "string") return /\$\{/.test(value);
-    return typeof value === "object" && value !== null && !Array.isArray(value) &&
-        Object.keys(value).some((k) => k.toLowerCase().startsWith("fn::"));
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.keys(value).some((k) => k.toLowerCase().startsWith("fn::"))
+    );
 }
 
 /**
@@ -50,7 +62,8 @@ function checkValue(schema: PackageSchema, prop: PropertySchema, value: unknown,
         const token = prop.$ref.replace(/^#\/types\//, "");
         const type = schema.types[token];
         if (!type) return [`${at}: unresolved $ref ${prop.$ref}`];
-        if (type.enum) return type.enum.includes(value) ? [] : [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(type.enum)}`];
+        if (type.enum)
+            return type.enum.includes(value) ? [] : [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(type.enum)}`];
         return checkObject(schema, type.properties ?? {}, type.required ?? [], value, at);
     }
     switch (prop.type) {
@@ -66,15 +79,23 @@ function checkValue(schema: PackageSchema, prop: PropertySchema, value: unknown,
             if (!Array.isArray(value)) return [`${at}: expected a list, got ${JSON.stringify(value)}`];
             return value.flatMap((v, i) => checkValue(schema, prop.items ?? {}, v, `${at}[${i}]`));
         case "object":
-            if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${at}: expected a map, got ${JSON.stringify(value)}`];
+            if (typeof value !== "object" || value === null || Array.isArray(value))
+                return [`${at}: expected a map, got ${JSON.stringify(value)}`];
             return Object.entries(value).flatMap(([k, v]) => checkValue(schema, prop.additionalProperties ?? {}, v, `${at}.${k}`));
         default:
             return [`${at}: property has no type in the schema`];
     }
 }
 
-function checkObject(schema: PackageSchema, props: Record<string, PropertySchema>, required: string[], value: unknown, at: string): string[] {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${at}: expected an object, got ${JSON.stringify(value)}`];
+function checkObject(
+    schema: PackageSchema,
+    props: Record<string, PropertySchema>,
+    required: string[],
+    value: unknown,
+    at: string,
+): string[] {
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+        return [`${at}: expected an object, got ${JSON.stringify(value)}`];
     const problems: string[] = [];
     for (const k of required) if ((value as Record<string, unknown>)[k] === undefined) problems.push(`${at}.${k}: required`);
     for (const [k, v] of Object.entries(value)) {
@@ -100,7 +121,11 @@ describe("plugin manifest", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         // The plugin host derives the provider name from package.json, not from PulumiPlugin.yaml.
         assert.equal(pkg.name, PROVIDER_NAME);
-        assert.equal(entry.InterStepBufferService, InterStepBufferService, "the root index.ts (the analyzer's entry point) exports the component");
+        assert.equal(
+            entry.InterStepBufferService,
+            InterStepBufferService,
+            "the root index.ts (the analyzer's entry point) exports the component",
+        );
     });
 });
 
@@ -126,14 +151,18 @@ describe("multi-language package schema", () => {
     });
 
     it("every input, output and nested property has a description (the SDKs' doc comments)", () => {
-        const missing = allProperties(schema).filter(({ prop }) => !prop.description?.trim()).map(({ where }) => where);
+        const missing = allProperties(schema)
+            .filter(({ prop }) => !prop.description?.trim())
+            .map(({ where }) => where);
         assert.deepEqual(missing, [], `add a /** ... */ comment to: ${missing.join(", ")}`);
         assert.ok(schema.resources[COMPONENT_TOKEN].description?.trim(), "the component class has a description");
     });
 
     it("marks exactly the secret outputs secret, and they are secret at run time while the others are not", async () => {
         const outputs = schema.resources[COMPONENT_TOKEN].properties;
-        const marked = Object.keys(outputs).filter((k) => outputs[k].secret).sort();
+        const marked = Object.keys(outputs)
+            .filter((k) => outputs[k].secret)
+            .sort();
         assert.deepEqual(marked, [...SECRET_OUTPUTS].sort());
         assert.ok(!Object.values(schema.resources[COMPONENT_TOKEN].inputProperties).some((p) => p.secret));
 
@@ -152,18 +181,30 @@ describe("multi-language package schema", () => {
         assert.ok(Object.keys(components).length > 0, "examples/yaml declares an InterStepBufferService");
         const res = schema.resources[COMPONENT_TOKEN];
         for (const [name, r] of Object.entries(components)) {
-            const problems = checkObject(schema, res.inputProperties, res.requiredInputs, r.properties ?? {}, `resources.${name}.properties`);
+            const problems = checkObject(
+                schema,
+                res.inputProperties,
+                res.requiredInputs,
+                r.properties ?? {},
+                `resources.${name}.properties`,
+            );
             assert.deepEqual(problems, []);
         }
     });
 
     it("the schema check catches a wrong YAML property, type or expression", () => {
         const res = schema.resources[COMPONENT_TOKEN];
-        const problems = checkObject(schema, res.inputProperties, res.requiredInputs, {
-            namespace: "${ns.metadata.name}",
-            clusterDomain: "${cfg.domain}",
-            jetstream: { replicas: "3", persistence: { size: "1Gi" }, containerTemplate: { resources: { requests: { cpu: 1 } } } },
-        }, "p");
+        const problems = checkObject(
+            schema,
+            res.inputProperties,
+            res.requiredInputs,
+            {
+                namespace: "${ns.metadata.name}",
+                clusterDomain: "${cfg.domain}",
+                jetstream: { replicas: "3", persistence: { size: "1Gi" }, containerTemplate: { resources: { requests: { cpu: 1 } } } },
+            },
+            "p",
+        );
         const expected = [
             /^p\.jetstream\.containerTemplate\.resources\.requests\.cpu: expected a string, got 1$/,
             /^p\.jetstream\.persistence\.size: not in the schema/,
@@ -172,7 +213,11 @@ describe("multi-language package schema", () => {
             /^p\.clusterDomain: a plain property \(known at construction\) cannot take the expression/,
         ];
         assert.equal(problems.length, expected.length, problems.join("\n"));
-        for (const re of expected) assert.ok(problems.some((p) => re.test(p)), `${re} in:\n${problems.join("\n")}`);
+        for (const re of expected)
+            assert.ok(
+                problems.some((p) => re.test(p)),
+                `${re} in:\n${problems.join("\n")}`,
+            );
     });
 
     it("the YAML example's outputs are component outputs", () => {

@@ -14,16 +14,22 @@ import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 /** The runner's spec files are the example specs users start from. */
 function runnerSpecs(): Record<string, any> {
     const dir = path.join(__dirname, "..", "..", "local", "specs");
-    return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))
-        .map((f) => [`local/specs/${f}`, (yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { args: any }).args]));
+    return Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => [`local/specs/${f}`, (yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { args: any }).args]),
+    );
 }
 
 const SPECS: Record<string, any> = {
     ...runnerSpecs(),
     "JetStream, TLS and encryption": { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true } },
     "JetStream, plain": { namespace: "pipelines", jetstream: { version: "2.10.29" } },
-    "JetStream, standalone with persistence": { namespace: "pipelines", jetstream: { version: "2.10.29", replicas: 1, tls: true,
-        persistence: {} } },
+    "JetStream, standalone with persistence": {
+        namespace: "pipelines",
+        jetstream: { version: "2.10.29", replicas: 1, tls: true, persistence: {} },
+    },
     "JetStream, provider namespace": { jetstream: { version: "2.12.7", tls: true } },
     "native Redis, TLS": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
     "native Redis, plain": { redis: { native: { version: "6.2.6", persistence: {} } } },
@@ -47,7 +53,9 @@ describe("secret hygiene", () => {
     for (const [title, args] of Object.entries(SPECS)) {
         it(`keeps generated secrets inside Secrets and secret outputs: ${title}`, async () => {
             const b = await build(`hyg-${Object.keys(SPECS).indexOf(title)}`, args);
-            const secrets = generatedValues(b).filter((v) => v.secret).map((v) => v.value);
+            const secrets = generatedValues(b)
+                .filter((v) => v.secret)
+                .map((v) => v.value);
             assert.ok(secrets.length >= 1, "passwords were generated");
             for (const c of b.children) {
                 const exposed = exposedAt(c.raw, secrets);
@@ -56,7 +64,12 @@ describe("secret hygiene", () => {
             for (const f of OUTPUT_FIELDS) {
                 const value = JSON.stringify(b.outputs[f]);
                 const leaks = secrets.some((s) => value.includes(s));
-                if (leaks) assert.equal(await pulumi.isSecret(b.isb[f] as pulumi.Output<unknown>), true, `output ${f} carries a secret but is not secret`);
+                if (leaks)
+                    assert.equal(
+                        await pulumi.isSecret(b.isb[f] as pulumi.Output<unknown>),
+                        true,
+                        `output ${f} carries a secret but is not secret`,
+                    );
             }
             assert.equal(await pulumi.isSecret(b.isb.password), true);
         });

@@ -6,9 +6,7 @@
 import { ResolvedJetStreamService } from "../../args/resolve";
 import { SettingValue } from "../../args/jetstream-settings";
 import { jetStreamNames, podHost } from "./names";
-import {
-    configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir,
-} from "./layout";
+import { configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir } from "./layout";
 
 /** A NATS config string literal. */
 export function natsString(value: string): string {
@@ -51,8 +49,10 @@ function jetstreamBlock(svc: ResolvedJetStreamService): string[] {
 /** The `nats://` route URL of every pod, including the pod itself (NATS ignores its own route). */
 export function routeUrls(svc: ResolvedJetStreamService, namespace: string): string[] {
     const names = jetStreamNames(svc.name);
-    return Array.from({ length: svc.jetstream.replicas },
-        (_, i) => `nats://${podHost(names.pod(i), names.service, namespace)}:${JS_PORTS.cluster}`);
+    return Array.from(
+        { length: svc.jetstream.replicas },
+        (_, i) => `nats://${podHost(names.pod(i), names.service, namespace)}:${JS_PORTS.cluster}`,
+    );
 }
 
 function clusterBlock(svc: ResolvedJetStreamService, namespace: string): string[] {
@@ -88,4 +88,3 @@ export function renderNatsConf(svc: ResolvedJetStreamService, namespace: string)
     ];
     return lines.join("\n") + "\n";
 }
-

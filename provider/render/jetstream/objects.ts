@@ -13,7 +13,15 @@ import { renderNatsConf } from "./nats-conf";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import {
-    CONFIG_DIR, CONFIG_FILE, CONFIG_MAP_KEY, configPath, DATA_DIR, ENCRYPTION_KEY, JS_PORTS, PID_DIR, PID_FILE,
+    CONFIG_DIR,
+    CONFIG_FILE,
+    CONFIG_MAP_KEY,
+    configPath,
+    DATA_DIR,
+    ENCRYPTION_KEY,
+    JS_PORTS,
+    PID_DIR,
+    PID_FILE,
     SERVER_SECRET_FILES,
 } from "./layout";
 
@@ -26,7 +34,10 @@ function meta(svc: ResolvedJetStreamService, name: string, namespace: string | u
 
 /** A Secret of the service; `namespace` undefined leaves the choice to the Kubernetes provider. */
 export function renderJetStreamSecret(
-    svc: ResolvedJetStreamService, name: string, namespace: string | undefined, data: Record<string, string>,
+    svc: ResolvedJetStreamService,
+    name: string,
+    namespace: string | undefined,
+    data: Record<string, string>,
 ): K8sObject {
     return { apiVersion: "v1", kind: "Secret", metadata: meta(svc, name, namespace), type: "Opaque", data };
 }
@@ -34,7 +45,8 @@ export function renderJetStreamSecret(
 export function renderJetStreamConfigMap(svc: ResolvedJetStreamService, namespace: string): K8sObject {
     const names = jetStreamNames(svc.name);
     return {
-        apiVersion: "v1", kind: "ConfigMap",
+        apiVersion: "v1",
+        kind: "ConfigMap",
         metadata: meta(svc, names.configMap, namespace),
         data: { [CONFIG_MAP_KEY]: renderNatsConf(svc, namespace) },
     };
@@ -43,7 +55,8 @@ export function renderJetStreamConfigMap(svc: ResolvedJetStreamService, namespac
 export function renderJetStreamService(svc: ResolvedJetStreamService, namespace: string): K8sObject {
     const names = jetStreamNames(svc.name);
     return {
-        apiVersion: "v1", kind: "Service",
+        apiVersion: "v1",
+        kind: "Service",
         metadata: meta(svc, names.service, namespace),
         spec: {
             type: "ClusterIP",
@@ -62,8 +75,11 @@ export function renderJetStreamService(svc: ResolvedJetStreamService, namespace:
 
 export function renderJetStreamDisruptionBudget(svc: ResolvedJetStreamService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
-    return renderDisruptionBudget(meta(svc, jetStreamNames(svc.name).disruptionBudget, namespace),
-        svc.disruptionBudget.maxUnavailable, selectorLabels(svc.name, "jetstream"));
+    return renderDisruptionBudget(
+        meta(svc, jetStreamNames(svc.name).disruptionBudget, namespace),
+        svc.disruptionBudget.maxUnavailable,
+        selectorLabels(svc.name, "jetstream"),
+    );
 }
 
 function httpProbe(path: string, extra: Record<string, number>): Record<string, unknown> {
@@ -132,8 +148,16 @@ function metricsContainer(svc: ResolvedJetStreamService): Container {
     return {
         name: "metrics",
         image: svc.jetstream.version.metricsExporterImage,
-        args: ["-connz", "-routez", "-subz", "-varz", "-prefix=nats", "-use_internal_server_id", "-jsz=all",
-            `http://localhost:${JS_PORTS.monitor}`],
+        args: [
+            "-connz",
+            "-routez",
+            "-subz",
+            "-varz",
+            "-prefix=nats",
+            "-use_internal_server_id",
+            "-jsz=all",
+            `http://localhost:${JS_PORTS.monitor}`,
+        ],
         ports: [{ name: "metrics", containerPort: JS_PORTS.metrics }],
     };
 }
@@ -176,16 +200,20 @@ export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namesp
     const names = jetStreamNames(svc.name);
     const js = svc.jetstream;
     const selector = selectorLabels(svc.name, "jetstream");
-    const podSpec = applyPodTemplate({
-        shareProcessNamespace: true,
-        terminationGracePeriodSeconds: terminationGracePeriodSeconds(svc),
-        containers: [
-            applyContainerTemplate(mainContainer(svc), js.containerTemplate),
-            applyContainerTemplate(reloaderContainer(svc), js.reloaderContainerTemplate),
-            applyContainerTemplate(metricsContainer(svc), js.metricsContainerTemplate),
-        ],
-        volumes: volumes(svc),
-    }, js.podTemplate, renderAffinity(js.podTemplate, svc.antiAffinity, selector));
+    const podSpec = applyPodTemplate(
+        {
+            shareProcessNamespace: true,
+            terminationGracePeriodSeconds: terminationGracePeriodSeconds(svc),
+            containers: [
+                applyContainerTemplate(mainContainer(svc), js.containerTemplate),
+                applyContainerTemplate(reloaderContainer(svc), js.reloaderContainerTemplate),
+                applyContainerTemplate(metricsContainer(svc), js.metricsContainerTemplate),
+            ],
+            volumes: volumes(svc),
+        },
+        js.podTemplate,
+        renderAffinity(js.podTemplate, svc.antiAffinity, selector),
+    );
     return renderStatefulSet({
         metadata: meta(svc, names.statefulSet, namespace),
         replicas: js.replicas,

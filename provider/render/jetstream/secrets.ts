@@ -18,7 +18,10 @@ export interface JetStreamTlsMaterial {
 
 /** Data of the server Secret (`isbsvc-<name>-js-server`): auth.conf, encryption key, certificates. */
 export function renderServerSecretData(
-    svc: ResolvedJetStreamService, creds: JetStreamCredentials, encryptionKey: string, tls: JetStreamTlsMaterial | undefined,
+    svc: ResolvedJetStreamService,
+    creds: JetStreamCredentials,
+    encryptionKey: string,
+    tls: JetStreamTlsMaterial | undefined,
 ): Record<string, string> {
     const data: Record<string, string> = { auth: renderAuthConf(creds), [ENCRYPTION_KEY]: encryptionKey };
     if (svc.jetstream.tls) {
@@ -45,4 +48,3 @@ export function renderClientAuthSecretData(creds: JetStreamCredentials, caCertPe
         ...(caCertPem !== undefined && { [CLIENT_AUTH_KEYS.ca]: caCertPem }),
     };
 }
-

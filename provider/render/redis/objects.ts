@@ -11,12 +11,19 @@ import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { redisNames } from "./names";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
+import { renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel } from "./scripts";
 import {
-    renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel,
-} from "./scripts";
-import {
-    REDIS_CONFIG_DIR, REDIS_DATA_DIR, REDIS_PASSWORD_KEY, REDIS_PORTS, REDIS_RUN_DIR, REDIS_SCRIPTS_DIR, REDIS_TLS_DIR,
-    REDIS_TLS_FILES, REDIS_UID, REDIS_USER, SENTINEL_DIR,
+    REDIS_CONFIG_DIR,
+    REDIS_DATA_DIR,
+    REDIS_PASSWORD_KEY,
+    REDIS_PORTS,
+    REDIS_RUN_DIR,
+    REDIS_SCRIPTS_DIR,
+    REDIS_TLS_DIR,
+    REDIS_TLS_FILES,
+    REDIS_UID,
+    REDIS_USER,
+    SENTINEL_DIR,
 } from "./layout";
 
 function meta(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined): K8sObject["metadata"] {
@@ -25,7 +32,8 @@ function meta(svc: ResolvedNativeRedisService, name: string, namespace: string |
 
 export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
     return {
-        apiVersion: "v1", kind: "ConfigMap",
+        apiVersion: "v1",
+        kind: "ConfigMap",
         metadata: meta(svc, redisNames(svc.name).configMap, namespace),
         data: {
             "redis.conf": renderRedisConf(svc),
@@ -39,7 +47,8 @@ export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace:
 
 export function renderRedisScriptsConfigMap(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
     return {
-        apiVersion: "v1", kind: "ConfigMap",
+        apiVersion: "v1",
+        kind: "ConfigMap",
         metadata: meta(svc, redisNames(svc.name).scriptsConfigMap, namespace),
         data: {
             "start-node.sh": renderStartNode(svc, namespace),
@@ -52,7 +61,12 @@ export function renderRedisScriptsConfigMap(svc: ResolvedNativeRedisService, nam
 }
 
 /** A Secret of the service; `namespace` undefined leaves the choice to the Kubernetes provider. */
-export function renderRedisSecret(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined, data: Record<string, string>): K8sObject {
+export function renderRedisSecret(
+    svc: ResolvedNativeRedisService,
+    name: string,
+    namespace: string | undefined,
+    data: Record<string, string>,
+): K8sObject {
     return { apiVersion: "v1", kind: "Secret", metadata: meta(svc, name, namespace), type: "Opaque", data };
 }
 
@@ -67,7 +81,8 @@ function servicePorts(): Record<string, unknown>[] {
 export function renderRedisService(svc: ResolvedNativeRedisService, namespace: string, headless: boolean): K8sObject {
     const names = redisNames(svc.name);
     return {
-        apiVersion: "v1", kind: "Service",
+        apiVersion: "v1",
+        kind: "Service",
         metadata: meta(svc, headless ? names.headlessService : names.service, namespace),
         spec: {
             type: "ClusterIP",
@@ -81,8 +96,11 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
 
 export function renderRedisDisruptionBudget(svc: ResolvedNativeRedisService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
-    return renderDisruptionBudget(meta(svc, redisNames(svc.name).disruptionBudget, namespace),
-        svc.disruptionBudget.maxUnavailable, selectorLabels(svc.name, "redis"));
+    return renderDisruptionBudget(
+        meta(svc, redisNames(svc.name).disruptionBudget, namespace),
+        svc.disruptionBudget.maxUnavailable,
+        selectorLabels(svc.name, "redis"),
+    );
 }
 
 function execProbe(script: string, arg: string | undefined, extra: Record<string, number>): Record<string, unknown> {
@@ -161,8 +179,18 @@ function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
     return [
         { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
         { name: "scripts", configMap: { name: names.scriptsConfigMap, defaultMode: 0o555 } },
-        ...(svc.redis.tls ? [{ name: "tls", secret: { secretName: names.tlsSecret, defaultMode: 0o440,
-            items: Object.entries(REDIS_TLS_FILES).map(([key, path]) => ({ key, path })) } }] : []),
+        ...(svc.redis.tls
+            ? [
+                  {
+                      name: "tls",
+                      secret: {
+                          secretName: names.tlsSecret,
+                          defaultMode: 0o440,
+                          items: Object.entries(REDIS_TLS_FILES).map(([key, path]) => ({ key, path })),
+                      },
+                  },
+              ]
+            : []),
         { name: "run", emptyDir: { medium: "Memory" } },
         { name: "sentinel", emptyDir: {} },
         ...(svc.redis.persistence ? [] : [{ name: "redis-data", emptyDir: {} }]),
@@ -176,16 +204,20 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
     const names = redisNames(svc.name);
     const r = svc.redis;
     const selector = selectorLabels(svc.name, "redis");
-    const podSpec = applyPodTemplate({
-        securityContext: DEFAULT_POD_SECURITY,
-        terminationGracePeriodSeconds: 60,
-        containers: [
-            applyContainerTemplate(redisContainer(svc), r.redisContainerTemplate),
-            applyContainerTemplate(sentinelContainer(svc), r.sentinelContainerTemplate),
-            applyContainerTemplate(metricsContainer(svc), r.metricsContainerTemplate),
-        ],
-        volumes: volumes(svc),
-    }, r.podTemplate, renderAffinity(r.podTemplate, svc.antiAffinity, selector));
+    const podSpec = applyPodTemplate(
+        {
+            securityContext: DEFAULT_POD_SECURITY,
+            terminationGracePeriodSeconds: 60,
+            containers: [
+                applyContainerTemplate(redisContainer(svc), r.redisContainerTemplate),
+                applyContainerTemplate(sentinelContainer(svc), r.sentinelContainerTemplate),
+                applyContainerTemplate(metricsContainer(svc), r.metricsContainerTemplate),
+            ],
+            volumes: volumes(svc),
+        },
+        r.podTemplate,
+        renderAffinity(r.podTemplate, svc.antiAffinity, selector),
+    );
     return renderStatefulSet({
         metadata: meta(svc, names.statefulSet, namespace),
         replicas: r.replicas,

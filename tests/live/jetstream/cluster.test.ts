@@ -16,8 +16,16 @@ import { Pod, PodProcess } from "../../../sim/pods/pod";
 import { requireBinary } from "../../../sim/pods/requirements";
 import { httpGetJson, waitFor } from "../../../sim/pods/wait";
 import {
-    connectWithOutputs, consumeAll, consumerConfigFromOutput, goDurationNanos, JetStreamPods,
-    NatsConnection, plaintextAttempt, publishAcked, serverCertificate, streamConfigFromOutput,
+    connectWithOutputs,
+    consumeAll,
+    consumerConfigFromOutput,
+    goDurationNanos,
+    JetStreamPods,
+    NatsConnection,
+    plaintextAttempt,
+    publishAcked,
+    serverCertificate,
+    streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 import { heldMountPoints } from "../../../sim/pods/pod-files";
 
@@ -37,8 +45,7 @@ function declaredConfigFiles(b: Built): Record<string, string> {
     const files: Record<string, string> = {};
     for (const src of vol.projected.sources) {
         const kind = src.configMap ? "configMap" : "secret";
-        const obj = b.ofType(kind === "configMap" ? K8S.configMap : K8S.secret)
-            .find((o) => o.inputs.metadata.name === src[kind].name)!;
+        const obj = b.ofType(kind === "configMap" ? K8S.configMap : K8S.secret).find((o) => o.inputs.metadata.name === src[kind].name)!;
         const data: Record<string, string> = kind === "configMap" ? obj.inputs.data : secretData(obj);
         for (const item of src[kind].items) files[item.path] = data[item.key];
     }
@@ -89,7 +96,10 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
     it("forms a cluster: all pods healthy, TLS routes between all of them, one meta leader", async () => {
         const leader = await cluster.waitHealthy();
         assert.ok(leader && cluster.podNames().includes(leader), `leader ${leader}`);
-        assert.deepEqual(cluster.podNames(), [0, 1, 2].map((i) => `isbsvc-${NAME}-js-${i}`));
+        assert.deepEqual(
+            cluster.podNames(),
+            [0, 1, 2].map((i) => `isbsvc-${NAME}-js-${i}`),
+        );
         for (const pod of cluster.podNames()) {
             const varz = await cluster.varz(pod);
             assert.equal(varz.server_name, pod);
@@ -104,7 +114,9 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
     });
 
     it("runs the rendered command, environment and files unchanged, at the Kubernetes paths", () => {
-        const container = built.child(K8S.statefulSet).inputs.spec.template.spec.containers.find((c: { name: string }) => c.name === "main");
+        const container = built
+            .child(K8S.statefulSet)
+            .inputs.spec.template.spec.containers.find((c: { name: string }) => c.name === "main");
         const files = declaredConfigFiles(built);
         const binary = fs.statSync(requireBinary("nats-server"));
         for (const pod of cluster.podNames()) {
@@ -117,12 +129,30 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
             for (const [file, content] of Object.entries(files)) {
                 assert.equal(fs.readFileSync(path.join(`/proc/${pid}/root/etc/nats-config`, file), "utf8"), content, `${pod} ${file}`);
             }
-            assert.deepEqual(fs.readdirSync(`/proc/${pid}/root/etc/nats-config`).filter((f) => !f.startsWith("..")).sort(),
-                Object.keys(files).sort(), "nothing else in the config volume");
-            const env = Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean)
-                .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-            assert.deepEqual(Object.keys(env).sort(),
-                ["CLUSTER_ADVERTISE", "HOSTNAME", "JS_KEY", "PATH", "POD_NAME", "POD_NAMESPACE", "SERVER_NAME"]);
+            assert.deepEqual(
+                fs
+                    .readdirSync(`/proc/${pid}/root/etc/nats-config`)
+                    .filter((f) => !f.startsWith(".."))
+                    .sort(),
+                Object.keys(files).sort(),
+                "nothing else in the config volume",
+            );
+            const env = Object.fromEntries(
+                fs
+                    .readFileSync(`/proc/${pid}/environ`, "utf8")
+                    .split("\0")
+                    .filter(Boolean)
+                    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+            );
+            assert.deepEqual(Object.keys(env).sort(), [
+                "CLUSTER_ADVERTISE",
+                "HOSTNAME",
+                "JS_KEY",
+                "PATH",
+                "POD_NAME",
+                "POD_NAMESPACE",
+                "SERVER_NAME",
+            ]);
             assert.equal(env.POD_NAME, pod);
             assert.equal(env.SERVER_NAME, pod);
             assert.equal(env.POD_NAMESPACE, "live");
@@ -154,11 +184,17 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
 
             const js = jetstream(nc);
             const report = await publishAcked(js, "orders.new", 100, { payload: (i) => `order-${i}` });
-            assert.deepEqual(report.seqs, Array.from({ length: 100 }, (_, i) => i + 1));
+            assert.deepEqual(
+                report.seqs,
+                Array.from({ length: 100 }, (_, i) => i + 1),
+            );
             const dup = await js.publish("orders.new", "order-0", { msgID: "msg-0" });
             assert.equal(dup.duplicate, true, "the duplicate window deduplicates");
             const read = await consumeAll(js, "orders", "reader", 100);
-            assert.deepEqual(read.map((m) => m.data), Array.from({ length: 100 }, (_, i) => `order-${i}`));
+            assert.deepEqual(
+                read.map((m) => m.data),
+                Array.from({ length: 100 }, (_, i) => `order-${i}`),
+            );
         } finally {
             await nc.close();
         }
@@ -182,10 +218,15 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
         assert.notEqual(otherCa, o.caCertPem);
         const untrusted = await rejection(connectWithOutputs(cluster, o, { ca: otherCa }));
         assert.match(`${untrusted.message} ${String((untrusted as { cause?: unknown }).cause)}`, /certificate|verify/i);
-        await assert.rejects(serverCertificate(cluster.address(cluster.podNames()[1]), 4222, urlHost, otherCa),
-            (e: NodeJS.ErrnoException) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/.test(String(e.code)));
-        await assert.rejects(serverCertificate(cluster.address(cluster.podNames()[1]), 4222, "nats.example.com", o.caCertPem),
-            (e: NodeJS.ErrnoException) => e.code === "ERR_TLS_CERT_ALTNAME_INVALID", "the name is verified too");
+        await assert.rejects(
+            serverCertificate(cluster.address(cluster.podNames()[1]), 4222, urlHost, otherCa),
+            (e: NodeJS.ErrnoException) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/.test(String(e.code)),
+        );
+        await assert.rejects(
+            serverCertificate(cluster.address(cluster.podNames()[1]), 4222, "nats.example.com", o.caCertPem),
+            (e: NodeJS.ErrnoException) => e.code === "ERR_TLS_CERT_ALTNAME_INVALID",
+            "the name is verified too",
+        );
     });
 
     it("refuses a route from a server whose certificate comes from another CA, and accepts one with ours (control)", async () => {
@@ -198,10 +239,17 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
         const foreignProc = startRouteServer(intruder, routes, theirs["cluster-cert"], theirs["cluster-private-key"], ours["ca-cert"]);
         try {
             for (const pod of pods) {
-                await waitFor(`${pod} to refuse the intruder's TLS route`, async () => {
-                    assert.ok(foreignProc.running, "the intruder exited");
-                    return cluster.logs(pod).split("\n").some((l) => l.includes(intruder.address) && /TLS route handshake error/.test(l));
-                }, POLL);
+                await waitFor(
+                    `${pod} to refuse the intruder's TLS route`,
+                    async () => {
+                        assert.ok(foreignProc.running, "the intruder exited");
+                        return cluster
+                            .logs(pod)
+                            .split("\n")
+                            .some((l) => l.includes(intruder.address) && /TLS route handshake error/.test(l));
+                    },
+                    POLL,
+                );
             }
             for (const pod of pods) {
                 const routez = await cluster.monitor<{ num_routes: number; routes: { ip: string }[] }>(pod, "/routez");
@@ -221,15 +269,21 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
         const friendProc = startRouteServer(intruder, routes, ours["cluster-cert"], ours["cluster-private-key"], ours["ca-cert"]);
         try {
             for (const pod of pods) {
-                await waitFor(`${pod} to accept the 4th server's route`, async () =>
-                    (await cluster.monitor<{ num_routes: number }>(pod, "/routez")).num_routes === 3, POLL);
+                await waitFor(
+                    `${pod} to accept the 4th server's route`,
+                    async () => (await cluster.monitor<{ num_routes: number }>(pod, "/routez")).num_routes === 3,
+                    POLL,
+                );
             }
         } finally {
             await friendProc.stop();
         }
         for (const pod of pods) {
-            await waitFor(`${pod} back to 2 routes`, async () =>
-                (await cluster.monitor<{ num_routes: number }>(pod, "/routez")).num_routes === 2, POLL);
+            await waitFor(
+                `${pod} back to 2 routes`,
+                async () => (await cluster.monitor<{ num_routes: number }>(pod, "/routez")).num_routes === 2,
+                POLL,
+            );
         }
     });
 
@@ -256,7 +310,11 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
             await waitFor(`${p} max_payload 2MB`, async () => (await cluster.varz(p)).max_payload === 2097152, POLL);
             assert.match(cluster.logs(p), /Reloaded server configuration/);
         }
-        assert.deepEqual(pods.map((p) => cluster.process(p)!.pid), pids, "same processes");
+        assert.deepEqual(
+            pods.map((p) => cluster.process(p)!.pid),
+            pids,
+            "same processes",
+        );
         assert.ok(pods.every((p) => cluster.process(p)!.running));
         const after = await connectWithOutputs(cluster, built.outputs);
         try {
@@ -280,20 +338,35 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
         const newSerial = serial(serverSecret(renewed).cert);
         assert.notEqual(newSerial, oldSerial);
         const pemFiles = Object.keys(declaredConfigFiles(renewed)).filter((f) => f.endsWith(".pem"));
-        assert.deepEqual(pemFiles.sort(), ["ca-cert.pem", "cluster-ca-cert.pem", "cluster-server-cert.pem",
-            "cluster-server-key.pem", "server-cert.pem", "server-key.pem"]);
+        assert.deepEqual(pemFiles.sort(), [
+            "ca-cert.pem",
+            "cluster-ca-cert.pem",
+            "cluster-server-cert.pem",
+            "cluster-server-key.pem",
+            "server-cert.pem",
+            "server-key.pem",
+        ]);
         cluster.rewriteFiles(renewed.children, { only: pemFiles });
         pods.forEach((p) => cluster.reload(p));
 
         for (const p of pods) {
-            const cert = await waitFor(`${p} to present the renewed certificate`, () =>
-                serverCertificate(cluster.address(p), 4222, urlHost, newCa), POLL);
+            const cert = await waitFor(
+                `${p} to present the renewed certificate`,
+                () => serverCertificate(cluster.address(p), 4222, urlHost, newCa),
+                POLL,
+            );
             assert.equal(cert.serialNumber.toUpperCase(), newSerial);
-            await assert.rejects(serverCertificate(cluster.address(p), 4222, urlHost, oldCa),
+            await assert.rejects(
+                serverCertificate(cluster.address(p), 4222, urlHost, oldCa),
                 (e: NodeJS.ErrnoException) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/.test(String(e.code)),
-                `${p} still verifies with the old CA`);
+                `${p} still verifies with the old CA`,
+            );
         }
-        assert.deepEqual(pods.map((p) => cluster.process(p)!.pid), pids, "same processes");
+        assert.deepEqual(
+            pods.map((p) => cluster.process(p)!.pid),
+            pids,
+            "same processes",
+        );
 
         // Pulumi keeps the credentials (auth.conf unchanged): the client now needs only the new caCertPem output
         const outputs = { ...built.outputs, caCertPem: newCa };
@@ -324,11 +397,20 @@ function startRouteServer(pod: Pod, routes: string[], certPem: string, keyPem: s
     fs.writeFileSync(path.join(dir, "cert.pem"), certPem);
     fs.writeFileSync(path.join(dir, "key.pem"), keyPem);
     fs.writeFileSync(path.join(dir, "ca.pem"), caPem);
-    fs.writeFileSync(path.join(dir, "server.conf"), [
-        "port: 4222", "http: 8222", `server_name: ${pod.name}`,
-        "cluster {", `  name: "${NAME}"`, "  port: 6222", `  routes: [ ${routes.map((r) => `"${r}"`).join(", ")} ]`,
-        `  tls { cert_file: "${dir}/cert.pem", key_file: "${dir}/key.pem", ca_file: "${dir}/ca.pem", verify: true, timeout: 5 }`,
-        "}", "",
-    ].join("\n"));
+    fs.writeFileSync(
+        path.join(dir, "server.conf"),
+        [
+            "port: 4222",
+            "http: 8222",
+            `server_name: ${pod.name}`,
+            "cluster {",
+            `  name: "${NAME}"`,
+            "  port: 6222",
+            `  routes: [ ${routes.map((r) => `"${r}"`).join(", ")} ]`,
+            `  tls { cert_file: "${dir}/cert.pem", key_file: "${dir}/key.pem", ca_file: "${dir}/ca.pem", verify: true, timeout: 5 }`,
+            "}",
+            "",
+        ].join("\n"),
+    );
     return pod.spawn("nats", requireBinary("nats-server"), ["--config", path.join(dir, "server.conf")]);
 }

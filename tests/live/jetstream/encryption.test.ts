@@ -13,7 +13,13 @@ import * as path from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { build, Built, K8S, secretData } from "../../../sim/runtime/build";
 import {
-    bytesUnder, connectWithOutputs, dataDirs, filesContaining, JetStreamPods, publishAcked, streamConfigFromOutput,
+    bytesUnder,
+    connectWithOutputs,
+    dataDirs,
+    filesContaining,
+    JetStreamPods,
+    publishAcked,
+    streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
@@ -31,7 +37,10 @@ for (const encryption of [true, false]) {
         let cluster: JetStreamPods;
 
         before(async () => {
-            built = await build(encryption ? "encon" : "encoff", { namespace: "live", jetstream: { version: VERSION, tls: true, encryption } });
+            built = await build(encryption ? "encon" : "encoff", {
+                namespace: "live",
+                jetstream: { version: VERSION, tls: true, encryption },
+            });
             cluster = await JetStreamPods.start(built.children, { id: newId("e") });
         });
 
@@ -43,34 +52,42 @@ for (const encryption of [true, false]) {
             await cluster?.destroy();
         });
 
-        it(encryption ? "keeps the marker payload out of every store file" : "finds the marker payload in every replica's store", async () => {
-            const nc = await connectWithOutputs(cluster, built.outputs);
-            try {
-                await (await jetstreamManager(nc)).streams.add(streamConfigFromOutput(built.outputs.streamConfig, "secrets", ["secrets.>"]));
-                await publishAcked(jetstream(nc), "secrets.new", MESSAGES, { payload: (i) => `${marker}-${i}` });
-            } finally {
-                await nc.close();
-            }
-            // a clean shutdown flushes every block to disk, so nothing is only in memory
-            await Promise.all(cluster.podNames().map((p) => cluster.stopPod(p)));
-
-            for (const pod of cluster.podNames()) {
-                const store = cluster.storeDir(pod);
-                assert.equal(path.basename(store), encryption ? "encrypted-store" : "store");
-                const blocks = bytesUnder(store, (f) => f.endsWith(".blk"));
-                assert.ok(blocks >= MESSAGES * marker.length, `${pod} message blocks hold the messages (${blocks} bytes)`);
-            }
-            const hits = filesContaining(dataDirs(cluster), Buffer.from(marker));
-            if (encryption) {
-                assert.deepEqual(hits, []);
-                const key = secretData(built.ofType(K8S.secret).find((s) => s.inputs.metadata.name.endsWith("-js-server"))!).encryption;
-                const podRoots = cluster.podNames().map((p) => cluster.describe(p).podRoot);
-                assert.deepEqual(filesContaining(podRoots, Buffer.from(key)), [], "the key is in no file of the pods");
-            } else {
-                for (const pod of cluster.podNames()) {
-                    assert.ok(hits.some((h) => h.startsWith(`${cluster.storeDir(pod)}/`)), `${pod}: plaintext in ${hits.join(", ")}`);
+        it(
+            encryption ? "keeps the marker payload out of every store file" : "finds the marker payload in every replica's store",
+            async () => {
+                const nc = await connectWithOutputs(cluster, built.outputs);
+                try {
+                    await (
+                        await jetstreamManager(nc)
+                    ).streams.add(streamConfigFromOutput(built.outputs.streamConfig, "secrets", ["secrets.>"]));
+                    await publishAcked(jetstream(nc), "secrets.new", MESSAGES, { payload: (i) => `${marker}-${i}` });
+                } finally {
+                    await nc.close();
                 }
-            }
-        });
+                // a clean shutdown flushes every block to disk, so nothing is only in memory
+                await Promise.all(cluster.podNames().map((p) => cluster.stopPod(p)));
+
+                for (const pod of cluster.podNames()) {
+                    const store = cluster.storeDir(pod);
+                    assert.equal(path.basename(store), encryption ? "encrypted-store" : "store");
+                    const blocks = bytesUnder(store, (f) => f.endsWith(".blk"));
+                    assert.ok(blocks >= MESSAGES * marker.length, `${pod} message blocks hold the messages (${blocks} bytes)`);
+                }
+                const hits = filesContaining(dataDirs(cluster), Buffer.from(marker));
+                if (encryption) {
+                    assert.deepEqual(hits, []);
+                    const key = secretData(built.ofType(K8S.secret).find((s) => s.inputs.metadata.name.endsWith("-js-server"))!).encryption;
+                    const podRoots = cluster.podNames().map((p) => cluster.describe(p).podRoot);
+                    assert.deepEqual(filesContaining(podRoots, Buffer.from(key)), [], "the key is in no file of the pods");
+                } else {
+                    for (const pod of cluster.podNames()) {
+                        assert.ok(
+                            hits.some((h) => h.startsWith(`${cluster.storeDir(pod)}/`)),
+                            `${pod}: plaintext in ${hits.join(", ")}`,
+                        );
+                    }
+                }
+            },
+        );
     });
 }

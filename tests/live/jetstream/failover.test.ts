@@ -8,13 +8,19 @@
  */
 import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
-import { jetstream, jetstreamManager, JetStreamApiError } from "@nats-io/jetstream";
-import type { JetStreamManager, StreamInfo } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
 import { build, Built } from "../../../sim/runtime/build";
 import { tcpConnect, waitFor } from "../../../sim/pods/wait";
 import {
-    bytesUnder, connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, NatsConnection, publishAcked,
-    ReadMessage, streamConfigFromOutput,
+    bytesUnder,
+    connectWithOutputs,
+    consumeAll,
+    consumerConfigFromOutput,
+    JetStreamPods,
+    NatsConnection,
+    publishAcked,
+    ReadMessage,
+    streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
@@ -44,12 +50,16 @@ function assertAllAcked(read: ReadMessage[], seqs: number[], count: number): voi
 
 /** Waits until the stream has a leader and every other replica is current. */
 function waitStreamCurrent(jsm: JetStreamManager, stream: string, replicas: number): Promise<StreamInfo> {
-    return waitFor(`stream ${stream} to have a leader and ${replicas - 1} current replicas`, async () => {
-        const si = await jsm.streams.info(stream);
-        const peers = si.cluster?.replicas ?? [];
-        const ok = !!si.cluster?.leader && peers.length === replicas - 1 && peers.every((p) => p.current && !p.offline);
-        return ok && si;
-    }, RECOVERY);
+    return waitFor(
+        `stream ${stream} to have a leader and ${replicas - 1} current replicas`,
+        async () => {
+            const si = await jsm.streams.info(stream);
+            const peers = si.cluster?.replicas ?? [];
+            const ok = !!si.cluster?.leader && peers.length === replicas - 1 && peers.every((p) => p.current && !p.offline);
+            return ok && si;
+        },
+        RECOVERY,
+    );
 }
 
 describe("live JetStream: failures and restarts of the rendered pods", function () {
@@ -93,20 +103,32 @@ describe("live JetStream: failures and restarts of the rendered pods", function 
             });
             assert.equal(cluster.process(killed)!.signalCode, "SIGKILL");
             assert.equal(report.seqs.length, COUNT);
-            assert.deepEqual([...new Set(report.seqs)].sort((a, b) => a - b), Array.from({ length: COUNT }, (_, i) => i + 1),
-                "one stream sequence per message, no gaps, no duplicates");
+            assert.deepEqual(
+                [...new Set(report.seqs)].sort((a, b) => a - b),
+                Array.from({ length: COUNT }, (_, i) => i + 1),
+                "one stream sequence per message, no gaps, no duplicates",
+            );
             seqs = report.seqs;
 
-            const si = await waitFor("a new stream leader", async () => {
-                const info = await jsm.streams.info("events");
-                return info.cluster?.leader !== undefined && info.cluster.leader !== killed && info;
-            }, RECOVERY);
+            const si = await waitFor(
+                "a new stream leader",
+                async () => {
+                    const info = await jsm.streams.info("events");
+                    return info.cluster?.leader !== undefined && info.cluster.leader !== killed && info;
+                },
+                RECOVERY,
+            );
             assert.equal(si.state.messages, COUNT);
-            assert.ok(si.cluster!.replicas!.some((r) => r.name === killed), "the killed pod stays a peer of the stream");
+            assert.ok(
+                si.cluster!.replicas!.some((r) => r.name === killed),
+                "the killed pod stays a peer of the stream",
+            );
             assertAllAcked(await consumeAll(jetstream(nc), "events", "reader", COUNT), seqs, COUNT);
             assert.ok(report.maxStallAt >= KILL_AT, "the longest stall came with the kill");
-            process.stdout.write(`      (kill -9 of ${killed}: publishing stalled ${report.maxStallMs} ms at message ` +
-                `${report.maxStallAt}; ${report.failedAttempts} failed attempts retried, ${report.duplicates} deduplicated)\n`);
+            process.stdout.write(
+                `      (kill -9 of ${killed}: publishing stalled ${report.maxStallMs} ms at message ` +
+                    `${report.maxStallAt}; ${report.failedAttempts} failed attempts retried, ${report.duplicates} deduplicated)\n`,
+            );
         });
 
         it("restarts the killed pod with the same files and data: it rejoins and all 3 peers are current", async () => {
@@ -118,12 +140,16 @@ describe("live JetStream: failures and restarts of the rendered pods", function 
             const si = await waitStreamCurrent(jsm, "events", 3);
             const peers = [si.cluster!.leader!, ...si.cluster!.replicas!.map((r) => r.name)].sort();
             assert.deepEqual(peers, cluster.podNames());
-            await waitFor(`${killed} to hold all ${COUNT} messages`, async () => {
-                const jsz = await cluster.jsz(killed, "accounts=true&streams=true");
-                const details = (jsz.account_details ?? []) as { stream_detail?: { name: string; state: { messages: number } }[] }[];
-                const events = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === "events");
-                return events?.state.messages === COUNT;
-            }, RECOVERY);
+            await waitFor(
+                `${killed} to hold all ${COUNT} messages`,
+                async () => {
+                    const jsz = await cluster.jsz(killed, "accounts=true&streams=true");
+                    const details = (jsz.account_details ?? []) as { stream_detail?: { name: string; state: { messages: number } }[] }[];
+                    const events = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === "events");
+                    return events?.state.messages === COUNT;
+                },
+                RECOVERY,
+            );
         });
 
         it("control: recreating all pods with emptyDir volumes starts them without the stream", async () => {
@@ -133,14 +159,18 @@ describe("live JetStream: failures and restarts of the rendered pods", function 
             await cluster.waitHealthy();
             nc = await connectWithOutputs(cluster, built.outputs);
             const jsm = await jetstreamManager(nc);
-            const err = await waitFor("the meta leader to answer for stream events", async () => {
-                try {
-                    await jsm.streams.info("events");
-                    return new Error("the stream still exists");
-                } catch (e) {
-                    return e instanceof JetStreamApiError && e.code === 10059 && e; // stream not found
-                }
-            }, RECOVERY);
+            const err = await waitFor(
+                "the meta leader to answer for stream events",
+                async () => {
+                    try {
+                        await jsm.streams.info("events");
+                        return new Error("the stream still exists");
+                    } catch (e) {
+                        return e instanceof JetStreamApiError && e.code === 10059 && e; // stream not found
+                    }
+                },
+                RECOVERY,
+            );
             assert.ok(err instanceof JetStreamApiError, String(err));
         });
 
@@ -158,8 +188,15 @@ describe("live JetStream: failures and restarts of the rendered pods", function 
                 const proc = cluster.process(pod)!;
                 await waitFor(`${pod} to enter lame duck mode`, async () => /Entering lame duck mode/.test(proc.logs()), RECOVERY);
                 await waitFor("the connected client to be told", async () => notified, RECOVERY);
-                await waitFor(`${pod} to stop accepting clients`, async () =>
-                    tcpConnect(cluster.address(pod), 4222, 1000).then(() => false, () => true), RECOVERY);
+                await waitFor(
+                    `${pod} to stop accepting clients`,
+                    async () =>
+                        tcpConnect(cluster.address(pod), 4222, 1000).then(
+                            () => false,
+                            () => true,
+                        ),
+                    RECOVERY,
+                );
                 assert.ok(proc.running, "it drains (lame_duck_duration) instead of exiting at once");
                 assert.doesNotMatch(proc.logs(), /Server Exiting/);
                 await tcpConnect(cluster.address(cluster.podNames()[0]), 4222, 1000); // the others still serve

@@ -11,8 +11,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-    acquireMountPoints, ChildResource, describePods, expandK8sVars, materialisePods, MOUNT_POINT_STATE_DIR, podLaunch,
-    readVolumeFiles, refreshPodFiles, releaseMountPoints, resetEphemeralVolumes,
+    acquireMountPoints,
+    ChildResource,
+    describePods,
+    expandK8sVars,
+    materialisePods,
+    MOUNT_POINT_STATE_DIR,
+    podLaunch,
+    readVolumeFiles,
+    refreshPodFiles,
+    releaseMountPoints,
+    resetEphemeralVolumes,
 } from "../../../sim/pods/pod-files";
 
 function k8s(kind: string, inputs: Record<string, any>): ChildResource {
@@ -27,36 +36,43 @@ function redisLike(conf = "port 6379\n"): ChildResource[] {
         k8s("StatefulSet", {
             metadata: { name: "redis", namespace: "ns1" },
             spec: {
-                replicas: 2, serviceName: "redis-headless",
+                replicas: 2,
+                serviceName: "redis-headless",
                 template: {
                     metadata: { labels: { app: "redis" } },
                     spec: {
-                        containers: [{
-                            name: "redis",
-                            command: ["redis-server", "/conf/redis.conf"],
-                            args: ["--port", "$(PORT)", "$$(PORT)"],
-                            resources: { limits: { memory: "512Mi", cpu: "500m" } },
-                            envFrom: [{ configMapRef: { name: "redis-env" }, prefix: "CFG_" }],
-                            env: [
-                                { name: "PORT", value: "6379" },
-                                { name: "A", value: "$(PORT)-$(UNKNOWN)-$(B)" },
-                                { name: "B", value: "b" },
-                                { name: "MEM_MI", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } } },
-                                { name: "CPU", valueFrom: { resourceFieldRef: { resource: "limits.cpu" } } },
-                                { name: "NO_LIMIT", valueFrom: { resourceFieldRef: { resource: "limits.ephemeral-storage" } } },
-                                { name: "PASS", valueFrom: { secretKeyRef: { name: "redis-secret", key: "password" } } },
-                                { name: "APP", valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
-                            ],
-                            volumeMounts: [
-                                { name: "conf", mountPath: "/conf" },
-                                { name: "secret", mountPath: "/secret" },
-                                { name: "data", mountPath: "/data" },
-                                { name: "tmp", mountPath: "/scratch" },
-                            ],
-                        }, { name: "sentinel", command: ["redis-sentinel"] }],
+                        containers: [
+                            {
+                                name: "redis",
+                                command: ["redis-server", "/conf/redis.conf"],
+                                args: ["--port", "$(PORT)", "$$(PORT)"],
+                                resources: { limits: { memory: "512Mi", cpu: "500m" } },
+                                envFrom: [{ configMapRef: { name: "redis-env" }, prefix: "CFG_" }],
+                                env: [
+                                    { name: "PORT", value: "6379" },
+                                    { name: "A", value: "$(PORT)-$(UNKNOWN)-$(B)" },
+                                    { name: "B", value: "b" },
+                                    { name: "MEM_MI", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } } },
+                                    { name: "CPU", valueFrom: { resourceFieldRef: { resource: "limits.cpu" } } },
+                                    { name: "NO_LIMIT", valueFrom: { resourceFieldRef: { resource: "limits.ephemeral-storage" } } },
+                                    { name: "PASS", valueFrom: { secretKeyRef: { name: "redis-secret", key: "password" } } },
+                                    { name: "APP", valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+                                ],
+                                volumeMounts: [
+                                    { name: "conf", mountPath: "/conf" },
+                                    { name: "secret", mountPath: "/secret" },
+                                    { name: "data", mountPath: "/data" },
+                                    { name: "tmp", mountPath: "/scratch" },
+                                ],
+                            },
+                            { name: "sentinel", command: ["redis-sentinel"] },
+                        ],
                         volumes: [
                             { name: "conf", configMap: { name: "redis-conf" } },
-                            { name: "secret", secret: { secretName: "redis-secret", items: [{ key: "password", path: "auth/pass", mode: 0o400 }] } },
+                            {
+                                name: "secret",
+                                secret: { secretName: "redis-secret", items: [{ key: "password", path: "auth/pass", mode: 0o400 }] },
+                            },
                             { name: "tmp", emptyDir: {} },
                         ],
                     },
@@ -94,9 +110,16 @@ describe("local pod materialiser (pod-files.ts)", () => {
 
     it("describes every replica from the StatefulSet: names, DNS names, env, command, mounts", () => {
         const pods = describePods(redisLike(), { root, container: "redis" });
-        assert.deepEqual(pods.map((p) => p.name), ["redis-0", "redis-1"]);
-        assert.deepEqual(pods[1].hostnames, ["redis-1.redis-headless", "redis-1.redis-headless.ns1",
-            "redis-1.redis-headless.ns1.svc", "redis-1.redis-headless.ns1.svc.cluster.local"]);
+        assert.deepEqual(
+            pods.map((p) => p.name),
+            ["redis-0", "redis-1"],
+        );
+        assert.deepEqual(pods[1].hostnames, [
+            "redis-1.redis-headless",
+            "redis-1.redis-headless.ns1",
+            "redis-1.redis-headless.ns1.svc",
+            "redis-1.redis-headless.ns1.svc.cluster.local",
+        ]);
         for (const svc of ["redis-headless", "redis", "redis.ns1", "redis.ns1.svc", "redis.ns1.svc.cluster.local"]) {
             assert.ok(pods[0].hostnames.includes(svc), svc);
         }
@@ -111,12 +134,15 @@ describe("local pod materialiser (pod-files.ts)", () => {
         assert.equal(env.APP, "redis");
         assert.equal(env.CFG_LEVEL, "debug");
         assert.deepEqual(pods[1].command, ["redis-server", "/conf/redis.conf", "--port", "6379", "$(PORT)"]);
-        assert.deepEqual(pods[1].mounts.map((m) => [m.podPath, m.kind, m.readOnly, path.relative(root, m.hostDir)]), [
-            ["/conf", "configMap", true, "redis-1/conf"],
-            ["/secret", "secret", true, "redis-1/secret"],
-            ["/data", "persistentVolumeClaim", false, "redis-1/data"],
-            ["/scratch", "emptyDir", false, "redis-1/scratch"],
-        ]);
+        assert.deepEqual(
+            pods[1].mounts.map((m) => [m.podPath, m.kind, m.readOnly, path.relative(root, m.hostDir)]),
+            [
+                ["/conf", "configMap", true, "redis-1/conf"],
+                ["/secret", "secret", true, "redis-1/secret"],
+                ["/data", "persistentVolumeClaim", false, "redis-1/data"],
+                ["/scratch", "emptyDir", false, "redis-1/scratch"],
+            ],
+        );
         assert.equal(pods[1].filesDir, path.join(root, "redis-1/conf"));
     });
 
@@ -169,7 +195,10 @@ describe("local pod materialiser (pod-files.ts)", () => {
         assert.match(script, new RegExp(`mount --bind '${pod.podRoot}/conf' '/conf'\\nmount -o remount,bind,ro '/conf'`));
         assert.match(script, /mount --bind '[^']+\/data' '\/data'\n(?!mount -o remount)/);
         assert.match(script, /exec env -u 'HOME' "\$@"$/, "inherited variables are dropped, container ones kept");
-        assert.deepEqual(launch.mountPoints.map((m) => m.path), ["/conf", "/secret", "/data", "/scratch"]);
+        assert.deepEqual(
+            launch.mountPoints.map((m) => m.path),
+            ["/conf", "/secret", "/data", "/scratch"],
+        );
         const abs = podLaunch({ ...pod, command: ["/redis-server"] }, { "/redis-server": "/usr/bin/redis-server" }, []);
         assert.deepEqual(abs.mountPoints.at(-1), { path: "/redis-server", kind: "file" });
         assert.match(abs.args[1], /mount --bind '\/usr\/bin\/redis-server' '\/redis-server'/);

@@ -12,8 +12,14 @@ import * as fs from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { build, Built } from "../../../sim/runtime/build";
 import {
-    connectWithOutputs, consumeAll, consumerConfigFromOutput, JetStreamPods, plaintextAttempt, publishAcked,
-    serverCertificate, streamConfigFromOutput,
+    connectWithOutputs,
+    consumeAll,
+    consumerConfigFromOutput,
+    JetStreamPods,
+    plaintextAttempt,
+    publishAcked,
+    serverCertificate,
+    streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 
 const VERSION = "2.9.15";
@@ -29,10 +35,16 @@ describe("live JetStream: replicas 1 (standalone) with TLS and encryption", func
     let pod: string;
 
     before(async () => {
-        built = await build("solo", { namespace: "live", jetstream: {
-            version: VERSION, replicas: 1, tls: true, encryption: true,
-            containerTemplate: { resources: { limits: { memory: "512Mi" } } },
-        } });
+        built = await build("solo", {
+            namespace: "live",
+            jetstream: {
+                version: VERSION,
+                replicas: 1,
+                tls: true,
+                encryption: true,
+                containerTemplate: { resources: { limits: { memory: "512Mi" } } },
+            },
+        });
         cluster = await JetStreamPods.start(built.children, { id: newId("s") });
         pod = cluster.podNames()[0];
     });
@@ -88,8 +100,14 @@ describe("live JetStream: replicas 1 (standalone) with TLS and encryption", func
             assert.equal(si.config.num_replicas, 1);
             assert.equal(si.state.messages, 50);
             const read = await consumeAll(jetstream(nc), "solo", "reader", 50);
-            assert.deepEqual(read.map((m) => m.seq), seqs);
-            assert.deepEqual(read.map((m) => m.data), Array.from({ length: 50 }, (_, i) => `solo-${i}`));
+            assert.deepEqual(
+                read.map((m) => m.seq),
+                seqs,
+            );
+            assert.deepEqual(
+                read.map((m) => m.data),
+                Array.from({ length: 50 }, (_, i) => `solo-${i}`),
+            );
         } finally {
             await nc.close();
         }

@@ -18,7 +18,16 @@ import Redis from "ioredis";
 import { build, Built } from "../../../sim/runtime/build";
 import { waitFor } from "../../../sim/pods/wait";
 import {
-    MasterWatch, nodeClient, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs, WatchReport, writeAcked, WriteReport,
+    MasterWatch,
+    nodeClient,
+    RedisPods,
+    roleOf,
+    sentinelClient,
+    sentinelView,
+    SentinelOutputs,
+    WatchReport,
+    writeAcked,
+    WriteReport,
 } from "../../../sim/pods/redis-pods";
 
 const VERSION = "7.0.15";
@@ -49,34 +58,61 @@ function valueOf(key: string): string {
  * `not` and that pod's redis says it is master.
  */
 function agreedMaster(pods: RedisPods, outputs: SentinelOutputs, not: string[] = []): Promise<string> {
-    return waitFor(`the Sentinels to agree on a master other than ${not.join(", ") || "-"}`, async () => {
-        const live = pods.podNames().filter((p) => pods.running(p, "sentinel"));
-        const named = new Set(await Promise.all(live.map(async (p) => (await sentinelView(pods, p, outputs)).master)));
-        if (named.size !== 1) return false;
-        const pod = pods.podOf([...named][0].replace(/:\d+$/, ""));
-        return !not.includes(pod) && (await roleOf(pods, pod, outputs)).role === "master" && pod;
-    }, RECOVERY);
+    return waitFor(
+        `the Sentinels to agree on a master other than ${not.join(", ") || "-"}`,
+        async () => {
+            const live = pods.podNames().filter((p) => pods.running(p, "sentinel"));
+            const named = new Set(await Promise.all(live.map(async (p) => (await sentinelView(pods, p, outputs)).master)));
+            if (named.size !== 1) return false;
+            const pod = pods.podOf([...named][0].replace(/:\d+$/, ""));
+            return !not.includes(pod) && (await roleOf(pods, pod, outputs)).role === "master" && pod;
+        },
+        RECOVERY,
+    );
 }
 
 /** Waits until `pod`'s redis is a replica of `master`, in sync. */
 function replicaInSync(pods: RedisPods, outputs: SentinelOutputs, pod: string, master: string): Promise<unknown> {
-    return waitFor(`${pod} to be an in-sync replica of ${master}`, async () => {
-        const r = await roleOf(pods, pod, outputs);
-        assert.notEqual(r.role, "master", `${pod} came back as master`);
-        return r.master === `${pods.fqdn(master)}:6379` && r.state === "connected";
-    }, RECOVERY);
+    return waitFor(
+        `${pod} to be an in-sync replica of ${master}`,
+        async () => {
+            const r = await roleOf(pods, pod, outputs);
+            assert.notEqual(r.role, "master", `${pod} came back as master`);
+            return r.master === `${pods.fqdn(master)}:6379` && r.state === "connected";
+        },
+        RECOVERY,
+    );
 }
 
 /** Waits until every Sentinel names `master` and is connected to the 2 other nodes as replicas and to 2 other Sentinels. */
 function sentinelsSettled(pods: RedisPods, outputs: SentinelOutputs, master: string): Promise<unknown> {
-    const replicas = pods.podNames().filter((p) => p !== master).map((p) => `${pods.fqdn(p)}:6379`).sort();
-    return Promise.all(pods.podNames().map((p) => waitFor(`${p}'s Sentinel to see ${master} with 2 replicas and 2 Sentinels`, async () => {
-        const v = await sentinelView(pods, p, outputs);
-        const replicaFlags = Object.entries(v.replicas).filter(([, f]) => f === "slave").map(([n]) => n).sort();
-        const sentinelsUp = Object.values(v.sentinels).filter((f) => f === "sentinel").length;
-        return v.master === `${pods.fqdn(master)}:6379` && JSON.stringify(replicaFlags) === JSON.stringify(replicas) &&
-            sentinelsUp === 2 && v.fields["num-other-sentinels"] === "2";
-    }, RECOVERY)));
+    const replicas = pods
+        .podNames()
+        .filter((p) => p !== master)
+        .map((p) => `${pods.fqdn(p)}:6379`)
+        .sort();
+    return Promise.all(
+        pods.podNames().map((p) =>
+            waitFor(
+                `${p}'s Sentinel to see ${master} with 2 replicas and 2 Sentinels`,
+                async () => {
+                    const v = await sentinelView(pods, p, outputs);
+                    const replicaFlags = Object.entries(v.replicas)
+                        .filter(([, f]) => f === "slave")
+                        .map(([n]) => n)
+                        .sort();
+                    const sentinelsUp = Object.values(v.sentinels).filter((f) => f === "sentinel").length;
+                    return (
+                        v.master === `${pods.fqdn(master)}:6379` &&
+                        JSON.stringify(replicaFlags) === JSON.stringify(replicas) &&
+                        sentinelsUp === 2 &&
+                        v.fields["num-other-sentinels"] === "2"
+                    );
+                },
+                RECOVERY,
+            ),
+        ),
+    );
 }
 
 /** Reads every key of `expected` through `client` and asserts its value. */
@@ -156,7 +192,10 @@ for (const tls of [true, false]) {
         it("the killed redis container, restarted with the same files and data, comes back as a replica of the new master", async () => {
             const old = pods.podNames()[0];
             assert.notEqual(master, old, "the previous test promoted another pod");
-            const aof = path.join(pods.dataDirs(old).find((d) => d.endsWith("/data"))!, "appendonlydir");
+            const aof = path.join(
+                pods.dataDirs(old).find((d) => d.endsWith("/data"))!,
+                "appendonlydir",
+            );
             assert.ok(fs.readdirSync(aof).length > 0, "the emptyDir /data kept the old master's AOF");
             const watch = new MasterWatch(pods, outputs);
             pods.startContainer(old, "redis");
@@ -189,7 +228,10 @@ for (const tls of [true, false]) {
             master = await agreedMaster(pods, outputs, [old]);
             assert.match(pods.logs(old, "redis"), /Sentinels still name this restarted pod as master: handing the role to a replica first/);
             await replicaInSync(pods, outputs, old, master);
-            assert.ok(report.maxStallMs < DOWN_AFTER_MS, `writes stalled ${report.maxStallMs} ms: the forced failover beats down-after-milliseconds`);
+            assert.ok(
+                report.maxStallMs < DOWN_AFTER_MS,
+                `writes stalled ${report.maxStallMs} ms: the forced failover beats down-after-milliseconds`,
+            );
             logWrites(`kill -9 and immediate restart of ${old}/redis, ${master} promoted`, report);
             await sentinelsSettled(pods, outputs, master);
             await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -202,7 +244,9 @@ for (const tls of [true, false]) {
             const watch = new MasterWatch(pods, outputs);
             const report = await writeAcked(client, keys("kill-pod", 200), {
                 value: valueOf,
-                before: async (i) => { if (i === 50) await pods.killPod(old); },
+                before: async (i) => {
+                    if (i === 50) await pods.killPod(old);
+                },
             });
             acked.push(...report.acked);
             master = await agreedMaster(pods, outputs, [old]);

@@ -16,7 +16,14 @@ import { connect as tlsConnect } from "node:tls";
 import { build, Built } from "../../../sim/runtime/build";
 import { waitFor } from "../../../sim/pods/wait";
 import {
-    announcedAddress, nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs, splitHostPort,
+    announcedAddress,
+    nodeCommand,
+    RedisPods,
+    roleOf,
+    sentinelClient,
+    sentinelView,
+    SentinelOutputs,
+    splitHostPort,
 } from "../../../sim/pods/redis-pods";
 
 const VERSION = "7.0.15";
@@ -46,11 +53,25 @@ function plaintextExchange(host: string, port: number, password: string, waitMs 
         const socket = net.connect({ host, port });
         let received = "";
         let closed = false;
-        const timer = setTimeout(() => { socket.destroy(); resolve({ received, closed }); }, waitMs);
+        const timer = setTimeout(() => {
+            socket.destroy();
+            resolve({ received, closed });
+        }, waitMs);
         socket.once("connect", () => socket.write(`AUTH ${password}\r\nPING\r\n`));
-        socket.on("data", (c: Buffer) => { received += c.toString("latin1"); });
-        socket.once("close", () => { closed = true; clearTimeout(timer); resolve({ received, closed }); });
-        socket.once("error", (e: NodeJS.ErrnoException) => { if (e.code !== "ECONNRESET") { clearTimeout(timer); reject(e); } });
+        socket.on("data", (c: Buffer) => {
+            received += c.toString("latin1");
+        });
+        socket.once("close", () => {
+            closed = true;
+            clearTimeout(timer);
+            resolve({ received, closed });
+        });
+        socket.once("error", (e: NodeJS.ErrnoException) => {
+            if (e.code !== "ECONNRESET") {
+                clearTimeout(timer);
+                reject(e);
+            }
+        });
     });
 }
 
@@ -58,9 +79,20 @@ function plaintextExchange(host: string, port: number, password: string, waitMs 
 function tlsHandshake(host: string, port: number, servername: string, ca: string, timeoutMs = 3000): Promise<void> {
     return new Promise((resolve, reject) => {
         const socket = tlsConnect({ host, port, servername, ca, rejectUnauthorized: true });
-        const timer = setTimeout(() => { socket.destroy(); reject(new Error("TLS handshake timed out")); }, timeoutMs);
-        socket.once("secureConnect", () => { clearTimeout(timer); socket.destroy(); resolve(); });
-        socket.once("error", (e) => { clearTimeout(timer); socket.destroy(); reject(e); });
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error("TLS handshake timed out"));
+        }, timeoutMs);
+        socket.once("secureConnect", () => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve();
+        });
+        socket.once("error", (e) => {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(e);
+        });
     });
 }
 
@@ -104,7 +136,11 @@ for (const tls of [false, true]) {
                 await pods.killContainer(p2, "redis");
                 pods.startContainer(p2, "redis");
                 assert.equal(await pods.probe(p2, "redis", "startup"), false, "passes before redis-server answers");
-                await waitFor(`${p2}/redis to answer PING`, async () => (await nodeCommand(pods, p2, "redis", outputs, ["PING"]).catch(() => "")) === "PONG", POLL);
+                await waitFor(
+                    `${p2}/redis to answer PING`,
+                    async () => (await nodeCommand(pods, p2, "redis", outputs, ["PING"]).catch(() => "")) === "PONG",
+                    POLL,
+                );
                 for (let i = 0; i < 3; i++) {
                     assert.equal(await pods.probe(p2, "redis", "startup"), false, `passes while ${p0}'s Sentinel is down`);
                 }
@@ -122,41 +158,64 @@ for (const tls of [false, true]) {
             const masterAddr = `${pods.fqdn(p0)}:6379`;
             for (const r of replicas) {
                 assert.match(pods.logs(r, "redis"), new RegExp(`starting as replica of ${pods.fqdn(p0).replace(/\./g, "\\.")}:6379`));
-                const role = await waitFor(`${r} to be in sync with ${p0}`, async () => {
-                    const x = await roleOf(pods, r, outputs);
-                    return x.state === "connected" && x;
-                }, POLL);
+                const role = await waitFor(
+                    `${r} to be in sync with ${p0}`,
+                    async () => {
+                        const x = await roleOf(pods, r, outputs);
+                        return x.state === "connected" && x;
+                    },
+                    POLL,
+                );
                 assert.deepEqual(role, { role: "slave", master: masterAddr, state: "connected" });
             }
             const role = await roleOf(pods, p0, outputs);
             assert.equal(role.role, "master");
-            assert.deepEqual([...role.replicas!].sort(), replicas.map((r) => `${pods.fqdn(r)}:6379`).sort(),
-                "replicas announce their pod DNS names");
+            assert.deepEqual(
+                [...role.replicas!].sort(),
+                replicas.map((r) => `${pods.fqdn(r)}:6379`).sort(),
+                "replicas announce their pod DNS names",
+            );
         });
 
         it("every Sentinel names pod 0's DNS name as master and sees 2 replicas and 2 other Sentinels", async () => {
             const expected = `${pods.fqdn(master)}:6379`;
             for (const p of pods.podNames()) {
-                const view = await waitFor(`${p}'s Sentinel to be connected to 2 replicas and 2 Sentinels`, async () => {
-                    const v = await sentinelView(pods, p, outputs);
-                    const settled = Object.values(v.replicas).every((f) => f === "slave") && Object.values(v.sentinels).every((f) => f === "sentinel");
-                    return v.fields["num-slaves"] === "2" && v.fields["num-other-sentinels"] === "2" && settled && v;
-                }, POLL);
+                const view = await waitFor(
+                    `${p}'s Sentinel to be connected to 2 replicas and 2 Sentinels`,
+                    async () => {
+                        const v = await sentinelView(pods, p, outputs);
+                        const settled =
+                            Object.values(v.replicas).every((f) => f === "slave") &&
+                            Object.values(v.sentinels).every((f) => f === "sentinel");
+                        return v.fields["num-slaves"] === "2" && v.fields["num-other-sentinels"] === "2" && settled && v;
+                    },
+                    POLL,
+                );
                 assert.equal(view.master, expected, `${p}: get-master-addr-by-name`);
                 assert.equal(view.fields.quorum, "2");
                 assert.equal(view.fields.flags, "master");
-                const others = pods.podNames().filter((x) => x !== p).map((x) => `${pods.fqdn(x)}:26379`).sort();
+                const others = pods
+                    .podNames()
+                    .filter((x) => x !== p)
+                    .map((x) => `${pods.fqdn(x)}:26379`)
+                    .sort();
                 assert.deepEqual(Object.keys(view.sentinels).sort(), others, `${p}: the other Sentinels by pod DNS name`);
-                const replicas = pods.podNames().filter((x) => x !== master).map((x) => `${pods.fqdn(x)}:6379`).sort();
+                const replicas = pods
+                    .podNames()
+                    .filter((x) => x !== master)
+                    .map((x) => `${pods.fqdn(x)}:6379`)
+                    .sort();
                 assert.deepEqual(Object.keys(view.replicas).sort(), replicas, `${p}: the replicas by pod DNS name`);
             }
         });
 
         it("each container sees only its own mounts, read-only where Kubernetes mounts them so, and only its environment", async () => {
             const p = pods.podNames()[1];
-            const script = "env | sort; touch /etc/isbsvc/redis/x 2>&1; for d in /data /run/isbsvc /sentinel; do echo \"$d: $(ls -A $d | sort | tr '\\n' ' ')\"; done";
-            const [redis, sentinel] = await Promise.all(["redis", "sentinel"].map((c) =>
-                pods.exec(p, c as "redis" | "sentinel", ["/bin/sh", "-c", script])));
+            const script =
+                "env | sort; touch /etc/isbsvc/redis/x 2>&1; for d in /data /run/isbsvc /sentinel; do echo \"$d: $(ls -A $d | sort | tr '\\n' ' ')\"; done";
+            const [redis, sentinel] = await Promise.all(
+                ["redis", "sentinel"].map((c) => pods.exec(p, c as "redis" | "sentinel", ["/bin/sh", "-c", script])),
+            );
             for (const r of [redis, sentinel]) {
                 assert.match(r.stdout, new RegExp(`^POD_NAME=${p}$`, "m"));
                 assert.ok(r.stdout.includes(`\nREDIS_PASSWORD=${outputs.password}\n`), "the password from the auth Secret");
@@ -230,23 +289,30 @@ for (const tls of [false, true]) {
 
             it("a client trusting another CA, or expecting another name, is refused by TLS verification", async () => {
                 const foreign = await build("rf", { namespace: "live", redis: { native: { version: VERSION, tls: true } } });
-                const viaSentinel = sentinelClient(pods, outputs, { ca: foreign.outputs.caCertPem, extra: { sentinelRetryStrategy: () => null } });
+                const viaSentinel = sentinelClient(pods, outputs, {
+                    ca: foreign.outputs.caCertPem,
+                    extra: { sentinelRetryStrategy: () => null },
+                });
                 try {
                     const err = await rejection(viaSentinel.connect());
                     assert.match(err.message, /All sentinels are unreachable/);
                 } finally {
                     viaSentinel.disconnect();
                 }
-                const wrongMasterName = sentinelClient(pods, outputs, { extra: {
-                    natMap: (key: string) => ({ ...announcedAddress(pods, key, true)!, servername: "redis.example.com" }),
-                    retryStrategy: () => null,
-                } });
+                const wrongMasterName = sentinelClient(pods, outputs, {
+                    extra: {
+                        natMap: (key: string) => ({ ...announcedAddress(pods, key, true)!, servername: "redis.example.com" }),
+                        retryStrategy: () => null,
+                    },
+                });
                 const events: Error[] = [];
                 wrongMasterName.on("error", (e: Error) => events.push(e));
                 try {
                     await rejection(wrongMasterName.connect().then(() => wrongMasterName.ping()));
-                    assert.ok(events.some((e) => /Hostname\/IP does not match/.test(e.message)),
-                        `the master's certificate is checked against the name Sentinel announced; errors: ${events.join("; ")}`);
+                    assert.ok(
+                        events.some((e) => /Hostname\/IP does not match/.test(e.message)),
+                        `the master's certificate is checked against the name Sentinel announced; errors: ${events.join("; ")}`,
+                    );
                 } finally {
                     wrongMasterName.disconnect();
                 }
@@ -257,7 +323,9 @@ for (const tls of [false, true]) {
                 }
                 const direct = await rejection(nodeCommand(pods, master, "redis", outputs, ["PING"], { ca: foreign.outputs.caCertPem }));
                 assert.match(direct.message, /unable to verify|certificate/i);
-                const wrongName = await rejection(nodeCommand(pods, master, "redis", outputs, ["PING"], { servername: "redis.example.com" }));
+                const wrongName = await rejection(
+                    nodeCommand(pods, master, "redis", outputs, ["PING"], { servername: "redis.example.com" }),
+                );
                 assert.match(wrongName.message, /Hostname\/IP does not match|altnames/i);
                 assert.equal(await nodeCommand(pods, master, "redis", outputs, ["PING"]), "PONG", "control: the right CA and name work");
             });

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     const proc = pod.spawn("sleep", "sleep", ["300"]);
     process.stdout.write(`READY ${proc.pid}\n`);
     if (mode === "throw") {
-        setTimeout(() => { throw new Error("deliberate uncaught error"); }, 10);
+        setTimeout(() => {
+            throw new Error("deliberate uncaught error");
+        }, 10);
     } else if (mode === "wait") {
         // Stays alive for the signal; the bounded fallback exit also runs the exit handler.
         setTimeout(() => process.exit(3), 60_000);

@@ -78,17 +78,25 @@ async function startFixture(id: string, mode: string): Promise<Fixture> {
         stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    child.stdout?.on("data", (c: Buffer) => { out += c.toString(); });
-    child.stderr?.on("data", (c: Buffer) => { out += c.toString(); });
+    child.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+        out += c.toString();
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
         child.once("exit", (code, signal) => resolve({ code, signal }));
     });
     try {
-        const sleepPid = await waitFor(`fixture ${mode} to be ready`, async () => {
-            const m = /READY (\d+)/.exec(out);
-            assert.ok(child.exitCode === null || m, `fixture exited early: ${out}`);
-            return m ? Number(m[1]) : undefined;
-        }, { timeoutMs: 30_000, intervalMs: 100 });
+        const sleepPid = await waitFor(
+            `fixture ${mode} to be ready`,
+            async () => {
+                const m = /READY (\d+)/.exec(out);
+                assert.ok(child.exitCode === null || m, `fixture exited early: ${out}`);
+                return m ? Number(m[1]) : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 100 },
+        );
         return { child, sleepPid, exited };
     } catch (err) {
         child.kill("SIGKILL");
@@ -97,8 +105,10 @@ async function startFixture(id: string, mode: string): Promise<Fixture> {
 }
 
 async function awaitExit(f: Fixture): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return waitFor("fixture to exit", async () => (f.child.exitCode !== null || f.child.signalCode !== null) && f.exited,
-        { timeoutMs: 20_000, intervalMs: 50 }).finally(() => f.child.kill("SIGKILL"));
+    return waitFor("fixture to exit", async () => (f.child.exitCode !== null || f.child.signalCode !== null) && f.exited, {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+    }).finally(() => f.child.kill("SIGKILL"));
 }
 
 describe("live harness: pods as network namespaces", function () {
@@ -121,8 +131,10 @@ describe("live harness: pods as network namespaces", function () {
         });
 
         it("fails with install advice when a binary is missing", () => {
-            assert.throws(() => requireBinary("isbt-no-such-binary"),
-                (e: Error) => e.message.includes("isbt-no-such-binary") && e.message.includes(INSTALL_ADVICE));
+            assert.throws(
+                () => requireBinary("isbt-no-such-binary"),
+                (e: Error) => e.message.includes("isbt-no-such-binary") && e.message.includes(INSTALL_ADVICE),
+            );
             assert.ok(INSTALL_ADVICE.includes("apt-get install -y nats-server redis-server redis-sentinel"));
         });
 
@@ -141,15 +153,23 @@ describe("live harness: pods as network namespaces", function () {
         it("waitFor names what it waited for and the last error", async () => {
             const started = Date.now();
             await assert.rejects(
-                waitFor("the impossible", async () => { throw new Error("boom-42"); }, { timeoutMs: 300, intervalMs: 50 }),
-                (e: Error) => /the impossible/.test(e.message) && /boom-42/.test(e.message));
+                waitFor(
+                    "the impossible",
+                    async () => {
+                        throw new Error("boom-42");
+                    },
+                    { timeoutMs: 300, intervalMs: 50 },
+                ),
+                (e: Error) => /the impossible/.test(e.message) && /boom-42/.test(e.message),
+            );
             assert.ok(Date.now() - started < 2000);
         });
 
         it("waitFor bounds an attempt that never settles", async () => {
             await assert.rejects(
                 waitFor("a hung probe", () => new Promise<boolean>(() => undefined), { timeoutMs: 300, intervalMs: 50 }),
-                /a hung probe.*did not settle/);
+                /a hung probe.*did not settle/,
+            );
         });
     });
 
@@ -183,7 +203,10 @@ describe("live harness: pods as network namespaces", function () {
             for (const a of addrs) {
                 assert.ok(a.startsWith(base) && a !== network.gateway, a);
             }
-            assert.deepEqual(network.pods().map((p) => p.name), [0, 1, 2].map(podName));
+            assert.deepEqual(
+                network.pods().map((p) => p.name),
+                [0, 1, 2].map(podName),
+            );
             assert.ok(network.bridge.length <= 15 && pods.every((p) => `${p.ns}h`.length <= 15));
         });
 
@@ -230,8 +253,11 @@ describe("live harness: pods as network namespaces", function () {
 
         it("runs nats-server in a pod, reachable from the root namespace at the pod address", async () => {
             const nats = startNats(natsServer, pods[0], network.logDir);
-            const health = await waitFor("nats /healthz", () =>
-                httpGetJson<{ status: string }>(`http://${pods[0].address}:8222/healthz`, 2000), POLL);
+            const health = await waitFor(
+                "nats /healthz",
+                () => httpGetJson<{ status: string }>(`http://${pods[0].address}:8222/healthz`, 2000),
+                POLL,
+            );
             assert.deepEqual(health, { status: "ok" });
             await tcpConnect(pods[0].address, 4222, 2000);
             const varz = await httpGetJson<{ server_name: string }>(`http://${pods[0].address}:8222/varz`, 2000);
@@ -256,16 +282,32 @@ describe("live harness: pods as network namespaces", function () {
 
         it("forms a 3-node nats cluster over pod DNS names", async () => {
             const routes = [0, 1, 2].map((i) => `nats://${podDnsNames(i)[2]}:6222`).join(",");
-            const servers = pods.map((pod) => startNats(natsServer, pod, path.join(network.logDir, "cluster"),
-                ["--cluster_name", "c", "--cluster", "nats://0.0.0.0:6222", "--routes", routes]));
+            const servers = pods.map((pod) =>
+                startNats(natsServer, pod, path.join(network.logDir, "cluster"), [
+                    "--cluster_name",
+                    "c",
+                    "--cluster",
+                    "nats://0.0.0.0:6222",
+                    "--routes",
+                    routes,
+                ]),
+            );
             for (const pod of pods) {
-                await waitFor(`2 routes on ${pod.name}`, async () => {
-                    const r = await httpGetJson<{ num_routes: number }>(`http://${pod.address}:8222/routez`, 2000);
-                    return r.num_routes === 2 && r;
-                }, POLL);
+                await waitFor(
+                    `2 routes on ${pod.name}`,
+                    async () => {
+                        const r = await httpGetJson<{ num_routes: number }>(`http://${pod.address}:8222/routez`, 2000);
+                        return r.num_routes === 2 && r;
+                    },
+                    POLL,
+                );
             }
             await Promise.all(servers.map((s) => s.stop("SIGTERM", 5000)));
-            assert.deepEqual(servers.map((s) => s.signalCode), [null, null, null], "all shut down on SIGTERM");
+            assert.deepEqual(
+                servers.map((s) => s.signalCode),
+                [null, null, null],
+                "all shut down on SIGTERM",
+            );
         });
 
         it("kill() SIGKILLs and resolves exited with null", async () => {
@@ -309,7 +351,10 @@ describe("live harness: pods as network namespaces", function () {
                 await network.destroy();
 
                 assert.deepEqual(await Promise.all(procs.map((p) => p.exited)), [null, null]);
-                assert.deepEqual(procs.map((p) => p.signalCode), ["SIGTERM", "SIGTERM"]);
+                assert.deepEqual(
+                    procs.map((p) => p.signalCode),
+                    ["SIGTERM", "SIGTERM"],
+                );
                 assert.ok(procs.every((p) => !isAlive(p.pid)));
                 assert.equal((await stray).code, null, "stray process in the pod was killed");
                 assertNothingLeft(`${network.prefix}-`);
@@ -344,7 +389,12 @@ describe("live harness: pods as network namespaces", function () {
             await network.destroy(); // no-op afterwards
         });
 
-        for (const [mode, sig] of [["wait", "SIGINT"], ["wait", "SIGTERM"], ["exit", undefined], ["throw", undefined]] as const) {
+        for (const [mode, sig] of [
+            ["wait", "SIGINT"],
+            ["wait", "SIGTERM"],
+            ["exit", undefined],
+            ["throw", undefined],
+        ] as const) {
             it(`cleans up when the test process ${sig ? `gets ${sig}` : `ends by "${mode}"`}`, async () => {
                 const id = newId("i");
                 const f = await startFixture(id, mode);
@@ -376,7 +426,10 @@ describe("live harness: pods as network namespaces", function () {
 
                 const removed = PodNetwork.cleanupStale(HARNESS_PREFIX);
 
-                assert.ok(removed.some((r) => r.includes(`${prefix}0`)), removed.join(", "));
+                assert.ok(
+                    removed.some((r) => r.includes(`${prefix}0`)),
+                    removed.join(", "),
+                );
                 await waitFor("stale sleep to die", async () => !isAlive(f.sleepPid), { timeoutMs: 5000, intervalMs: 50 });
                 assertNothingLeft(prefix);
                 const kept = listHarnessResources(`${live.prefix}-`);
