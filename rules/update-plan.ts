@@ -288,8 +288,10 @@ export class Planner {
 
     /**
      * `stepGenerator.diff`: `--replace` targets replace (key `id`); a changed or replaced provider
-     * replaces (key `provider`, `providerChanged`); else the provider's Diff, then the resource's
-     * `replaceOnChanges` (`continueStepsFromDiff` → `applyReplaceOnChanges`).
+     * replaces (key `provider`); else the provider's Diff, then the resource's `replaceOnChanges`
+     * (`continueStepsFromDiff` → `applyReplaceOnChanges`). Simplified: `providerChanged` replaces
+     * only when the new provider's DiffConfig says so; a replaced provider's does, a plain change of
+     * provider URN is taken to.
      */
     private diff(old: ResourceState, res: ResourceState, inputs: PropertyMap): DiffResult {
         if (this.opts.targetReplaces?.includes(res.urn)) return { changes: "some", replaceKeys: ["id"] };
