@@ -29,6 +29,12 @@ describe("rules: plan harness (prints what the model plans for the current compo
         show("up, namespace pipelines", await planTransition(rotate("default", JS_NS), "up"));
     });
 
+    it("TLS on, 8100 h later (inside the 720 h early-renewal window of the 8760 h server certificates): preview", async () => {
+        const args = { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true } };
+        const t: Transition = { name: "default", before: args, after: args, now: new Date(Date.now() + 8100 * 3600_000) };
+        show("preview, certificates due for renewal", await planTransition(t, "preview"));
+    });
+
     it("a settings change (max_payload) with namespace \"pipelines\": up", async () => {
         const t: Transition = { name: "default", before: JS_NS,
             after: { namespace: "pipelines", jetstream: { version: "2.10.29", settings: "max_payload: 8MB" } } };

@@ -33,6 +33,8 @@ export interface Transition {
     /** Resource names to `pulumi up --replace`. */
     replace?: string[];
     kubernetes?: KubernetesConfig;
+    /** Clock of the "after" run (certificate renewal windows). */
+    now?: Date;
 }
 
 export interface TransitionPlan { olds: ResourceState[]; news: ResourceState[]; plan: Plan }
@@ -134,7 +136,7 @@ export async function planTransition(t: Transition, mode: "preview" | "up" = "pr
         return r.urn;
     });
     const preview = mode === "preview";
-    const planner = new Planner(olds, { preview, propagateUnknowns: false, targetReplaces, kubernetes: t.kubernetes });
+    const planner = new Planner(olds, { preview, propagateUnknowns: false, targetReplaces, kubernetes: t.kubernetes, now: t.now });
     await installMocks(preview);
     const news: ResourceState[] = [];
     intercept((res) => {
