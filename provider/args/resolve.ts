@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { fail } from "./errors";
+import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
+import { redisNames, RedisNames } from "../render/redis/names";
 import { InterStepBufferServiceArgs } from "./types";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
@@ -39,18 +41,24 @@ export interface ResolvedCommon {
 export interface ResolvedJetStreamService extends ResolvedCommon {
     type: "jetstream";
     jetstream: ResolvedJetStream;
+    /** Names of every object, derived once from the service name. */
+    names: JetStreamNames;
 }
 
 /** A resolved native Redis ISB service. */
 export interface ResolvedNativeRedisService extends ResolvedCommon {
     type: "redis-native";
     redis: ResolvedNativeRedis;
+    /** Names of every object, derived once from the service name. */
+    names: RedisNames;
 }
 
 /** A resolved external Redis ISB service. */
 export interface ResolvedExternalRedisService extends ResolvedCommon {
     type: "redis-external";
     redis: ResolvedExternalRedis;
+    /** Names of every object, derived once from the service name (the credentials Secret's). */
+    names: RedisNames;
 }
 
 export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisService | ResolvedExternalRedisService;
@@ -107,9 +115,9 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
-        return { type: "jetstream", ...base(jetstream.replicas), jetstream };
+        return { type: "jetstream", ...base(jetstream.replicas), jetstream, names: jetStreamNames(name) };
     }
     const redis = resolveRedis(obj.redis, "redis");
-    if (redis.native) return { type: "redis-native", ...base(redis.native.replicas), redis: redis.native };
-    return { type: "redis-external", ...base(0), redis: redis.external };
+    if (redis.native) return { type: "redis-native", ...base(redis.native.replicas), redis: redis.native, names: redisNames(name) };
+    return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
 }

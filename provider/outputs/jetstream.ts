@@ -1,14 +1,14 @@
 /** Builds the connection outputs of a JetStream ISB service from its resources. */
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedJetStreamService } from "../args/resolve";
-import { jetStreamNames, serviceHost } from "../render/jetstream/names";
+import { serviceHost } from "../render/jetstream/names";
 import { JS_PORTS } from "../render/jetstream/layout";
 import { renderStreamConfig } from "../render/jetstream/stream-config";
 import { JetStreamResources } from "../resources/jetstream";
 import { IsbConnection } from "./connection";
 
 export function jetStreamConnection(svc: ResolvedJetStreamService, res: JetStreamResources): IsbConnection {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     return {
         type: pulumi.output("jetstream"),
         url: res.namespace.apply((ns) => `nats://${serviceHost(names.service, ns)}:${JS_PORTS.client}`),

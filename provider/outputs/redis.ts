@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResolvedExternalRedisService, ResolvedNativeRedisService } from "../args/resolve";
 import { MASTER_NAME } from "../args/redis-settings";
 import { serviceHost } from "../render/jetstream/names";
-import { redisNames } from "../render/redis/names";
 import { REDIS_PORTS, REDIS_USER } from "../render/redis/layout";
 import { NativeRedisResources } from "../resources/redis-native";
 import { ExternalRedisResources } from "../resources/redis-external";
@@ -11,7 +10,7 @@ import { IsbConnection } from "./connection";
 
 /** Native: clients find the master through Sentinel (`sentinelUrl` + `masterName`), as upstream. */
 export function nativeRedisConnection(svc: ResolvedNativeRedisService, res: NativeRedisResources): IsbConnection {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return {
         type: pulumi.output("redis"),
         url: pulumi.output(""),

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedJetStreamService } from "../args/resolve";
 import { JetStreamCredentials } from "../render/jetstream/auth-conf";
-import { jetStreamNames, serviceDnsNames } from "../render/jetstream/names";
+import { serviceDnsNames } from "../render/jetstream/names";
 import { JetStreamTlsMaterial, renderClientAuthSecretData, renderServerSecretData } from "../render/jetstream/secrets";
 import { base64Data } from "../render/secret-data";
 import {
@@ -43,7 +43,7 @@ function tlsMaterial(
     namespace: pulumi.Output<string>,
     child: ChildOptions,
 ): pulumi.Output<JetStreamTlsMaterial> {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     const dnsNames = namespace.apply((ns) => serviceDnsNames(names.service, ns, svc.clusterDomain));
     const server = createLeafCertificate(svc.name, { role: "server", dnsNames, clientAuth: false }, ca, svc.certificates, child);
     const route =
@@ -64,7 +64,7 @@ function tlsMaterial(
 /** Creates every resource of the JetStream ISB service `svc`, parented to `parent`. */
 export function createJetStreamResources(svc: ResolvedJetStreamService, child: ChildOptions): JetStreamResources {
     const name = svc.name;
-    const names = jetStreamNames(name);
+    const names = svc.names;
     const opts = child;
     const skip = svc.await.skipAwait;
     const credentials = createCredentials(name, child);

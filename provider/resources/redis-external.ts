@@ -8,7 +8,6 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResolvedExternalRedisService } from "../args/resolve";
 import { base64Data } from "../render/secret-data";
 import { objectLabels } from "../render/labels";
-import { redisNames } from "../render/redis/names";
 import { REDIS_PASSWORD_KEY } from "../render/redis/layout";
 import { K8sObject } from "../render/k8s-types";
 import { secretArgs } from "./k8s-object";
@@ -27,7 +26,7 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
             credentialsSecretName: r.passwordSecret?.name ?? "",
         };
     }
-    const name = redisNames(svc.name).authSecret;
+    const name = svc.names.authSecret;
     const data = pulumi.output(r.password).apply((pw) => base64Data({ [REDIS_PASSWORD_KEY]: pw }));
     const secret = new k8s.core.v1.Secret(
         `${svc.name}-redis-auth`,

@@ -9,8 +9,7 @@ import * as random from "@pulumi/random";
 import { ResolvedNativeRedisService } from "../args/resolve";
 import { base64Data } from "../render/secret-data";
 import { serviceDnsNames } from "../render/jetstream/names";
-import { redisNames } from "../render/redis/names";
-import { REDIS_PASSWORD_KEY } from "../render/redis/layout";
+import { REDIS_PASSWORD_KEY, REDIS_TLS_KEYS } from "../render/redis/layout";
 import {
     renderRedisConfigMap,
     renderRedisDisruptionBudget,
@@ -34,7 +33,7 @@ export const REDIS_PASSWORD_LENGTH = 32;
 
 /** DNS names of the Redis certificate: both Services and every pod, plus localhost for in-pod probes. */
 export function redisDnsNames(svc: ResolvedNativeRedisService, namespace: string): string[] {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return [
         ...serviceDnsNames(names.service, namespace, svc.clusterDomain),
         ...serviceDnsNames(names.headlessService, namespace, svc.clusterDomain),
@@ -43,12 +42,12 @@ export function redisDnsNames(svc: ResolvedNativeRedisService, namespace: string
 }
 
 function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namespace: pulumi.Output<string>, child: ChildOptions): void {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     const dnsNames = namespace.apply((ns) => redisDnsNames(svc, ns));
     const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
     const data = pulumi
         .all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
-        .apply(([caPem, cert, key]) => base64Data({ "ca.crt": caPem, "tls.crt": cert, "tls.key": key }));
+        .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
     new k8s.core.v1.Secret(
         `${svc.name}-redis-tls`,
         secretArgs(pulumi.all([data, namespace]).apply(([d, ns]) => renderRedisSecret(svc, names.tlsSecret, ns, d))),
@@ -59,7 +58,7 @@ function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namesp
 /** Creates every resource of the native Redis ISB service `svc`, parented to `parent`. */
 export function createNativeRedisResources(svc: ResolvedNativeRedisService, child: ChildOptions): NativeRedisResources {
     const name = svc.name;
-    const names = redisNames(name);
+    const names = svc.names;
     const opts = child;
     const skip = svc.await.skipAwait;
     const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, child);
@@ -69,7 +68,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
     // the namespace the provider chose for it is used for everything else.
     const authData = pulumi
         .all([password.result, ca?.certPem])
-        .apply(([pw, caPem]) => base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { "ca.crt": caPem }) }));
+        .apply(([pw, caPem]) => base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { [REDIS_TLS_KEYS.ca]: caPem }) }));
     const auth = new k8s.core.v1.Secret(
         `${name}-redis-auth`,
         secretArgs(pulumi.all([authData, svc.namespace]).apply(([d, ns]) => renderRedisSecret(svc, names.authSecret, ns, d))),

@@ -5,7 +5,7 @@
  */
 import { ResolvedJetStreamService } from "../../args/resolve";
 import { SettingValue } from "../../args/jetstream-settings";
-import { jetStreamNames, podHost } from "./names";
+import { podHost } from "./names";
 import { configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir } from "./layout";
 
 /** A NATS config string literal. */
@@ -48,7 +48,7 @@ function jetstreamBlock(svc: ResolvedJetStreamService): string[] {
 
 /** The `nats://` route URL of every pod, including the pod itself (NATS ignores its own route). */
 export function routeUrls(svc: ResolvedJetStreamService, namespace: string): string[] {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     return Array.from(
         { length: svc.jetstream.replicas },
         (_, i) => `nats://${podHost(names.pod(i), names.service, namespace)}:${JS_PORTS.cluster}`,

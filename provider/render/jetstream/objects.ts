@@ -8,7 +8,6 @@ import { parseDuration } from "../../args/values";
 import { applyContainerTemplate } from "../container-template";
 import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
-import { jetStreamNames } from "./names";
 import { renderNatsConf } from "./nats-conf";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
@@ -43,7 +42,7 @@ export function renderJetStreamSecret(
 }
 
 export function renderJetStreamConfigMap(svc: ResolvedJetStreamService, namespace: string): K8sObject {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -53,7 +52,7 @@ export function renderJetStreamConfigMap(svc: ResolvedJetStreamService, namespac
 }
 
 export function renderJetStreamService(svc: ResolvedJetStreamService, namespace: string): K8sObject {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -76,7 +75,7 @@ export function renderJetStreamService(svc: ResolvedJetStreamService, namespace:
 export function renderJetStreamDisruptionBudget(svc: ResolvedJetStreamService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
     return renderDisruptionBudget(
-        meta(svc, jetStreamNames(svc.name).disruptionBudget, namespace),
+        meta(svc, svc.names.disruptionBudget, namespace),
         svc.disruptionBudget.maxUnavailable,
         selectorLabels(svc.name, "jetstream"),
     );
@@ -87,7 +86,7 @@ function httpProbe(path: string, extra: Record<string, number>): Record<string, 
 }
 
 function mainContainer(svc: ResolvedJetStreamService): Container {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     const { version } = svc.jetstream;
     const secretRef = (key: string) => ({ secretKeyRef: { name: names.serverSecret, key } });
     return {
@@ -172,7 +171,7 @@ function projectedSecretItems(svc: ResolvedJetStreamService): { key: string; pat
 }
 
 function volumes(svc: ResolvedJetStreamService): Record<string, unknown>[] {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     return [
         { name: "pid", emptyDir: {} },
         {
@@ -197,7 +196,7 @@ export function terminationGracePeriodSeconds(svc: ResolvedJetStreamService): nu
 }
 
 export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namespace: string): K8sObject {
-    const names = jetStreamNames(svc.name);
+    const names = svc.names;
     const js = svc.jetstream;
     const selector = selectorLabels(svc.name, "jetstream");
     const podSpec = applyPodTemplate(

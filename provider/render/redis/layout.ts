@@ -17,7 +17,14 @@ export const REDIS_DATA_DIR = "/data";
 
 export const REDIS_CONFIG_FILES = ["redis.conf", "master.conf", "replica.conf", "sentinel.conf", "sentinel-settings.conf"] as const;
 export const REDIS_SCRIPT_FILES = ["start-node.sh", "start-sentinel.sh", "prestop-redis.sh", "ping-redis.sh", "ping-sentinel.sh"] as const;
-export const REDIS_TLS_FILES = { "ca.crt": "ca.crt", "tls.crt": "tls.crt", "tls.key": "tls.key" } as const;
+/** Keys of the TLS Secret, each projected to a file of the same name in {@link REDIS_TLS_DIR}. */
+export const REDIS_TLS_KEYS = { ca: "ca.crt", cert: "tls.crt", key: "tls.key" } as const;
+/** Absolute paths of the TLS files in the pod. */
+export const REDIS_TLS_PATHS = {
+    ca: `${REDIS_TLS_DIR}/${REDIS_TLS_KEYS.ca}`,
+    cert: `${REDIS_TLS_DIR}/${REDIS_TLS_KEYS.cert}`,
+    key: `${REDIS_TLS_DIR}/${REDIS_TLS_KEYS.key}`,
+} as const;
 
 /** Key of the password in the auth Secret (upstream's). */
 export const REDIS_PASSWORD_KEY = "redis-password";

@@ -8,7 +8,6 @@ import { applyContainerTemplate } from "../container-template";
 import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
-import { redisNames } from "./names";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel } from "./scripts";
@@ -20,7 +19,8 @@ import {
     REDIS_RUN_DIR,
     REDIS_SCRIPTS_DIR,
     REDIS_TLS_DIR,
-    REDIS_TLS_FILES,
+    REDIS_TLS_KEYS,
+    REDIS_TLS_PATHS,
     REDIS_UID,
     REDIS_USER,
     SENTINEL_DIR,
@@ -34,7 +34,7 @@ export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace:
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(svc, redisNames(svc.name).configMap, namespace),
+        metadata: meta(svc, svc.names.configMap, namespace),
         data: {
             "redis.conf": renderRedisConf(svc),
             "master.conf": renderRoleConf(svc, "master"),
@@ -49,7 +49,7 @@ export function renderRedisScriptsConfigMap(svc: ResolvedNativeRedisService, nam
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(svc, redisNames(svc.name).scriptsConfigMap, namespace),
+        metadata: meta(svc, svc.names.scriptsConfigMap, namespace),
         data: {
             "start-node.sh": renderStartNode(svc, namespace),
             "start-sentinel.sh": renderStartSentinel(svc, namespace),
@@ -79,7 +79,7 @@ function servicePorts(): Record<string, unknown>[] {
 
 /** The client Service (Sentinel clients connect here) or, with `headless`, the pods' DNS Service. */
 export function renderRedisService(svc: ResolvedNativeRedisService, namespace: string, headless: boolean): K8sObject {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -97,7 +97,7 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
 export function renderRedisDisruptionBudget(svc: ResolvedNativeRedisService, namespace: string): K8sObject | undefined {
     if (!svc.disruptionBudget) return undefined;
     return renderDisruptionBudget(
-        meta(svc, redisNames(svc.name).disruptionBudget, namespace),
+        meta(svc, svc.names.disruptionBudget, namespace),
         svc.disruptionBudget.maxUnavailable,
         selectorLabels(svc.name, "redis"),
     );
@@ -110,7 +110,7 @@ function execProbe(script: string, arg: string | undefined, extra: Record<string
 function commonEnv(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
     return [
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-        { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: redisNames(svc.name).authSecret, key: REDIS_PASSWORD_KEY } } },
+        { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: svc.names.authSecret, key: REDIS_PASSWORD_KEY } } },
     ];
 }
 
@@ -125,7 +125,7 @@ function commonMounts(svc: ResolvedNativeRedisService): Record<string, unknown>[
 const PROBE_TIMING = { initialDelaySeconds: 5, timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 5 };
 
 function redisContainer(svc: ResolvedNativeRedisService): Container {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return {
         name: "redis",
         image: svc.redis.version.redisImage,
@@ -168,14 +168,14 @@ function metricsContainer(svc: ResolvedNativeRedisService): Container {
             { name: "REDIS_ADDR", value: `${scheme}://localhost:${REDIS_PORTS.redis}` },
             { name: "REDIS_USER", value: REDIS_USER },
             commonEnv(svc)[1],
-            ...(svc.redis.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${REDIS_TLS_DIR}/ca.crt` }] : []),
+            ...(svc.redis.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: REDIS_TLS_PATHS.ca }] : []),
         ],
         ...(svc.redis.tls && { volumeMounts: [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }] }),
     };
 }
 
 function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return [
         { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
         { name: "scripts", configMap: { name: names.scriptsConfigMap, defaultMode: 0o555 } },
@@ -186,7 +186,7 @@ function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
                       secret: {
                           secretName: names.tlsSecret,
                           defaultMode: 0o440,
-                          items: Object.entries(REDIS_TLS_FILES).map(([key, path]) => ({ key, path })),
+                          items: Object.values(REDIS_TLS_KEYS).map((key) => ({ key, path: key })),
                       },
                   },
               ]
@@ -201,7 +201,7 @@ function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
 const DEFAULT_POD_SECURITY = { runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, runAsNonRoot: true };
 
 export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     const r = svc.redis;
     const selector = selectorLabels(svc.name, "redis");
     const podSpec = applyPodTemplate(

@@ -4,7 +4,7 @@
  * from the environment into files on an emptyDir.
  */
 import { ResolvedNativeRedisService } from "../../args/resolve";
-import { REDIS_DATA_DIR, REDIS_PORTS, REDIS_TLS_DIR, SENTINEL_DIR } from "./layout";
+import { REDIS_DATA_DIR, REDIS_PORTS, REDIS_TLS_PATHS, SENTINEL_DIR } from "./layout";
 
 const HEADER = (what: string, name: string) => `# ${what} of ISB service "${name}", rendered by isbsvc. Edits are overwritten.`;
 
@@ -13,9 +13,9 @@ function tlsLines(port: number): string[] {
     return [
         "port 0",
         `tls-port ${port}`,
-        `tls-cert-file ${REDIS_TLS_DIR}/tls.crt`,
-        `tls-key-file ${REDIS_TLS_DIR}/tls.key`,
-        `tls-ca-cert-file ${REDIS_TLS_DIR}/ca.crt`,
+        `tls-cert-file ${REDIS_TLS_PATHS.cert}`,
+        `tls-key-file ${REDIS_TLS_PATHS.key}`,
+        `tls-ca-cert-file ${REDIS_TLS_PATHS.ca}`,
         "tls-auth-clients no",
         "tls-replication yes",
     ];

@@ -14,8 +14,7 @@
  */
 import { ResolvedNativeRedisService } from "../../args/resolve";
 import { MASTER_NAME } from "../../args/redis-settings";
-import { redisNames } from "./names";
-import { REDIS_CONFIG_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_DIR, SENTINEL_DIR } from "./layout";
+import { REDIS_CONFIG_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_PATHS, SENTINEL_DIR } from "./layout";
 
 /**
  * How long a replica's startup waits for a Sentinel of an existing pod that does not answer before
@@ -25,7 +24,7 @@ export const SILENT_SENTINEL_GRACE_SECONDS = 120;
 
 /** Variables and helpers every script starts with. */
 function prelude(svc: ResolvedNativeRedisService, namespace: string, what: string): string[] {
-    const names = redisNames(svc.name);
+    const names = svc.names;
     return [
         "#!/bin/sh",
         `# ${what} of ISB service "${svc.name}", rendered by isbsvc.`,
@@ -39,9 +38,7 @@ function prelude(svc: ResolvedNativeRedisService, namespace: string, what: strin
         `SENTINEL_PORT=${REDIS_PORTS.sentinel}`,
         'export REDISCLI_AUTH="$REDIS_PASSWORD"',
         "export REDISCLI_HISTFILE=/dev/null",
-        svc.redis.tls
-            ? `cli() { timeout 5 redis-cli --tls --cacert ${REDIS_TLS_DIR}/ca.crt "$@"; }`
-            : 'cli() { timeout 5 redis-cli "$@"; }',
+        svc.redis.tls ? `cli() { timeout 5 redis-cli --tls --cacert ${REDIS_TLS_PATHS.ca} "$@"; }` : 'cli() { timeout 5 redis-cli "$@"; }',
         'log() { echo "$(date -u +%FT%TZ) $*" >&2; }',
         "",
     ];
