@@ -7,6 +7,7 @@ import * as path from "path";
 import { resolveSpec, ResolvedNativeRedisService } from "../../provider/args/resolve";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis/redis-conf";
 import { renderRedisScriptsConfigMap } from "../../provider/render/redis/objects";
+import { REDIS_STATIC_SCRIPTS } from "../../provider/render/redis/scripts";
 
 const svc = (native: any): ResolvedNativeRedisService =>
     resolveSpec("rds", { redis: { native: { version: "7.0.15", ...native } } }) as ResolvedNativeRedisService;
@@ -85,24 +86,61 @@ describe("redis.conf and sentinel.conf", () => {
 
 describe("Redis scripts", () => {
     const scripts = renderRedisScriptsConfigMap(svc({ replicas: 5, tls: true }), "pipelines").data as Record<string, string>;
+    const plain = renderRedisScriptsConfigMap(svc({ replicas: 3, tls: false }), "pipelines").data as Record<string, string>;
 
-    it("are valid POSIX shell", () => {
+    /** Writes `files` to a fresh folder, calls `fn` with it, and removes it. */
+    function inFolder<T>(files: Record<string, string>, fn: (dir: string) => T): T {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "isb-scripts-"));
         try {
-            for (const [file, text] of Object.entries(scripts)) {
-                fs.writeFileSync(path.join(dir, file), text);
-                execFileSync("sh", ["-n", path.join(dir, file)]);
-            }
+            for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+            return fn(dir);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    }
+
+    it("are the rendered env.sh and the static scripts of provider/scripts/redis, verbatim", () => {
+        assert.deepEqual(Object.keys(scripts), ["env.sh", ...REDIS_STATIC_SCRIPTS]);
+        for (const f of REDIS_STATIC_SCRIPTS) {
+            assert.equal(scripts[f], fs.readFileSync(path.join(__dirname, "../../provider/scripts/redis", f), "utf8"), f);
+        }
     });
 
-    it("derive the quorum from the replicas and name the pods of the headless Service", () => {
-        assert.match(scripts["start-sentinel.sh"], /sentinel monitor \$MASTER_SET \$\{master% \*\} \$\{master#\* \} 3"/);
-        assert.match(scripts["start-node.sh"], /^HEADLESS="isbsvc-rds-redis-svc-headless\.pipelines\.svc"$/m);
-        assert.match(scripts["start-node.sh"], /^REPLICAS=5$/m);
-        assert.match(scripts["start-node.sh"], /redis-cli --tls --cacert \/etc\/isbsvc\/tls\/ca.crt/);
+    it("pass shellcheck as rendered, following what they source (fails without shellcheck installed)", () => {
+        for (const files of [scripts, plain]) {
+            inFolder(files, (dir) => {
+                const names = Object.keys(files).filter((f) => f !== "lib.sh" && f !== "env.sh");
+                execFileSync("shellcheck", ["-s", "sh", "-x", "-P", "SCRIPTDIR", ...names], { cwd: dir });
+            });
+        }
+    });
+
+    /** What lib.sh defines for a script beside it, as `KEY=value` lines. */
+    function libView(files: Record<string, string>): string {
+        const probe =
+            'set -eu\n. "${0%/*}/lib.sh"\necho "SELF=$SELF"; echo "QUORUM=$QUORUM"; echo "REPLICAS=$REPLICAS"; echo "TLS_CA=$TLS_CA"; echo "AUTH=$REDISCLI_AUTH"\n';
+        return inFolder({ ...files, "probe.sh": probe }, (dir) =>
+            execFileSync("sh", [path.join(dir, "probe.sh")], {
+                env: { PATH: process.env.PATH, POD_NAME: "isbsvc-rds-redis-1", REDIS_PASSWORD: "pw" },
+            }).toString(),
+        );
+    }
+
+    it("env.sh gives every script the quorum, the replicas, the headless Service's pod names and the CA", () => {
+        assert.equal(
+            libView(scripts),
+            [
+                "SELF=isbsvc-rds-redis-1.isbsvc-rds-redis-svc-headless.pipelines.svc",
+                "QUORUM=3",
+                "REPLICAS=5",
+                "TLS_CA=/etc/isbsvc/tls/ca.crt",
+                "AUTH=pw",
+                "",
+            ].join("\n"),
+        );
+        assert.match(libView(plain), /^QUORUM=2\nREPLICAS=3\nTLS_CA=$/m);
+        assert.match(scripts["start-sentinel.sh"], /sentinel monitor \$MASTER_SET \$\{master% \*\} \$\{master#\* \} \$QUORUM"/);
+        assert.match(scripts["lib.sh"], /timeout 5 redis-cli --tls --cacert "\$TLS_CA"/);
     });
 
     it("never contain the password: they read it from the environment", () => {

@@ -16,7 +16,6 @@ export const SENTINEL_DIR = "/sentinel";
 export const REDIS_DATA_DIR = "/data";
 
 export const REDIS_CONFIG_FILES = ["redis.conf", "master.conf", "replica.conf", "sentinel.conf", "sentinel-settings.conf"] as const;
-export const REDIS_SCRIPT_FILES = ["start-node.sh", "start-sentinel.sh", "prestop-redis.sh", "ping-redis.sh", "ping-sentinel.sh"] as const;
 /** Keys of the TLS Secret, each projected to a file of the same name in {@link REDIS_TLS_DIR}. */
 export const REDIS_TLS_KEYS = { ca: "ca.crt", cert: "tls.crt", key: "tls.key" } as const;
 /** Absolute paths of the TLS files in the pod. */

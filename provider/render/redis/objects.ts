@@ -10,7 +10,7 @@ import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
-import { renderPingRedis, renderPingSentinel, renderPrestopRedis, renderStartNode, renderStartSentinel } from "./scripts";
+import { renderRedisScripts } from "./scripts";
 import {
     REDIS_CONFIG_DIR,
     REDIS_DATA_DIR,
@@ -50,13 +50,7 @@ export function renderRedisScriptsConfigMap(svc: ResolvedNativeRedisService, nam
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(svc, svc.names.scriptsConfigMap, namespace),
-        data: {
-            "start-node.sh": renderStartNode(svc, namespace),
-            "start-sentinel.sh": renderStartSentinel(svc, namespace),
-            "prestop-redis.sh": renderPrestopRedis(svc, namespace),
-            "ping-redis.sh": renderPingRedis(svc, namespace),
-            "ping-sentinel.sh": renderPingSentinel(svc, namespace),
-        },
+        data: renderRedisScripts(svc, namespace),
     };
 }
 

@@ -1,0 +1,57 @@
+#!/bin/sh
+# ping-redis.sh startup|liveness|readiness: the probes of the redis container.
+#
+# Inputs: env.sh and lib.sh beside this file (see lib.sh), $POD_NAME, $REDIS_PASSWORD; $1 the probe.
+#
+# Liveness and startup also accept LOADING and MASTERDOWN. A replica's startup also waits until the
+# Sentinel of every pod that exists lists it: Sentinel learns replicas from the master's INFO every
+# 10 s, and a replica it does not know would be left behind by a failover in that window (then
+# `min-replicas-to-write` stops writes).
+#
+# Nothing that does not answer counts as passing: a server that does not yet tell its role, or a
+# Sentinel of an existing pod that does not answer, fails the probe (the kubelet tries again). A pod
+# that does not exist (its DNS name does not resolve: the headless Service publishes every pod that
+# has an address, ready or not) has no Sentinel to wait for; its Sentinel reads the replicas from
+# the master's INFO when it starts. Only a Sentinel that stays silent for $SILENT_GRACE seconds
+# after redis-server started stops holding the replica back, and only when a quorum of Sentinels
+# lists it (a pod on a dead node must not keep its peers from starting forever).
+set -eu
+# shellcheck source=lib.sh
+. "${0%/*}/lib.sh"
+
+reply=$(cli -h localhost -p "$REDIS_PORT" ping 2>&1) || reply=""
+case "$1:$reply" in
+  *:PONG) ;;
+  liveness:LOADING*|liveness:MASTERDOWN*|startup:LOADING*|startup:MASTERDOWN*) ;;
+  *) echo "$reply" >&2; exit 1 ;;
+esac
+[ "$1" = startup ] || exit 0
+role=$(cli -h localhost -p "$REDIS_PORT" role 2>/dev/null | head -n 1) || role=""
+case "$role" in
+  master) exit 0 ;;
+  slave) ;;
+  *) echo "redis-server does not tell its role yet" >&2; exit 1 ;;
+esac
+i=0; listing=0; silent=""
+while [ "$i" -lt "$REPLICAS" ]; do
+  host="$POD_PREFIX-$i.$HEADLESS"
+  i=$((i + 1))
+  getent hosts "$host" >/dev/null 2>&1 || continue
+  # redis-cli exits non-zero only when it gets no reply; an error reply lists no replica.
+  if known=$(cli -h "$host" -p "$SENTINEL_PORT" --raw sentinel replicas "$MASTER_SET" 2>/dev/null); then
+    case "$known" in
+      *"$SELF:$REDIS_PORT"*) listing=$((listing + 1)) ;;
+      *) echo "the Sentinel of $host does not list this replica yet" >&2; exit 1 ;;
+    esac
+  else
+    silent="$silent $host"
+  fi
+done
+[ -z "$silent" ] && exit 0
+uptime=$(cli -h localhost -p "$REDIS_PORT" info server 2>/dev/null | tr -d '\r' | sed -n 's/^uptime_in_seconds://p') || uptime=""
+if [ "${uptime:-0}" -ge "$SILENT_GRACE" ] && [ "$listing" -ge "$QUORUM" ]; then
+  echo "Sentinels that do not answer after ${uptime}s:$silent; $listing list this replica (quorum $QUORUM)" >&2
+  exit 0
+fi
+echo "no answer from the Sentinel of:$silent" >&2
+exit 1
