@@ -1,81 +1,80 @@
-/** nats-js.conf, auth.conf and streamConfig rendering: pure functions, checked line by line. */
+/** nats-js.conf, auth.conf and streamConfig rendering: pure functions, parsed back and checked as structures. */
 import { strict as assert } from "assert";
 import * as yaml from "js-yaml";
 import { resolveSpec, ResolvedJetStreamService } from "../../provider/args/resolve";
 import { renderNatsConf, routeUrls } from "../../provider/render/jetstream/nats-conf";
 import { renderAuthConf } from "../../provider/render/jetstream/auth-conf";
 import { renderStreamConfig } from "../../provider/render/jetstream/stream-config";
+import { parseNatsConf } from "../support/nats-conf";
 
 const NS = "pipelines";
 
 /** Resolves JetStream args. */
 const jsSpec = (name: string, args: any) => resolveSpec(name, args) as ResolvedJetStreamService;
 
-function conf(args: any, name = "default"): string[] {
-    return renderNatsConf(jsSpec(name, args), NS).split("\n");
+/** The rendered nats-js.conf, parsed back. */
+function conf(args: any, name = "default"): Record<string, any> {
+    return parseNatsConf(renderNatsConf(jsSpec(name, args), NS));
 }
 
+const ROUTES = (n: number) => [...Array(n).keys()].map((i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`);
+
 describe("nats-js.conf", () => {
-    it("renders the cluster config with the defaults of the controller config", () => {
-        const lines = conf({ jetstream: { version: "2.10.29" } });
-        for (const expected of [
-            "port: 4222",
-            'pid_file: "/var/run/nats/nats.pid"',
-            "http: 8222",
-            "server_name: $POD_NAME",
-            "max_payload: 1048576",
-            'lame_duck_duration: "120s"',
-            'lame_duck_grace_period: "10s"',
-            "jetstream {",
-            '  store_dir: "/data/jetstream/store"',
-            "  max_memory_store: -1",
-            "  max_file_store: 1099511627776",
-            "cluster {",
-            '  name: "default"',
-            "  port: 6222",
-            "  cluster_advertise: $CLUSTER_ADVERTISE",
-            "  connect_retries: 120",
-            "include ./auth.conf",
-        ]) {
-            assert.ok(lines.includes(expected), `missing line ${JSON.stringify(expected)}`);
-        }
-        assert.ok(!lines.some((l) => l.includes("key: $JS_KEY")), "no encryption key without encryption");
-        assert.ok(!lines.some((l) => l.includes("tls {")), "no tls block without tls");
+    it("renders the cluster config with the defaults of the controller config, and nothing else", () => {
+        assert.deepEqual(conf({ jetstream: { version: "2.10.29" } }), {
+            port: 4222,
+            pid_file: "/var/run/nats/nats.pid",
+            http: 8222,
+            server_name: "$POD_NAME",
+            lame_duck_duration: "120s",
+            lame_duck_grace_period: "10s",
+            max_payload: 1048576,
+            jetstream: { store_dir: "/data/jetstream/store", max_file_store: 1099511627776, max_memory_store: -1 },
+            cluster: {
+                name: "default",
+                port: 6222,
+                routes: ROUTES(3),
+                cluster_advertise: "$CLUSTER_ADVERTISE",
+                connect_retries: 120,
+            },
+            include: "./auth.conf",
+        });
     });
 
     it("lists a route to every pod, by its DNS name in the namespace", () => {
         const svc = jsSpec("default", { jetstream: { version: "2.10.29", replicas: 5 } });
-        assert.deepEqual(
-            routeUrls(svc, NS),
-            [0, 1, 2, 3, 4].map((i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`),
-        );
-        const lines = renderNatsConf(svc, NS).split("\n");
-        for (const r of routeUrls(svc, NS)) assert.ok(lines.includes(`    "${r}"`));
+        assert.deepEqual(routeUrls(svc, NS), ROUTES(5));
+        assert.deepEqual(parseNatsConf(renderNatsConf(svc, NS)).cluster.routes, ROUTES(5));
     });
 
     it("renders client and route TLS with verification of route peers", () => {
-        const text = conf({ jetstream: { version: "2.10.29", tls: true } }).join("\n");
-        assert.match(
-            text,
-            /^tls \{\n {2}cert_file: "\/etc\/nats-config\/server-cert.pem"\n {2}key_file: "\/etc\/nats-config\/server-key.pem"\n {2}ca_file: "\/etc\/nats-config\/ca-cert.pem"\n {2}timeout: 5\n\}$/m,
-        );
-        assert.match(
-            text,
-            /^ {2}tls \{\n {4}cert_file: "\/etc\/nats-config\/cluster-server-cert.pem"\n {4}key_file: "\/etc\/nats-config\/cluster-server-key.pem"\n {4}ca_file: "\/etc\/nats-config\/cluster-ca-cert.pem"\n {4}verify: true\n {4}timeout: 5\n {2}\}$/m,
-        );
+        const c = conf({ jetstream: { version: "2.10.29", tls: true } });
+        assert.deepEqual(c.tls, {
+            cert_file: "/etc/nats-config/server-cert.pem",
+            key_file: "/etc/nats-config/server-key.pem",
+            ca_file: "/etc/nats-config/ca-cert.pem",
+            timeout: 5,
+        });
+        assert.deepEqual(c.cluster.tls, {
+            cert_file: "/etc/nats-config/cluster-server-cert.pem",
+            key_file: "/etc/nats-config/cluster-server-key.pem",
+            ca_file: "/etc/nats-config/cluster-ca-cert.pem",
+            verify: true,
+            timeout: 5,
+        });
     });
 
     it("reads the encryption key from the environment and keeps the encrypted store apart", () => {
-        const lines = conf({ jetstream: { version: "2.10.29", encryption: true } });
-        assert.ok(lines.includes("  key: $JS_KEY"));
-        assert.ok(lines.includes('  store_dir: "/data/jetstream/encrypted-store"'));
+        const js = conf({ jetstream: { version: "2.10.29", encryption: true } }).jetstream;
+        assert.equal(js.key, "$JS_KEY");
+        assert.equal(js.store_dir, "/data/jetstream/encrypted-store");
+        assert.equal(conf({ jetstream: { version: "2.10.29" } }).jetstream.key, undefined, "no key without encryption");
     });
 
     it("renders a standalone server without a cluster block for 1 replica", () => {
-        const lines = conf({ jetstream: { version: "2.10.29", replicas: 1, tls: true } });
-        assert.ok(!lines.includes("cluster {"));
-        assert.ok(lines.includes("tls {"), "client TLS stays on");
-        assert.ok(!lines.some((l) => l.includes("cluster-server-cert")));
+        const c = conf({ jetstream: { version: "2.10.29", replicas: 1, tls: true } });
+        assert.equal(c.cluster, undefined);
+        assert.equal(c.tls.cert_file, "/etc/nats-config/server-cert.pem", "client TLS stays on");
     });
 
     it("merges settings over the defaults, from YAML or an object, converting NATS sizes", () => {
@@ -86,23 +85,23 @@ describe("nats-js.conf", () => {
             jetstream: { version: "2.10.29", settings: { max_payload: "8MB", max_file_store: "10GB", max_connections: 500 } },
         });
         assert.deepEqual(fromYaml, fromObject);
-        assert.ok(fromYaml.includes("max_payload: 8388608"));
-        assert.ok(fromYaml.includes("  max_file_store: 10737418240"));
-        assert.ok(fromYaml.includes("max_connections: 500"));
-        assert.ok(fromYaml.includes("  max_memory_store: -1"), "defaults stay");
+        assert.equal(fromYaml.max_payload, 8388608);
+        assert.equal(fromYaml.jetstream.max_file_store, 10737418240);
+        assert.equal(fromYaml.max_connections, 500);
+        assert.equal(fromYaml.jetstream.max_memory_store, -1, "defaults stay");
     });
 
     it("renders sync_interval only for servers that understand it", () => {
-        assert.ok(conf({ jetstream: { version: "2.10.29", settings: { sync_interval: "always" } } }).includes('  sync_interval: "always"'));
+        assert.equal(conf({ jetstream: { version: "2.10.29", settings: { sync_interval: "always" } } }).jetstream.sync_interval, "always");
     });
 
     it("is deterministic: same input, byte-identical output", () => {
         const args = { jetstream: { version: "2.10.29", tls: true, encryption: true, settings: "max_payload: 2MB" } };
-        assert.equal(conf(args).join("\n"), conf(JSON.parse(JSON.stringify(args))).join("\n"));
+        assert.equal(renderNatsConf(jsSpec("d", args), NS), renderNatsConf(jsSpec("d", JSON.parse(JSON.stringify(args))), NS));
     });
 
     it("never contains a credential", () => {
-        const text = conf({ jetstream: { version: "2.10.29", tls: true, encryption: true } }).join("\n");
+        const text = renderNatsConf(jsSpec("default", { jetstream: { version: "2.10.29", tls: true, encryption: true } }), NS);
         assert.doesNotMatch(text, /password|pass:|user:/i);
     });
 });
@@ -110,15 +109,26 @@ describe("nats-js.conf", () => {
 describe("auth.conf", () => {
     const creds = { user: "u1a2b3", password: "Pa55word", systemPassword: "Sy5pass" };
 
-    it("defines the js account with JetStream and the system account", () => {
-        const text = renderAuthConf(creds);
-        assert.match(text, /^system_account: sys$/m);
-        assert.match(text, /js \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "u1a2b3", password: "Pa55word" \} \]/);
-        assert.match(text, /sys \{\n {4}users: \[ \{ user: "sys", password: "Sy5pass" \} \]/);
+    it("defines the js account with JetStream and the system account, and nothing else", () => {
+        assert.deepEqual(parseNatsConf(renderAuthConf(creds)), {
+            system_account: "sys",
+            accounts: {
+                js: { jetstream: "enabled", users: [{ user: "u1a2b3", password: "Pa55word" }] },
+                sys: { users: [{ user: "sys", password: "Sy5pass" }] },
+            },
+        });
     });
 
     it("refuses credentials outside the safe alphabet", () => {
         assert.throws(() => renderAuthConf({ ...creds, password: 'a"b' }), /outside \[A-Za-z0-9\]/);
+    });
+});
+
+describe("the test parser of nats-server configuration", () => {
+    it("rejects a key given twice and text it does not understand", () => {
+        assert.throws(() => parseNatsConf("port: 1\nport: 2\n"), /given twice/);
+        assert.throws(() => parseNatsConf('a: "unterminated\n'), /cannot tokenize/);
+        assert.throws(() => parseNatsConf("a { b: 1\n"), /expected \}/);
     });
 });
 

@@ -1,0 +1,76 @@
+/**
+ * Whole-object golden files: every object and config file the component renders for a few
+ * representative specs, kept in tests/golden/<case>/ so a reviewer sees every rendered change in
+ * a diff. Generated values (passwords, keys, certificates) are masked as `<resource.field>`;
+ * Secret data is shown decoded. Regenerate after an intended change with `npm run golden`
+ * (UPDATE_GOLDEN=1) and review the diff.
+ */
+import { strict as assert } from "assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { build, Built } from "../../sim/runtime/build";
+import { decodedInputs, generatedValues, maskGenerated } from "../../sim/runtime/generated";
+import { InterStepBufferServiceArgs } from "../../provider";
+
+const GOLDEN_DIR = path.join(__dirname, "..", "golden");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+/** The representative specs. */
+const CASES: Record<string, InterStepBufferServiceArgs> = {
+    "jetstream-default": { namespace: "pipelines", jetstream: { version: "2.10.29" } },
+    "jetstream-tls-encryption-persistence": {
+        namespace: "pipelines",
+        jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi", storageClassName: "fast" } },
+    },
+    "redis-native-tls": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
+    "redis-external": {
+        namespace: "pipelines",
+        redis: { external: { url: "rediss://redis.example.internal:6380", user: "isb", password: "external-password" } },
+    },
+};
+
+/** File name of a child: `<Kind>-<name>.yaml` for Kubernetes objects, `generated.yaml` for the rest. */
+function fileOf(type: string, name: string): string {
+    return type.startsWith("kubernetes:") ? `${type.split(":").pop()}-${name}.yaml` : "generated.yaml";
+}
+
+/** The golden files of a built component: path → text. */
+function goldenFiles(b: Built): Map<string, string> {
+    const values = generatedValues(b);
+    const files = new Map<string, unknown[]>();
+    for (const c of b.children) {
+        const doc = c.type.startsWith("kubernetes:")
+            ? maskGenerated(decodedInputs(c.type, c.inputs), values)
+            : { type: c.type, name: c.name, inputs: maskGenerated(c.inputs, values) };
+        const f = fileOf(c.type, c.name);
+        files.set(f, [...(files.get(f) ?? []), doc]);
+    }
+    files.set("outputs.yaml", [maskGenerated(b.outputs, values)]);
+    const dump = (docs: unknown[]) => docs.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true, sortKeys: true })).join("---\n");
+    return new Map([...files.entries()].sort(([a], [c]) => a.localeCompare(c)).map(([f, docs]) => [f, dump(docs)]));
+}
+
+describe(`golden files (${UPDATE ? "updating" : "checking"} tests/golden)`, () => {
+    for (const [name, args] of Object.entries(CASES)) {
+        it(`${name}: every rendered object and config file is as reviewed`, async () => {
+            const dir = path.join(GOLDEN_DIR, name);
+            const files = goldenFiles(await build("golden", args));
+            if (UPDATE) {
+                fs.rmSync(dir, { recursive: true, force: true });
+                fs.mkdirSync(dir, { recursive: true });
+                for (const [f, text] of files) fs.writeFileSync(path.join(dir, f), text);
+                return;
+            }
+            const onDisk = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+            assert.deepEqual(onDisk, [...files.keys()], `files of ${dir} differ: run \`npm run golden\` and review the diff`);
+            for (const [f, text] of files) {
+                assert.equal(
+                    text,
+                    fs.readFileSync(path.join(dir, f), "utf8"),
+                    `${name}/${f} changed: run \`npm run golden\` and review the diff`,
+                );
+            }
+        });
+    }
+});
