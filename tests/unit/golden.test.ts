@@ -48,7 +48,7 @@ function goldenFiles(b: Built): Map<string, string> {
     }
     files.set("outputs.yaml", [maskGenerated(b.outputs, values)]);
     const dump = (docs: unknown[]) => docs.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true, sortKeys: true })).join("---\n");
-    return new Map([...files.entries()].sort(([a], [c]) => a.localeCompare(c)).map(([f, docs]) => [f, dump(docs)]));
+    return new Map([...files.entries()].sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)).map(([f, docs]) => [f, dump(docs)]));
 }
 
 describe(`golden files (${UPDATE ? "updating" : "checking"} tests/golden)`, () => {
