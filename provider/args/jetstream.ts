@@ -18,6 +18,7 @@ import {
     resolvePodTemplate,
 } from "./workload";
 import { ConfigObject } from "./yaml-config";
+import { JS_MANAGED_ENV } from "../render/jetstream/layout";
 import { describe, optionalArray, optionalBoolean, optionalObject, rejectOutput, rejectUnknownKeys, requiredString } from "./values";
 
 /** `spec.jetstream` with every default applied. */
@@ -103,9 +104,17 @@ export function resolveJetStream(raw: unknown, path: string): ResolvedJetStream 
         tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
         encryption: optionalBoolean(obj.encryption, at(path, "encryption")) ?? false,
         startArgs: resolveStartArgs(obj.startArgs, at(path, "startArgs")),
-        containerTemplate: resolveContainerTemplate(obj.containerTemplate, at(path, "containerTemplate")),
-        reloaderContainerTemplate: resolveContainerTemplate(obj.reloaderContainerTemplate, at(path, "reloaderContainerTemplate")),
-        metricsContainerTemplate: resolveContainerTemplate(obj.metricsContainerTemplate, at(path, "metricsContainerTemplate")),
+        containerTemplate: resolveContainerTemplate(obj.containerTemplate, at(path, "containerTemplate"), JS_MANAGED_ENV),
+        reloaderContainerTemplate: resolveContainerTemplate(
+            obj.reloaderContainerTemplate,
+            at(path, "reloaderContainerTemplate"),
+            JS_MANAGED_ENV,
+        ),
+        metricsContainerTemplate: resolveContainerTemplate(
+            obj.metricsContainerTemplate,
+            at(path, "metricsContainerTemplate"),
+            JS_MANAGED_ENV,
+        ),
         podTemplate: resolvePodTemplate(obj, path),
     };
 }

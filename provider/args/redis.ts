@@ -7,6 +7,7 @@ import { ExternalRedisArgs, NativeRedisArgs } from "./types";
 import { findRedisVersion, REDIS_VERSIONS, RedisVersion } from "./redis-versions";
 import { MASTER_NAME, ResolvedRedisSettings, resolveRedisSettings } from "./redis-settings";
 import { parseAddressList, RedisAddress } from "./redis-url";
+import { REDIS_MANAGED_ENV } from "../render/redis/layout";
 import {
     POD_TEMPLATE_FIELDS,
     ResolvedContainerTemplate,
@@ -108,9 +109,17 @@ function resolveNative(raw: unknown, path: string): ResolvedNativeRedis {
         persistence: resolvePersistence(obj.persistence, at(path, "persistence")),
         settings: resolveRedisSettings(obj.settings, at(path, "settings")),
         tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
-        redisContainerTemplate: resolveContainerTemplate(obj.redisContainerTemplate, at(path, "redisContainerTemplate")),
-        sentinelContainerTemplate: resolveContainerTemplate(obj.sentinelContainerTemplate, at(path, "sentinelContainerTemplate")),
-        metricsContainerTemplate: resolveContainerTemplate(obj.metricsContainerTemplate, at(path, "metricsContainerTemplate")),
+        redisContainerTemplate: resolveContainerTemplate(obj.redisContainerTemplate, at(path, "redisContainerTemplate"), REDIS_MANAGED_ENV),
+        sentinelContainerTemplate: resolveContainerTemplate(
+            obj.sentinelContainerTemplate,
+            at(path, "sentinelContainerTemplate"),
+            REDIS_MANAGED_ENV,
+        ),
+        metricsContainerTemplate: resolveContainerTemplate(
+            obj.metricsContainerTemplate,
+            at(path, "metricsContainerTemplate"),
+            REDIS_MANAGED_ENV,
+        ),
         podTemplate: resolvePodTemplate(obj, path),
     };
 }

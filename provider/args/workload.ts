@@ -96,8 +96,13 @@ function resolveResources(raw: unknown, path: string): ResolvedContainerTemplate
     return { ...(limits && { limits }), ...(requests && { requests }) };
 }
 
-function resolveEnv(raw: unknown, path: string): ResolvedContainerTemplate["env"] {
+/**
+ * A container template's env: valid names, each at most once (env is a list keyed by name; server-side
+ * apply refuses duplicates), none of the names the component manages (`reserved`).
+ */
+function resolveEnv(raw: unknown, path: string, reserved: readonly string[]): ResolvedContainerTemplate["env"] {
     const list = optionalArray(raw, path) ?? [];
+    const seen = new Set<string>();
     return list.map((item, i) => {
         const p = at(path, i);
         const obj = optionalObject(item, p);
@@ -106,6 +111,14 @@ function resolveEnv(raw: unknown, path: string): ResolvedContainerTemplate["env"
         const name = requiredString(obj.name, at(p, "name"));
         if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
             fail(at(p, "name"), `must be a valid environment variable name, got ${JSON.stringify(name)}`);
+        if (seen.has(name)) fail(at(p, "name"), `names ${name} a second time (env is keyed by name; Kubernetes refuses duplicates)`);
+        seen.add(name);
+        if (reserved.includes(name)) {
+            fail(
+                at(p, "name"),
+                `names ${name}, which the component sets (a credential, key or the server's wiring) and which cannot be overridden`,
+            );
+        }
         const value = optionalString(obj.value, at(p, "value"));
         const valueFrom = optionalObject(obj.valueFrom, at(p, "valueFrom"));
         if (value !== undefined && valueFrom !== undefined) fail(p, "may set value or valueFrom, not both");
@@ -113,7 +126,8 @@ function resolveEnv(raw: unknown, path: string): ResolvedContainerTemplate["env"
     });
 }
 
-export function resolveContainerTemplate(raw: unknown, path: string): ResolvedContainerTemplate {
+/** A container template; `reservedEnv` are the env names the component manages for this flavour. */
+export function resolveContainerTemplate(raw: unknown, path: string, reservedEnv: readonly string[] = []): ResolvedContainerTemplate {
     const obj = (optionalObject(raw, path) ?? {}) as Record<string, unknown> & ContainerTemplateArgs;
     rejectUnknownKeys(obj, CONTAINER_FIELDS, path);
     const imagePullPolicy = optionalString(obj.imagePullPolicy, at(path, "imagePullPolicy"));
@@ -129,7 +143,7 @@ export function resolveContainerTemplate(raw: unknown, path: string): ResolvedCo
         resources: resolveResources(obj.resources, at(path, "resources")),
         imagePullPolicy,
         securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),
-        env: resolveEnv(obj.env, at(path, "env")),
+        env: resolveEnv(obj.env, at(path, "env"), reservedEnv),
         envFrom,
         readinessProbe: resolveProbe(obj.readinessProbe, at(path, "readinessProbe")),
         livenessProbe: resolveProbe(obj.livenessProbe, at(path, "livenessProbe")),

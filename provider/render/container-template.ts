@@ -18,6 +18,18 @@ function patchProbe(probe: Record<string, unknown> | undefined, override: Resolv
     return { ...probe, ...override };
 }
 
+/**
+ * Our env with the template's entries merged by name: an entry naming one of ours replaces it in
+ * place (validation only lets tuning defaults such as GOMEMLIMIT through), the others are appended.
+ * Every name stays unique: `env` is a list keyed by name (rules/ssa-list-maps.ts).
+ */
+function mergeEnv(ours: Record<string, unknown>[], theirs: ResolvedContainerTemplate["env"]): Record<string, unknown>[] {
+    const byName = new Map(theirs.map((e) => [e.name, e]));
+    const merged = ours.map((e) => byName.get(e.name as string) ?? e);
+    const ourNames = new Set(ours.map((e) => e.name));
+    return [...merged, ...theirs.filter((e) => !ourNames.has(e.name))];
+}
+
 export function applyContainerTemplate(container: Container, tpl: ResolvedContainerTemplate): Container {
     const out: Container = { ...container };
     if (tpl.resources) {
@@ -28,8 +40,9 @@ export function applyContainerTemplate(container: Container, tpl: ResolvedContai
         };
     }
     if (tpl.imagePullPolicy) out.imagePullPolicy = tpl.imagePullPolicy;
-    out.securityContext = tpl.securityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT;
-    if (tpl.env.length) out.env = [...(container.env ?? []), ...tpl.env];
+    // Field by field: a template that sets one field keeps our other hardening.
+    out.securityContext = { ...DEFAULT_CONTAINER_SECURITY_CONTEXT, ...tpl.securityContext };
+    if (tpl.env.length) out.env = mergeEnv(container.env ?? [], tpl.env);
     if (tpl.envFrom.length) out.envFrom = [...(container.envFrom ?? []), ...tpl.envFrom];
     const readiness = patchProbe(container.readinessProbe, tpl.readinessProbe);
     const liveness = patchProbe(container.livenessProbe, tpl.livenessProbe);

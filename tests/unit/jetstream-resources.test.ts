@@ -352,7 +352,11 @@ describe("JetStream variants", () => {
         assert.deepEqual(main.env.at(-1), { name: "EXTRA", value: "1" });
         assert.equal(main.livenessProbe.periodSeconds, 60);
         assert.equal(main.livenessProbe.httpGet.path, "/healthz?js-enabled-only=true", "only timings are patched");
-        assert.deepEqual(metrics.securityContext, { runAsUser: 1000 });
+        assert.deepEqual(
+            metrics.securityContext,
+            { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsUser: 1000 },
+            "a template's security context is merged field by field over ours",
+        );
         assert.equal(reloader.securityContext.readOnlyRootFilesystem, true, "default security context stays");
         assert.equal(tpl.metadata.labels.team, "data");
         assert.equal(tpl.metadata.labels["app.kubernetes.io/component"], "isbsvc", "component labels win");

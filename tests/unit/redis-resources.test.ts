@@ -81,8 +81,9 @@ describe("native Redis resources", () => {
         const headless = b.child(K8S.service, "rds-redis-svc-headless").inputs.spec;
         assert.equal(client.clusterIP, undefined);
         assert.equal(headless.clusterIP, "None");
+        assert.equal(headless.publishNotReadyAddresses, true, "peers resolve each other before they are ready");
+        assert.equal(client.publishNotReadyAddresses, undefined, "clients reach only Ready pods");
         for (const spec of [client, headless]) {
-            assert.equal(spec.publishNotReadyAddresses, true);
             assert.deepEqual(
                 spec.ports.map((p: any) => `${p.name}:${p.port}`),
                 ["tcp-redis:6379", "tcp-sentinel:26379"],

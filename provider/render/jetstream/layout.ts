@@ -46,3 +46,11 @@ export const CLIENT_AUTH_KEYS = { user: "client-auth-user", password: "client-au
 export function configPath(file: string): string {
     return `${CONFIG_DIR}/${file}`;
 }
+
+/**
+ * Environment variables the component sets that carry a key or the server's wiring: a container
+ * template's `env` may not name them (it would break the server while the outputs still advertise it).
+ */
+export const JS_MANAGED_ENV = ["POD_NAME", "SERVER_NAME", "POD_NAMESPACE", "CLUSTER_ADVERTISE", "JS_KEY"] as const;
+/** Tuning defaults the component sets that a container template's `env` entry of the same name replaces. */
+export const JS_TUNABLE_ENV = ["GOMEMLIMIT"] as const;

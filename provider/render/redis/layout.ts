@@ -31,3 +31,9 @@ export const REDIS_PASSWORD_KEY = "redis-password";
 export const REDIS_USER = "default";
 /** uid/gid of the `redis` user in the official images. */
 export const REDIS_UID = 999;
+
+/**
+ * Environment variables the component sets on the Redis, Sentinel and exporter containers (the
+ * password and the wiring): a container template's `env` may not name them.
+ */
+export const REDIS_MANAGED_ENV = ["POD_NAME", "REDIS_PASSWORD", "REDIS_ADDR", "REDIS_USER", "REDIS_EXPORTER_TLS_CA_CERT_FILE"] as const;

@@ -80,8 +80,9 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
         metadata: meta(svc, headless ? names.headlessService : names.service, namespace),
         spec: {
             type: "ClusterIP",
-            ...(headless && { clusterIP: "None" }),
-            publishNotReadyAddresses: true,
+            // The headless Service gives every pod its DNS name from the start (peers find each other
+            // before they are ready); the client Service routes only to Ready pods.
+            ...(headless && { clusterIP: "None", publishNotReadyAddresses: true }),
             selector: selectorLabels(svc.name, "redis"),
             ports: servicePorts(),
         },
