@@ -9,12 +9,15 @@
 # `min-replicas-to-write` stops writes).
 #
 # Nothing that does not answer counts as passing: a server that does not yet tell its role, or a
-# Sentinel of an existing pod that does not answer, fails the probe (the kubelet tries again). A pod
-# that does not exist (its DNS name does not resolve: the headless Service publishes every pod that
-# has an address, ready or not) has no Sentinel to wait for; its Sentinel reads the replicas from
-# the master's INFO when it starts. Only a Sentinel that stays silent for $SILENT_GRACE seconds
-# after redis-server started stops holding the replica back, and only when a quorum of Sentinels
-# lists it (a pod on a dead node must not keep its peers from starting forever).
+# running Sentinel that does not answer in time, fails the probe (the kubelet tries again). The
+# pod's own Sentinel (starting beside this container) must always list it. Another pod's Sentinel
+# holds nothing back when it is not running: its pod does not exist (its DNS name does not resolve;
+# the headless Service publishes every pod that has an address, ready or not) or nothing listens on
+# its port (connection refused). A Sentinel that starts asks the master for INFO at once (redis
+# src/sentinel.c, sentinelSendPeriodicCommands: INFO when info_refresh is 0) and so lists every
+# replica before it can take part in a failover. Only a Sentinel that stays silent (times out) for
+# $SILENT_GRACE seconds after redis-server started stops holding the replica back, and only when a
+# quorum of Sentinels lists it (a pod on a dead node must not keep its peers from starting forever).
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -37,14 +40,21 @@ while [ "$i" -lt "$REPLICAS" ]; do
   host="$POD_PREFIX-$i.$HEADLESS"
   i=$((i + 1))
   getent hosts "$host" >/dev/null 2>&1 || continue
-  # redis-cli exits non-zero only when it gets no reply; an error reply lists no replica.
-  if known=$(cli -h "$host" -p "$SENTINEL_PORT" --raw sentinel replicas "$MASTER_SET" 2>/dev/null); then
-    case "$known" in
+  # redis-cli exits 0 on any reply (an error reply lists no replica), 1 when it cannot connect;
+  # timeout exits 124 when nothing answers in time.
+  out=$(cli -h "$host" -p "$SENTINEL_PORT" --raw sentinel replicas "$MASTER_SET" 2>&1) && rc=0 || rc=$?
+  if [ "$rc" = 0 ]; then
+    case "$out" in
       *"$SELF:$REDIS_PORT"*) listing=$((listing + 1)) ;;
       *) echo "the Sentinel of $host does not list this replica yet" >&2; exit 1 ;;
     esac
+  elif [ "$host" = "$SELF" ]; then
+    echo "this pod's Sentinel does not answer yet" >&2; exit 1
   else
-    silent="$silent $host"
+    case "$rc:$out" in
+      1:*"Connection refused"*) ;;
+      *) silent="$silent $host" ;;
+    esac
   fi
 done
 [ -z "$silent" ] && exit 0
