@@ -17,11 +17,11 @@
  * also on Ctrl-C. No timed assertions live in the tests: goals are reported here, never asserted there.
  */
 import { execFileSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { installMocks } from "../sim/runtime/mock-runtime";
+import { newId } from "../sim/pods/netns";
 import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, runNats } from "./nats";
@@ -135,11 +135,6 @@ function machine(): Record<string, string> {
     };
 }
 
-/** A short random harness id: `b<tag><3 chars>` (5 chars). */
-function harnessId(tag: string): string {
-    return `b${tag}${crypto.randomBytes(3).toString("hex").slice(0, 3)}`;
-}
-
 interface Goal {
     name: string;
     ok: boolean | undefined;
@@ -198,7 +193,7 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
                     deadline: at(BUDGET_MIN.nats),
                     log,
                 },
-                harnessId("n"),
+                newId("bn"),
             );
             if (has("p2")) log(`\n${reportP2(out.nats).md}`);
             if (has("p3")) log(`\n${reportP3(out.nats).md}`);
@@ -222,7 +217,7 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
                         deadline: at(BUDGET_MIN.redisP3),
                         log,
                     },
-                    { p3: harnessId("r"), ours: "", upstream: "" },
+                    { p3: newId("br"), ours: "", upstream: "" },
                 );
                 out.redis.p3 = r.p3;
                 log(`\n${reportRedisP3(r.p3!)}`);
@@ -243,7 +238,7 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
                         deadline: at(BUDGET_MIN.redisP4),
                         log,
                     },
-                    { p3: "", ours: harnessId("o"), upstream: harnessId("u") },
+                    { p3: "", ours: newId("bo"), upstream: newId("bu") },
                 );
                 out.redis.p4 = r.p4;
                 log(`\n${reportRedisP4(r.p4!).md}`);
