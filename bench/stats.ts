@@ -1,6 +1,6 @@
 /**
  * Small statistics and table helpers of the benchmarks: medians with their spread, ratios of
- * medians, a least-squares line, and tables printed as Markdown (which also reads well on a
+ * medians with bootstrap intervals, and tables printed as Markdown (which also reads well on a
  * terminal).
  */
 
@@ -56,23 +56,6 @@ export function pairedRatios(a: number[], b: number[]): number[] {
         if (Number.isFinite(r)) out.push(r);
     }
     return out;
-}
-
-/** Least-squares line `y = intercept + slope * x` and its coefficient of determination. */
-export function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number; r2: number } {
-    const n = Math.min(xs.length, ys.length);
-    const mx = xs.slice(0, n).reduce((s, x) => s + x, 0) / n;
-    const my = ys.slice(0, n).reduce((s, y) => s + y, 0) / n;
-    let sxy = 0;
-    let sxx = 0;
-    let syy = 0;
-    for (let i = 0; i < n; i++) {
-        sxy += (xs[i] - mx) * (ys[i] - my);
-        sxx += (xs[i] - mx) ** 2;
-        syy += (ys[i] - my) ** 2;
-    }
-    const slope = sxy / sxx;
-    return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
 /** A small deterministic PRNG (mulberry32), so that bootstrap intervals are reproducible from the same data. */

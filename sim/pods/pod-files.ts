@@ -107,18 +107,6 @@ export function objectsOfKind(children: ChildResource[], kind: string): ChildRes
     return children.filter((c) => c.type.startsWith("kubernetes:") && c.inputs.kind === kind);
 }
 
-/**
- * The object of `kind` called `name` (metadata.name) in `namespace`.
- * @throws Error when it is missing (a pod referencing it would not start).
- */
-export function findObject(children: ChildResource[], kind: string, name: string, namespace: string): ChildResource {
-    const found = objectsOfKind(children, kind).find(
-        (c) => c.inputs.metadata?.name === name && (c.inputs.metadata?.namespace ?? namespace) === namespace,
-    );
-    if (!found) throw new Error(`${kind} ${namespace}/${name} is referenced but not among the component's children`);
-    return found;
-}
-
 /** The StatefulSet among `children`: the one called `name`, or the only one. */
 export function findStatefulSet(children: ChildResource[], name?: string): ChildResource {
     const all = objectsOfKind(children, "StatefulSet").filter((s) => name === undefined || s.inputs.metadata.name === name);
