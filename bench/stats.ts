@@ -38,6 +38,11 @@ export function summarize(values: number[]): Summary {
     };
 }
 
+/** A sparse array of per-run values as a dense one: runs without a value (skipped, failed) are NaN. */
+export function dense(a: number[] | undefined): number[] {
+    return Array.from({ length: a?.length ?? 0 }, (_, i) => (a![i] === undefined ? NaN : a![i]));
+}
+
 /** The median of `values`. */
 export function median(values: number[]): number {
     return summarize(values).median;
@@ -127,6 +132,14 @@ export function table(headers: string[], rows: string[][]): string {
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => (c ?? "").padEnd(widths[i])).join(" | ")} |`;
     return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** A goal of the benchmarks, as the report's goals table lists it. */
+export interface Goal {
+    name: string;
+    /** Met, missed, or not measured (undefined). */
+    ok: boolean | undefined;
+    text: string;
 }
 
 /** Verdict of a goal: `met`, or `MISSED` with the reason left to the caller. */
