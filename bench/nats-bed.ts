@@ -27,9 +27,9 @@ import {
 import { PodSet, PodState } from "../sim/pods/pod-set";
 
 /** Ports of the rendered and of the minimal config. */
-export const CLIENT_PORT = 4222;
-export const ROUTE_PORT = 6222;
-export const MONITOR_PORT = 8222;
+const CLIENT_PORT = 4222;
+const ROUTE_PORT = 6222;
+const MONITOR_PORT = 8222;
 
 /** How one cluster is configured. */
 export type ClusterConfig = { kind: "rendered"; children: ChildResource[] } | { kind: "minimal" };
@@ -261,7 +261,7 @@ export class BenchNatsPods extends PodSet<"nats"> {
  * store directory, cluster name, route port and routes (the same pod DNS names as the rendered
  * config). Nothing else: no accounts, no TLS, no limits, no lame-duck settings.
  */
-export function minimalConfig(serverName: string, storeDir: string, routes: string[]): string {
+function minimalConfig(serverName: string, storeDir: string, routes: string[]): string {
     return [
         `port: ${CLIENT_PORT}`,
         `http: ${MONITOR_PORT}`,

@@ -43,7 +43,7 @@ export interface NatsCase {
     encryption: boolean;
 }
 
-export const NATS_CASES: NatsCase[] = [
+const NATS_CASES: NatsCase[] = [
     { key: "minimal", label: "minimal hand-written config (baseline)", tls: false, encryption: false },
     { key: "plain", label: "rendered, TLS off, encryption off", tls: false, encryption: false },
     { key: "tls", label: "rendered, TLS on, encryption off", tls: true, encryption: false },

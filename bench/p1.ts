@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fmt, fmtRatio, fmtRatioRange, fmtSummary, Goal, median, pairedRatios, ratio, summarize, table, verdict } from "./stats";
 
-export const P1_KINDS = ["js", "redis"] as const;
+const P1_KINDS = ["js", "redis"] as const;
 export const P1_SIZES = [1, 10, 50] as const;
 /** Measurements per kind: N services in a cold process, and N = 1 after an untimed warm-up service. */
 const POINTS: { key: string; n: number; warm: boolean }[] = [

@@ -66,7 +66,7 @@ export interface PodSetSetup<C extends string, T> {
 }
 
 /** Describes and writes every container's view of every pod under `root`. */
-export function materialiseContainers<C extends string>(
+function materialiseContainers<C extends string>(
     children: ChildResource[],
     containers: ContainerMap<C>,
     root: string,
