@@ -92,7 +92,7 @@ export function mountPointsOf<C extends string>(states: PodState<C>[]): MountPoi
 /** The pods of one component and the processes run in them. Always {@link PodSet.destroy}. */
 export class PodSet<C extends string> {
     private destroyed = false;
-    /** The container names, in pod-spec order of the {@link ContainerMap}. */
+    /** The container names, in the order of the {@link ContainerMap}. */
     protected readonly containers: readonly C[];
 
     protected constructor(
