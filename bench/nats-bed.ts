@@ -12,33 +12,39 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PodNetwork } from "../sim/pods/netns";
-import { Pod, PodProcess } from "../sim/pods/pod";
-import { requireBinary, requireRoot } from "../sim/pods/requirements";
+import { PodProcess } from "../sim/pods/pod";
 import { httpGetJson, sleep } from "../sim/pods/wait";
 import {
     acquireMountPoints,
     ChildResource,
+    ContainerLaunch,
+    ExecutableMap,
     isFileVolume,
     materialisePods,
     PodDescription,
     podLaunch,
-    releaseMountPoints,
 } from "../sim/pods/pod-files";
+import { PodSet, PodState } from "../sim/pods/pod-set";
 
 /** Ports of the rendered and of the minimal config. */
-export const CLIENT_PORT = 4222;
-export const ROUTE_PORT = 6222;
-export const MONITOR_PORT = 8222;
+const CLIENT_PORT = 4222;
+const ROUTE_PORT = 6222;
+const MONITOR_PORT = 8222;
 
 /** How one cluster is configured. */
 export type ClusterConfig = { kind: "rendered"; children: ChildResource[] } | { kind: "minimal" };
 
-/** A started cluster: how it was started and its processes by pod. */
+/** How to (re)start the nats-server of one pod. */
+interface PodStart {
+    launch: ContainerLaunch;
+    cwd?: string;
+}
+
+/** A started cluster: how it was started. */
 interface Running {
     config: ClusterConfig;
     /** Per pod: how to (re)start it. */
-    launch: Map<string, () => PodProcess>;
-    procs: Map<string, PodProcess>;
+    starts: Map<string, PodStart>;
     /** Host directories holding the cluster's data (wiped when it stops). */
     dataDirs: string[];
     /** Host directories of this cluster's pod files (removed when it stops). */
@@ -49,61 +55,43 @@ const HTTP_TIMEOUT_MS = 1000;
 const POLL_MS = 25;
 
 /** The pods. Create with {@link BenchNatsPods.create}; always {@link BenchNatsPods.destroy}. */
-export class BenchNatsPods {
-    private running?: Running;
-    private mountPoints: { path: string; kind: "dir" | "file" }[] = [];
+export class BenchNatsPods extends PodSet<"nats"> {
+    private cluster?: Running;
     private starts = 0;
-    private destroyed = false;
 
     private constructor(
-        readonly network: PodNetwork,
-        /** Pod descriptions of the rendered StatefulSet the pods were made from (names, host names). */
-        private readonly descs: PodDescription[],
-        private readonly pods: Pod[],
+        network: PodNetwork,
+        /** The pods of the rendered StatefulSet they were made from (names, host names). */
+        states: PodState<"nats">[],
         private readonly natsServer: string,
-    ) {}
+    ) {
+        super(network, states, []);
+    }
 
     /**
      * Creates the network and one pod per replica of the StatefulSet among `children`, with the pod
      * DNS names (every later rendered config must come from a component of the same name and
      * namespace, so the names match).
      */
-    static async create(id: string, children: ChildResource[]): Promise<BenchNatsPods> {
-        requireRoot();
-        const natsServer = requireBinary("nats-server");
-        const network = await PodNetwork.create({ id });
-        try {
-            const descs = materialisePods(children, { root: path.join(network.logDir, "layout") });
-            const pods: Pod[] = [];
-            for (const d of descs) pods.push(await network.addPod(d.name, d.hostnames));
-            return new BenchNatsPods(network, descs, pods, natsServer);
-        } catch (err) {
-            await network.destroy();
-            throw err;
-        }
-    }
-
-    /** Pod names in ordinal order. */
-    podNames(): string[] {
-        return this.descs.map((d) => d.name);
-    }
-
-    /** The pod's address. */
-    address(pod: string): string {
-        return this.pods[this.index(pod)].address;
-    }
-
-    /** Every pod address for a Service name, the pod's for a pod name (cluster DNS), else nothing. */
-    resolveAll(host: string): string[] {
-        const wanted = host.toLowerCase().replace(/\.$/, "");
-        if (this.descs[0].serviceHostnames.includes(wanted)) return this.pods.map((p) => p.address);
-        const one = this.network.resolve(wanted);
-        return one === undefined ? [] : [one];
+    static create(id: string, children: ChildResource[]): Promise<BenchNatsPods> {
+        return PodSet.open(
+            children,
+            { id },
+            {
+                binaries: ["nats-server"],
+                containers: { nats: undefined },
+                filesDir: "layout",
+                make: (network, states, _points, binaries) => new BenchNatsPods(network, states, binaries["nats-server"]),
+                start: async (pods) => {
+                    for (const p of pods.podNames()) await pods.addPod(p);
+                },
+            },
+        );
     }
 
     /** Client addresses `host:port` of every pod. */
     clientServers(): string[] {
-        return this.pods.map((p) => `${p.address}:${CLIENT_PORT}`);
+        return this.podNames().map((p) => `${this.address(p)}:${CLIENT_PORT}`);
     }
 
     /**
@@ -111,51 +99,59 @@ export class BenchNatsPods {
      * @returns the time (Date.now) right before the first process was spawned.
      */
     start(config: ClusterConfig): number {
-        if (this.running) throw new Error("a cluster is already running; stop it first");
-        const n = this.starts++;
-        const fileRoot = path.join(this.network.logDir, `c${n}`);
-        const launch = new Map<string, () => PodProcess>();
-        const dataDirs: string[] = [];
-        if (config.kind === "rendered") {
-            const descs = materialisePods(config.children, { root: fileRoot });
-            descs.forEach((d, i) => {
-                if (d.name !== this.descs[i].name) throw new Error(`pod ${d.name} does not match ${this.descs[i].name}`);
-            });
-            const exe = { [descs[0].command[0]]: this.natsServer };
-            const points = podLaunch(descs[0], exe, []).mountPoints;
-            if (this.mountPoints.length === 0) {
-                acquireMountPoints(points);
-                this.mountPoints = points;
-            }
-            for (const d of descs) {
-                const l = podLaunch(d, exe, Object.keys(process.env));
-                const pod = this.pods[this.index(d.name)];
-                launch.set(d.name, () => pod.spawn("nats", l.cmd, l.args, { env: l.env, cwd: "/" }));
-                dataDirs.push(...d.mounts.filter((m) => !isFileVolume(m.kind)).map((m) => m.hostDir));
-            }
-        } else {
-            // `<pod>.<svc>.<ns>.svc`, as the rendered routes name the pods.
-            const routes = this.descs.map((d) => `nats://${d.hostnames[2]}:${ROUTE_PORT}`);
-            for (const d of this.descs) {
-                const dir = path.join(fileRoot, d.name);
-                const store = path.join(dir, "store");
-                fs.mkdirSync(store, { recursive: true });
-                const conf = path.join(dir, "nats.conf");
-                fs.writeFileSync(conf, minimalConfig(d.name, store, routes));
-                const pod = this.pods[this.index(d.name)];
-                launch.set(d.name, () => pod.spawn("nats", "sh", ["-c", 'exec "$@"', "sh", this.natsServer, "-c", conf], { cwd: dir }));
-                dataDirs.push(store);
-            }
-        }
-        this.running = { config, launch, procs: new Map(), dataDirs, fileRoot };
+        if (this.cluster) throw new Error("a cluster is already running; stop it first");
+        const fileRoot = path.join(this.network.logDir, `c${this.starts++}`);
+        const { starts, dataDirs } =
+            config.kind === "rendered" ? this.renderedStarts(config.children, fileRoot) : this.minimalStarts(fileRoot);
+        this.cluster = { config, starts, dataDirs, fileRoot };
         const t0 = Date.now();
-        for (const [pod, fn] of launch) this.running.procs.set(pod, fn());
+        for (const [pod, s] of starts) this.spawnIn(pod, "nats", s.launch, s.cwd);
         return t0;
+    }
+
+    /** The component's rendered pods: their files written under `fileRoot`, launched as `JetStreamPods` launches them. */
+    private renderedStarts(children: ChildResource[], fileRoot: string): { starts: Map<string, PodStart>; dataDirs: string[] } {
+        const descs = materialisePods(children, { root: fileRoot });
+        descs.forEach((d, i) => {
+            if (d.name !== this.podNames()[i]) throw new Error(`pod ${d.name} does not match ${this.podNames()[i]}`);
+        });
+        const exe: ExecutableMap = { [descs[0].command[0]]: this.natsServer };
+        if (this.mountPoints.length === 0) {
+            const points = podLaunch(descs[0], exe, []).mountPoints;
+            acquireMountPoints(points);
+            this.mountPoints = points;
+        }
+        const starts = new Map<string, PodStart>();
+        const dataDirs: string[] = [];
+        for (const d of descs) {
+            starts.set(d.name, { launch: podLaunch(d, exe, Object.keys(process.env)) });
+            dataDirs.push(...d.mounts.filter((m) => !isFileVolume(m.kind)).map((m) => m.hostDir));
+        }
+        return { starts, dataDirs };
+    }
+
+    /** The {@link minimalConfig} of every pod, written under `fileRoot`. */
+    private minimalStarts(fileRoot: string): { starts: Map<string, PodStart>; dataDirs: string[] } {
+        const descs: PodDescription[] = this.podNames().map((p) => this.describe(p));
+        // `<pod>.<svc>.<ns>.svc`, as the rendered routes name the pods.
+        const routes = descs.map((d) => `nats://${d.hostnames[2]}:${ROUTE_PORT}`);
+        const starts = new Map<string, PodStart>();
+        const dataDirs: string[] = [];
+        for (const d of descs) {
+            const dir = path.join(fileRoot, d.name);
+            const store = path.join(dir, "store");
+            fs.mkdirSync(store, { recursive: true });
+            const conf = path.join(dir, "nats.conf");
+            fs.writeFileSync(conf, minimalConfig(d.name, store, routes));
+            starts.set(d.name, { launch: { cmd: "sh", args: ["-c", 'exec "$@"', "sh", this.natsServer, "-c", conf], env: {} }, cwd: dir });
+            dataDirs.push(store);
+        }
+        return { starts, dataDirs };
     }
 
     /** The running cluster's current process of `pod`. */
     process(pod: string): PodProcess | undefined {
-        return this.running?.procs.get(pod);
+        return this.cluster ? super.process(pod) : undefined;
     }
 
     /** SIGKILL of the pod's nats-server (a node dies). */
@@ -165,17 +161,17 @@ export class BenchNatsPods {
 
     /** Starts the pod's nats-server again with the same files and data (a container restart). */
     restart(pod: string): void {
-        const r = this.mustRun();
-        if (r.procs.get(pod)?.running) throw new Error(`${pod} is running`);
-        r.procs.set(pod, r.launch.get(pod)!());
+        const s = this.mustRun().starts.get(pod)!;
+        this.spawnIn(pod, "nats", s.launch, s.cwd);
     }
 
     /** SIGKILLs every process of the cluster and removes its files and data. */
     async stop(): Promise<void> {
-        const r = this.running;
+        const r = this.cluster;
         if (!r) return;
-        this.running = undefined;
-        await Promise.all([...r.procs.values()].map((p) => p.kill()));
+        const procs = this.podNames().flatMap((p) => this.process(p) ?? []);
+        this.cluster = undefined;
+        await Promise.all(procs.map((p) => p.kill()));
         fs.rmSync(r.fileRoot, { recursive: true, force: true });
         for (const d of r.dataDirs) fs.rmSync(d, { recursive: true, force: true });
     }
@@ -240,42 +236,23 @@ export class BenchNatsPods {
                     upAt: Math.max(...this.podNames().map((p) => firstAnswer.get(p) ?? polledAt)),
                 };
             }
-            const r = this.mustRun();
-            const dead = [...r.procs.entries()].find(([, p]) => !p.running);
-            if (dead) throw new Error(`${dead[0]} exited:\n${dead[1].logs().slice(-1500)}`);
-            if (Date.now() > deadline) throw new Error(`cluster not healthy within ${timeoutMs} ms${this.logTails()}`);
+            this.mustRun();
+            const dead = this.podNames().find((p) => !this.running(p));
+            if (dead) throw new Error(`${dead} exited:\n${this.process(dead)!.logs().slice(-1500)}`);
+            if (Date.now() > deadline) throw new Error(`cluster not healthy within ${timeoutMs} ms${this.logTails(8)}`);
             await sleep(POLL_MS);
         }
     }
 
-    /** The last lines of every pod's log. */
-    logTails(lines = 8): string {
-        return [...(this.running?.procs.entries() ?? [])]
-            .map(([pod, p]) => `\n----- ${pod} -----\n${p.logs().split("\n").slice(-lines).join("\n")}`)
-            .join("");
-    }
-
     /** Stops the cluster, removes the network and releases the mount points. Idempotent. */
     async destroy(): Promise<void> {
-        if (this.destroyed) return;
-        this.destroyed = true;
-        try {
-            await this.stop().catch(() => undefined);
-            await this.network.destroy();
-        } finally {
-            if (this.mountPoints.length > 0) releaseMountPoints(this.mountPoints);
-        }
+        await this.stop().catch(() => undefined);
+        await super.destroy();
     }
 
     private mustRun(): Running {
-        if (!this.running) throw new Error("no cluster is running");
-        return this.running;
-    }
-
-    private index(pod: string): number {
-        const i = this.descs.findIndex((d) => d.name === pod);
-        if (i < 0) throw new Error(`no pod ${pod}`);
-        return i;
+        if (!this.cluster) throw new Error("no cluster is running");
+        return this.cluster;
     }
 }
 
@@ -284,7 +261,7 @@ export class BenchNatsPods {
  * store directory, cluster name, route port and routes (the same pod DNS names as the rendered
  * config). Nothing else: no accounts, no TLS, no limits, no lame-duck settings.
  */
-export function minimalConfig(serverName: string, storeDir: string, routes: string[]): string {
+function minimalConfig(serverName: string, storeDir: string, routes: string[]): string {
     return [
         `port: ${CLIENT_PORT}`,
         `http: ${MONITOR_PORT}`,

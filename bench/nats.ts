@@ -20,11 +20,13 @@ import { clientOptions, NatsConnection, streamConfigFromOutput } from "../sim/po
 import { BenchNatsPods, ClusterConfig } from "./nats-bed";
 import {
     bootstrapRatioCI,
+    dense,
     fmt,
     fmtCI,
     fmtRatio,
     fmtRatioRange,
     fmtSummary,
+    Goal,
     median,
     pairedRatios,
     ratio,
@@ -41,7 +43,7 @@ export interface NatsCase {
     encryption: boolean;
 }
 
-export const NATS_CASES: NatsCase[] = [
+const NATS_CASES: NatsCase[] = [
     { key: "minimal", label: "minimal hand-written config (baseline)", tls: false, encryption: false },
     { key: "plain", label: "rendered, TLS off, encryption off", tls: false, encryption: false },
     { key: "tls", label: "rendered, TLS on, encryption off", tls: true, encryption: false },
@@ -220,6 +222,80 @@ function connectTo(pods: BenchNatsPods, c: NatsCase, outputs: Resolved | undefin
     return connect(clientOptions(outputs!, (h) => pods.resolveAll(h), addresses ? { servers: addresses } : {}));
 }
 
+/** One configuration in one round: where it runs, what it is, and where its measurements go. */
+interface CaseRun {
+    pods: BenchNatsPods;
+    c: NatsCase;
+    config: ClusterConfig;
+    /** The component's outputs (undefined for the minimal config). */
+    outputs: Resolved | undefined;
+    /** The `streamConfig` output the streams are created from (the plain rendered one for the minimal config). */
+    streamConfig: string;
+    opts: NatsOptions;
+    res: NatsCaseResult;
+    round: number;
+}
+
+/** P2: `startsPerRound` cold starts (fresh data each); the last cluster stays up for P3 and P4. @returns the log text. */
+async function p2Starts({ pods, c, config, opts, res, round }: CaseRun): Promise<string> {
+    const starts = opts.p2 && (CASES_OF.p2 as readonly string[]).includes(c.key) ? opts.startsPerRound : 1;
+    const healthy: string[] = [];
+    for (let s = 0; s < starts; s++) {
+        if (s > 0) await pods.stop();
+        const t0 = pods.start(config);
+        const { healthyAt, upAt, healthzAt } = await pods.waitHealthy(START_TIMEOUT_MS);
+        res.healthyMs[round * starts + s] = healthyAt - t0;
+        res.upMs[round * starts + s] = upAt - t0;
+        res.healthzMs[round * starts + s] = healthzAt - t0;
+        healthy.push(fmt((healthyAt - t0) / 1000));
+    }
+    return `healthy ${healthy.join("/")} s`;
+}
+
+/** P3: `p3RunsPerRound` pipelined publishing runs into stream `tput`, from a follower of the stream. @returns the log text. */
+async function p3Throughput({ pods, c, outputs, streamConfig, opts, res, round }: CaseRun, jsm: JetStreamManager): Promise<string> {
+    await jsm.streams.add(streamConfigFromOutput(streamConfig, "tput", ["tput.>"]));
+    const leader = await streamSettled(jsm, "tput", 30_000);
+    // The publisher is connected to a follower of the stream, always: whether a client happens to share
+    // a server with the stream leader changes throughput by ~20 %, which would otherwise be random noise.
+    const follower = pods.podNames().find((p) => p !== leader)!;
+    const pub = await connectTo(pods, c, outputs, [pods.address(follower)]);
+    const rates: string[] = [];
+    try {
+        const pjs = jetstream(pub);
+        await publishPipelined(pjs, "tput.warm", WARMUP_MSGS, opts.window);
+        for (let k = 0; k < opts.p3RunsPerRound; k++) {
+            const t = performance.now();
+            await publishPipelined(pjs, "tput.x", opts.messages, opts.window);
+            const i = round * opts.p3RunsPerRound + k;
+            res.msgsPerSec[i] = opts.messages / ((performance.now() - t) / 1000);
+            rates.push(fmt(res.msgsPerSec[i], 0));
+        }
+    } finally {
+        await pub.close().catch(() => undefined);
+    }
+    await jsm.streams.delete("tput");
+    return `, ${rates.join("/")} msg/s`;
+}
+
+/** P4: `killsPerRound` kills of the leader of stream `recov`, each followed by a recovery. @returns the log text. */
+async function p4Recovery({ pods, streamConfig, opts, res, round }: CaseRun, nc: NatsConnection, jsm: JetStreamManager): Promise<string> {
+    await jsm.streams.add(streamConfigFromOutput(streamConfig, "recov", ["recov.>"]));
+    const js = jetstream(nc);
+    const rec: number[] = [];
+    for (let k = 0; k < opts.killsPerRound; k++) {
+        const r = await killLeader(pods, nc, jsm, js, "recov");
+        const i = round * opts.killsPerRound + k;
+        res.recoveryMs[i] = r.recoveryMs;
+        res.gapMs[i] = r.gapMs;
+        res.killNotes[i] = r.note;
+        rec.push(r.recoveryMs);
+        await pods.waitHealthy(START_TIMEOUT_MS);
+        await streamSettled(jsm, "recov", 30_000);
+    }
+    return `, recovery ${rec.map((x) => fmt(x / 1000)).join("/")} s`;
+}
+
 /** Runs one configuration in one round. */
 async function runCase(
     pods: BenchNatsPods,
@@ -233,63 +309,14 @@ async function runCase(
     const config: ClusterConfig = c.key === "minimal" ? { kind: "minimal" } : { kind: "rendered", children: built.get(c.key)!.children };
     const outputs = c.key === "minimal" ? undefined : built.get(c.key)!.outputs;
     const streamConfig = (outputs ?? plainOutputs).streamConfig;
+    const run: CaseRun = { pods, c, config, outputs, streamConfig, opts, res, round };
     try {
-        // P2: `startsPerRound` cold starts (fresh data each); the last cluster stays up for P3 and P4.
-        const starts = opts.p2 && (CASES_OF.p2 as readonly string[]).includes(c.key) ? opts.startsPerRound : 1;
-        const healthy: string[] = [];
-        for (let s = 0; s < starts; s++) {
-            if (s > 0) await pods.stop();
-            const t0 = pods.start(config);
-            const { healthyAt, upAt, healthzAt } = await pods.waitHealthy(START_TIMEOUT_MS);
-            res.healthyMs[round * starts + s] = healthyAt - t0;
-            res.upMs[round * starts + s] = upAt - t0;
-            res.healthzMs[round * starts + s] = healthzAt - t0;
-            healthy.push(fmt((healthyAt - t0) / 1000));
-        }
-        let line = `healthy ${healthy.join("/")} s`;
+        let line = await p2Starts(run);
         const nc = await connectTo(pods, c, outputs);
         try {
             const jsm = await jetstreamManager(nc);
-            const js = jetstream(nc);
-            if (opts.p3 && (CASES_OF.p3 as readonly string[]).includes(c.key)) {
-                await jsm.streams.add(streamConfigFromOutput(streamConfig, "tput", ["tput.>"]));
-                const leader = await streamSettled(jsm, "tput", 30_000);
-                // The publisher is connected to a follower of the stream, always: whether a client happens to share
-                // a server with the stream leader changes throughput by ~20 %, which would otherwise be random noise.
-                const follower = pods.podNames().find((p) => p !== leader)!;
-                const pub = await connectTo(pods, c, outputs, [pods.address(follower)]);
-                const rates: string[] = [];
-                try {
-                    const pjs = jetstream(pub);
-                    await publishPipelined(pjs, "tput.warm", WARMUP_MSGS, opts.window);
-                    for (let k = 0; k < opts.p3RunsPerRound; k++) {
-                        const t = performance.now();
-                        await publishPipelined(pjs, "tput.x", opts.messages, opts.window);
-                        const i = round * opts.p3RunsPerRound + k;
-                        res.msgsPerSec[i] = opts.messages / ((performance.now() - t) / 1000);
-                        rates.push(fmt(res.msgsPerSec[i], 0));
-                    }
-                } finally {
-                    await pub.close().catch(() => undefined);
-                }
-                line += `, ${rates.join("/")} msg/s`;
-                await jsm.streams.delete("tput");
-            }
-            if (opts.p4 && (CASES_OF.p4 as readonly string[]).includes(c.key)) {
-                await jsm.streams.add(streamConfigFromOutput(streamConfig, "recov", ["recov.>"]));
-                const rec: number[] = [];
-                for (let k = 0; k < opts.killsPerRound; k++) {
-                    const r = await killLeader(pods, nc, jsm, js, "recov");
-                    const i = round * opts.killsPerRound + k;
-                    res.recoveryMs[i] = r.recoveryMs;
-                    res.gapMs[i] = r.gapMs;
-                    res.killNotes[i] = r.note;
-                    rec.push(r.recoveryMs);
-                    await pods.waitHealthy(START_TIMEOUT_MS);
-                    await streamSettled(jsm, "recov", 30_000);
-                }
-                line += `, recovery ${rec.map((x) => fmt(x / 1000)).join("/")} s`;
-            }
+            if (opts.p3 && (CASES_OF.p3 as readonly string[]).includes(c.key)) line += await p3Throughput(run, jsm);
+            if (opts.p4 && (CASES_OF.p4 as readonly string[]).includes(c.key)) line += await p4Recovery(run, nc, jsm);
         } finally {
             await nc.close().catch(() => undefined);
         }
@@ -337,12 +364,8 @@ export async function runNats(opts: NatsOptions, id: string): Promise<NatsResult
 
 // ------------------------------------------------------------------------------------ report
 
-function dense(a: number[]): number[] {
-    return Array.from({ length: a.length }, (_, i) => (a[i] === undefined ? NaN : a[i]));
-}
-
 /** Markdown of the P2 section. */
-export function reportP2(res: NatsResults): { md: string; goals: { name: string; ok: boolean | undefined; text: string }[] } {
+export function reportP2(res: NatsResults): { md: string; goals: Goal[] } {
     const base = dense(res.byCase.minimal?.healthyMs ?? []);
     const rows = res.cases.map((c) => {
         const v = dense(res.byCase[c.key].healthyMs);
@@ -390,7 +413,7 @@ export function reportP2(res: NatsResults): { md: string; goals: { name: string;
 }
 
 /** Markdown of the P3 (NATS) section. */
-export function reportP3(res: NatsResults): { md: string; goals: { name: string; ok: boolean | undefined; text: string }[] } {
+export function reportP3(res: NatsResults): { md: string; goals: Goal[] } {
     const get = (k: string) => dense(res.byCase[k]?.msgsPerSec ?? []);
     const versus: Record<string, string> = { plain: "minimal", tls: "plain", enc: "plain", tlsenc: "plain" };
     const rows = res.cases
@@ -437,7 +460,7 @@ export function reportP3(res: NatsResults): { md: string; goals: { name: string;
 export function reportP4(res: NatsResults): {
     md: string;
     notes: string;
-    goals: { name: string; ok: boolean | undefined; text: string }[];
+    goals: Goal[];
 } {
     const base = dense(res.byCase.minimal?.recoveryMs ?? []);
     const rows = res.cases

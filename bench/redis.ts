@@ -26,9 +26,9 @@ import { Pod, PodProcess } from "../sim/pods/pod";
 import { requireBinary } from "../sim/pods/requirements";
 import { sleep } from "../sim/pods/wait";
 import { RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../sim/pods/redis-pods";
-import { fmt, fmtRatioRange, fmtSummary, median, pairedRatios, ratio, summarize, table, verdict } from "./stats";
+import { dense, fmt, fmtRatioRange, fmtSummary, Goal, median, pairedRatios, ratio, summarize, table, verdict } from "./stats";
 
-export const REDIS_VERSION = "7.0.15";
+const REDIS_VERSION = "7.0.15";
 
 /** Options of {@link runRedis}. */
 export interface RedisBenchOptions {
@@ -336,10 +336,6 @@ export async function runRedis(opts: RedisBenchOptions, ids: { p3: string; ours:
 
 // ------------------------------------------------------------------------------------ report
 
-function dense(a: number[] | undefined): number[] {
-    return Array.from({ length: a?.length ?? 0 }, (_, i) => (a![i] === undefined ? NaN : a![i]));
-}
-
 const P3_LABELS: Record<string, string> = {
     default: "default redis-server (baseline)",
     aof: "default + `appendonly yes`",
@@ -369,7 +365,7 @@ export function reportRedisP3(p3: NonNullable<RedisResults["p3"]>): string {
 
 export function reportRedisP4(p4: NonNullable<RedisResults["p4"]>): {
     md: string;
-    goals: { name: string; ok: boolean | undefined; text: string }[];
+    goals: Goal[];
 } {
     const ours = dense(p4.ours.recoveryMs);
     const up = dense(p4.upstream.recoveryMs);

@@ -17,16 +17,16 @@
  * also on Ctrl-C. No timed assertions live in the tests: goals are reported here, never asserted there.
  */
 import { execFileSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { installMocks } from "../sim/runtime/mock-runtime";
+import { newId } from "../sim/pods/netns";
 import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, runNats } from "./nats";
 import { RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
-import { fmt, fmtRatio, table } from "./stats";
+import { fmt, fmtRatio, Goal, median, table } from "./stats";
 
 type Part = "p1" | "p2" | "p3" | "p4";
 const PARTS: Part[] = ["p1", "p2", "p3", "p4"];
@@ -135,17 +135,6 @@ function machine(): Record<string, string> {
     };
 }
 
-/** A short random harness id: `b<tag><3 chars>` (5 chars). */
-function harnessId(tag: string): string {
-    return `b${tag}${crypto.randomBytes(3).toString("hex").slice(0, 3)}`;
-}
-
-interface Goal {
-    name: string;
-    ok: boolean | undefined;
-    text: string;
-}
-
 /** Everything measured, for the report and results.json. */
 interface Collected {
     p1?: { results: P1Results; runsDone: number; errors: string[]; retried: string[] };
@@ -158,110 +147,124 @@ function log(line: string): void {
     process.stdout.write(`${line}\n`);
 }
 
+/** What one invocation measures, with how many runs and until when. */
+interface Plan {
+    /** The number of runs of a part: `--runs`, else the part's default `d`. */
+    runs(d: number): number;
+    /** The wall-clock time (Date.now) `min` minutes after the start. */
+    at(min: number): number;
+    has(p: Part): boolean;
+}
+
+/** Runs `fn`; a failure is recorded as an error of `part` (the other parts still run). */
+async function recording(part: string, out: Collected, fn: () => Promise<void>): Promise<void> {
+    try {
+        await fn();
+    } catch (err) {
+        out.errors.push(`${part}: ${(err as Error).message}`);
+        log(`${part} FAILED: ${(err as Error).message}`);
+    }
+}
+
+function measureP1(plan: Plan, out: Collected): Promise<void> {
+    log(`\nP1 program cost (${plan.runs(DEFAULTS.p1Runs)} runs, N = ${P1_SIZES.join(", ")}, a fresh process per measurement)`);
+    return recording("P1", out, async () => {
+        out.p1 = await runP1({ runs: plan.runs(DEFAULTS.p1Runs), deadline: plan.at(BUDGET_MIN.p1), log });
+        out.errors.push(...out.p1.errors.map((e) => `P1 measurement left out after two failures: ${e}`));
+        log(`\n${reportP1(out.p1.results).md}`);
+    });
+}
+
+function measureNats(plan: Plan, out: Collected): Promise<void> {
+    const { runs, at, has } = plan;
+    log(
+        `\nJetStream ${[has("p2") && "P2", has("p3") && "P3", has("p4") && "P4"].filter(Boolean).join("/")} (${runs(DEFAULTS.natsRounds)} rounds; a fresh cluster per configuration and round)`,
+    );
+    return recording("JetStream", out, async () => {
+        out.nats = await runNats(
+            {
+                rounds: runs(DEFAULTS.natsRounds),
+                p2: has("p2"),
+                p3: has("p3"),
+                p4: has("p4"),
+                startsPerRound: DEFAULTS.p2StartsPerRound,
+                p3RunsPerRound: DEFAULTS.p3RunsPerRound,
+                messages: DEFAULTS.p3Messages,
+                window: DEFAULTS.p3Window,
+                killsPerRound: DEFAULTS.p4KillsPerRound,
+                deadline: at(BUDGET_MIN.nats),
+                log,
+            },
+            newId("bn"),
+        );
+        if (has("p2")) log(`\n${reportP2(out.nats).md}`);
+        if (has("p3")) log(`\n${reportP3(out.nats).md}`);
+        if (has("p4")) log(`\n${reportP4(out.nats).md}`);
+    });
+}
+
+function measureRedisP3(plan: Plan, redis: RedisResults, out: Collected): Promise<void> {
+    return recording("Redis P3", out, async () => {
+        const r = await runRedis(
+            {
+                p3: true,
+                p4: false,
+                p3Runs: plan.runs(DEFAULTS.redisP3Runs),
+                p4Runs: 0,
+                requests: DEFAULTS.redisRequests,
+                deadline: plan.at(BUDGET_MIN.redisP3),
+                log,
+            },
+            { p3: newId("br"), ours: "", upstream: "" },
+        );
+        redis.p3 = r.p3;
+        log(`\n${reportRedisP3(r.p3!)}`);
+    });
+}
+
+function measureRedisP4(plan: Plan, redis: RedisResults, out: Collected): Promise<void> {
+    return recording("Redis P4", out, async () => {
+        const r = await runRedis(
+            {
+                p3: false,
+                p4: true,
+                p3Runs: 0,
+                p4Runs: plan.runs(DEFAULTS.redisP4Runs),
+                requests: 0,
+                deadline: plan.at(BUDGET_MIN.redisP4),
+                log,
+            },
+            { p3: "", ours: newId("bo"), upstream: newId("bu") },
+        );
+        redis.p4 = r.p4;
+        log(`\n${reportRedisP4(r.p4!).md}`);
+    });
+}
+
 async function measure(args: BenchArgs, started: number): Promise<Collected> {
-    const runs = (d: number) => args.runs ?? d;
-    const at = (min: number) => started + min * 60_000;
-    const has = (p: Part) => args.only.includes(p);
+    const plan: Plan = {
+        runs: (d) => args.runs ?? d,
+        at: (min) => started + min * 60_000,
+        has: (p) => args.only.includes(p),
+    };
+    const { has } = plan;
     const out: Collected = { errors: [] };
     if (has("p2") || has("p3") || has("p4")) {
         requireRoot();
         ["nats-server", "redis-server", "redis-sentinel", "redis-cli", "redis-benchmark"].forEach((b) => requireBinary(b));
     }
     await installMocks();
-    if (has("p1")) {
-        log(`\nP1 program cost (${runs(DEFAULTS.p1Runs)} runs, N = ${P1_SIZES.join(", ")}, a fresh process per measurement)`);
-        try {
-            out.p1 = await runP1({ runs: runs(DEFAULTS.p1Runs), deadline: at(BUDGET_MIN.p1), log });
-            out.errors.push(...out.p1.errors.map((e) => `P1 measurement left out after two failures: ${e}`));
-            log(`\n${reportP1(out.p1.results).md}`);
-        } catch (err) {
-            out.errors.push(`P1: ${(err as Error).message}`);
-            log(`P1 FAILED: ${(err as Error).message}`);
-        }
-    }
-    if (has("p2") || has("p3") || has("p4")) {
-        log(
-            `\nJetStream ${[has("p2") && "P2", has("p3") && "P3", has("p4") && "P4"].filter(Boolean).join("/")} (${runs(DEFAULTS.natsRounds)} rounds; a fresh cluster per configuration and round)`,
-        );
-        try {
-            out.nats = await runNats(
-                {
-                    rounds: runs(DEFAULTS.natsRounds),
-                    p2: has("p2"),
-                    p3: has("p3"),
-                    p4: has("p4"),
-                    startsPerRound: DEFAULTS.p2StartsPerRound,
-                    p3RunsPerRound: DEFAULTS.p3RunsPerRound,
-                    messages: DEFAULTS.p3Messages,
-                    window: DEFAULTS.p3Window,
-                    killsPerRound: DEFAULTS.p4KillsPerRound,
-                    deadline: at(BUDGET_MIN.nats),
-                    log,
-                },
-                harnessId("n"),
-            );
-            if (has("p2")) log(`\n${reportP2(out.nats).md}`);
-            if (has("p3")) log(`\n${reportP3(out.nats).md}`);
-            if (has("p4")) log(`\n${reportP4(out.nats).md}`);
-        } catch (err) {
-            out.errors.push(`JetStream: ${(err as Error).message}`);
-            log(`JetStream FAILED: ${(err as Error).message}`);
-        }
-    }
+    if (has("p1")) await measureP1(plan, out);
+    if (has("p2") || has("p3") || has("p4")) await measureNats(plan, out);
     if (has("p3") || has("p4")) {
         out.redis = {};
-        if (has("p3")) {
-            try {
-                const r = await runRedis(
-                    {
-                        p3: true,
-                        p4: false,
-                        p3Runs: runs(DEFAULTS.redisP3Runs),
-                        p4Runs: 0,
-                        requests: DEFAULTS.redisRequests,
-                        deadline: at(BUDGET_MIN.redisP3),
-                        log,
-                    },
-                    { p3: harnessId("r"), ours: "", upstream: "" },
-                );
-                out.redis.p3 = r.p3;
-                log(`\n${reportRedisP3(r.p3!)}`);
-            } catch (err) {
-                out.errors.push(`Redis P3: ${(err as Error).message}`);
-                log(`Redis P3 FAILED: ${(err as Error).message}`);
-            }
-        }
-        if (has("p4")) {
-            try {
-                const r = await runRedis(
-                    {
-                        p3: false,
-                        p4: true,
-                        p3Runs: 0,
-                        p4Runs: runs(DEFAULTS.redisP4Runs),
-                        requests: 0,
-                        deadline: at(BUDGET_MIN.redisP4),
-                        log,
-                    },
-                    { p3: "", ours: harnessId("o"), upstream: harnessId("u") },
-                );
-                out.redis.p4 = r.p4;
-                log(`\n${reportRedisP4(r.p4!).md}`);
-            } catch (err) {
-                out.errors.push(`Redis P4: ${(err as Error).message}`);
-                log(`Redis P4 FAILED: ${(err as Error).message}`);
-            }
-        }
+        if (has("p3")) await measureRedisP3(plan, out.redis, out);
+        if (has("p4")) await measureRedisP4(plan, out.redis, out);
     }
     return out;
 }
 
 // ------------------------------------------------------------------------------------ report
-
-function median(a: number[]): number {
-    const v = a.filter(Number.isFinite).sort((x, y) => x - y);
-    return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : NaN;
-}
 
 /** P1: where a ratio above 1.5 comes from, when it does. */
 function p1Note(results: P1Results): string {
@@ -363,13 +366,17 @@ function goalsTable(goals: Goal[]): string {
     );
 }
 
-export function render(args: BenchArgs, m: Record<string, string>, c: Collected, started: number): string {
-    const goals: Goal[] = [];
-    const sections: string[] = [];
-    if (c.p1) {
-        const r = reportP1(c.p1.results);
-        goals.push(...r.goals);
-        sections.push(`## P1 — program cost under the mock runtime
+/** A section of the report and the goals it judges. */
+interface Section {
+    md: string;
+    goals: Goal[];
+}
+
+function p1Section(p1: NonNullable<Collected["p1"]>): Section {
+    const r = reportP1(p1.results);
+    return {
+        goals: r.goals,
+        md: `## P1 — program cost under the mock runtime
 
 Each measurement is a fresh \`node -r ts-node/register/transpile-only bench/p1-program.ts\` process; the clock starts after
 every module is loaded and the mocks are installed, and stops when all 13 outputs of every service have resolved and every
@@ -381,24 +388,18 @@ bytes. Both run under the unit tests' mock runtime with the same fake \`tls\`/\`
 **included on both sides and equal** (3 ECDSA P-256 keys, 2 CSRs, 1 self-signed and 2 signed certificates, 4 random values
 per JetStream service; 1 password per Redis service). The baseline does not validate, render, or wire Outputs between
 children — that difference is what the ratio measures. CPU is \`process.cpuUsage()\` (user + system, all threads), peak memory
-\`process.resourceUsage().maxRSS\` of the whole process (modules included on both sides). ${c.p1.runsDone} runs; figures are
+\`process.resourceUsage().maxRSS\` of the whole process (modules included on both sides). ${p1.runsDone} runs; figures are
 medians (min–max); ratios are ratios of medians, with the min–max of the per-run paired ratios.
 
-${r.md}${p1Note(c.p1.results)}${c.p1.retried.length ? `\n\nMeasurements that failed once and were repeated (the repetition counts):\n\n${c.p1.retried.map((x) => `- ${x}`).join("\n")}` : ""}`);
-    }
-    if (c.nats) {
-        const n = c.nats;
-        const intro = `Fresh 3-pod cluster per configuration and round (empty stores), ${n.roundsDone} rounds, configurations in rotating
-order. Rendered pods: the component (version ${NATS_VERSION}, default settings) materialised as in \`sim/pods/jetstream-pods.ts\`
-(rendered files bind-mounted at the Kubernetes paths, container environment and command); the installed nats-server is used
-whatever the image version. Minimal config: \`port\`, \`http\`, \`server_name\`, \`jetstream { store_dir }\`, \`cluster { name,
-port, routes }\` with the same route host names — nothing else (no accounts, TLS, limits or lame-duck settings). Both run
-in the same network namespaces, with the same addresses, host names and binary.`;
-        const parts: string[] = [];
-        if (n.opts.p2) {
-            const r = reportP2(n);
-            goals.push(...r.goals);
-            parts.push(`### P2 — time to healthy
+${r.md}${p1Note(p1.results)}${p1.retried.length ? `\n\nMeasurements that failed once and were repeated (the repetition counts):\n\n${p1.retried.map((x) => `- ${x}`).join("\n")}` : ""}`,
+    };
+}
+
+function p2Part(n: NatsResults): Section {
+    const r = reportP2(n);
+    return {
+        goals: r.goals,
+        md: `### P2 — time to healthy
 
 From right before the three processes are spawned until every pod answers \`/healthz?js-enabled-only=true\` with ok and
 all three name the same meta leader in \`/jsz\` (polled every 25 ms, so figures have ~25–30 ms resolution). ${n.opts.startsPerRound}
@@ -413,12 +414,15 @@ ${r.md}
 Most of the time to healthy is the election of the meta leader: a new Raft group campaigns after a random 100–800 ms
 (\`minCampaignTimeoutDefault\`/\`maxCampaignTimeoutDefault\` in nats-server's \`server/raft.go\`), so single starts scatter
 widely and only medians over many starts compare; the 95 % interval (percentile bootstrap of the ratio of medians) shows
-how far the ratio may move from one run to the next.${p2Note(n)}`);
-        }
-        if (n.opts.p3) {
-            const r = reportP3(n);
-            goals.push(...r.goals);
-            parts.push(`### P3 — JetStream publish throughput
+how far the ratio may move from one run to the next.${p2Note(n)}`,
+    };
+}
+
+function p3Part(n: NatsResults): Section {
+    const r = reportP3(n);
+    return {
+        goals: r.goals,
+        md: `### P3 — JetStream publish throughput
 
 R3 file-storage stream created from the component's \`streamConfig\` output (the same stream settings for the minimal
 config). The publisher (nats.js over TCP from the root namespace; credentials and, with TLS, CA verification from the
@@ -429,12 +433,15 @@ messages of 1 KiB each, after 500 warm-up messages, **pipelined with at most ${n
 \`js.publish\` waits for its PubAck; no message ids). The TLS and encryption rows are ratios against the rendered config
 with both off. Three nats-servers and the client share 2 cores, so single runs scatter; compare medians.
 
-${r.md}`);
-        }
-        if (n.opts.p4) {
-            const r = reportP4(n);
-            goals.push(...r.goals);
-            parts.push(`### P4 — JetStream recovery after kill -9 of the stream leader
+${r.md}`,
+    };
+}
+
+function p4Part(n: NatsResults): Section {
+    const r = reportP4(n);
+    return {
+        goals: r.goals,
+        md: `### P4 — JetStream recovery after kill -9 of the stream leader
 
 R3 stream from \`streamConfig\`; one publisher sends 1 KiB messages one at a time, each waiting for its ack (250 ms ack
 timeout, 20 ms pause after a failure; the client reconnects every 250 ms to any pod). After 1 s of steady publishing the
@@ -448,13 +455,28 @@ Each kill (the server killed; whether it was also the meta leader or the server 
 
 ${r.notes}
 
-${natsRecoveryNote(n)}`);
-        }
-        sections.push(`## JetStream (P2, P3, P4)\n\n${intro}\n\n${parts.join("\n\n")}`);
-    }
-    if (c.redis?.p3) {
-        const p3 = c.redis.p3;
-        sections.push(`## P3 — Redis SET/GET throughput
+${natsRecoveryNote(n)}`,
+    };
+}
+
+function natsSection(n: NatsResults): Section {
+    const intro = `Fresh 3-pod cluster per configuration and round (empty stores), ${n.roundsDone} rounds, configurations in rotating
+order. Rendered pods: the component (version ${NATS_VERSION}, default settings) materialised as in \`sim/pods/jetstream-pods.ts\`
+(rendered files bind-mounted at the Kubernetes paths, container environment and command); the installed nats-server is used
+whatever the image version. Minimal config: \`port\`, \`http\`, \`server_name\`, \`jetstream { store_dir }\`, \`cluster { name,
+port, routes }\` with the same route host names — nothing else (no accounts, TLS, limits or lame-duck settings). Both run
+in the same network namespaces, with the same addresses, host names and binary.`;
+    const parts = [n.opts.p2 && p2Part(n), n.opts.p3 && p3Part(n), n.opts.p4 && p4Part(n)].filter((p): p is Section => Boolean(p));
+    return {
+        goals: parts.flatMap((p) => p.goals),
+        md: `## JetStream (P2, P3, P4)\n\n${intro}\n\n${parts.map((p) => p.md).join("\n\n")}`,
+    };
+}
+
+function redisP3Section(p3: NonNullable<RedisResults["p3"]>): Section {
+    return {
+        goals: [],
+        md: `## P3 — Redis SET/GET throughput
 
 \`redis-benchmark -t set,get -n ${p3.requests.toLocaleString("en-US")} -d 1024 -r 100000 -c 50\` (no pipelining) from the
 root namespace, ${p3.runs} runs, targets in rotating order. **Rendered**: the master of the component's 3-pod set
@@ -467,20 +489,23 @@ running), with its two replicas attached — our defaults have **AOF on** (\`app
 the same bridge. SET ratios below 1 are the price of durability (AOF) and of replication to two replicas on the same
 2 cores; there is no goal for Redis throughput.
 
-${reportRedisP3(p3)}`);
-    }
-    if (c.redis?.p4) {
-        const r = reportRedisP4(c.redis.p4);
-        goals.push(...r.goals);
-        const kills = (tag: string, k: { notes: string[]; recoveryMs: number[] }) =>
-            k.notes.map((x, i) => `${tag}: ${x}${Number.isFinite(k.recoveryMs[i]) ? `: ${fmt(k.recoveryMs[i] / 1000)} s` : ""}`);
-        const notes = [
-            ...kills("ours", c.redis.p4.ours),
-            ...kills("Sentinel defaults", c.redis.p4.upstream),
-            ...c.redis.p4.ours.errors.map((x) => `ours: ${x}`),
-            ...c.redis.p4.upstream.errors.map((x) => `Sentinel defaults: ${x}`),
-        ];
-        sections.push(`## P4 — Redis write recovery after kill -9 of the master
+${reportRedisP3(p3)}`,
+    };
+}
+
+function redisP4Section(p4: NonNullable<RedisResults["p4"]>): Section {
+    const r = reportRedisP4(p4);
+    const kills = (tag: string, k: { notes: string[]; recoveryMs: number[] }) =>
+        k.notes.map((x, i) => `${tag}: ${x}${Number.isFinite(k.recoveryMs[i]) ? `: ${fmt(k.recoveryMs[i] / 1000)} s` : ""}`);
+    const notes = [
+        ...kills("ours", p4.ours),
+        ...kills("Sentinel defaults", p4.upstream),
+        ...p4.ours.errors.map((x) => `ours: ${x}`),
+        ...p4.upstream.errors.map((x) => `Sentinel defaults: ${x}`),
+    ];
+    return {
+        goals: r.goals,
+        md: `## P4 — Redis write recovery after kill -9 of the master
 
 The component's 3-pod set (rendered start scripts, Sentinel in every pod, quorum 2). A Sentinel client built from the
 outputs only (ioredis; Sentinel addresses from \`sentinelUrl\`, \`masterName\`, \`password\`) writes one SET at a time
@@ -497,13 +522,17 @@ ${r.md}
 ${notes.map((x) => `- ${x}`).join("\n")}
 
 Recovery is dominated by \`down-after-milliseconds\`: Sentinel only starts a failover once the master has been unreachable that
-long; the election, the promotion and a replica re-attaching to the new master add the rest (median ${redisExtra(c.redis.p4)}).
-${redisSlowest(c.redis.p4)} With ioredis' \`failoverDetector: true\` the client
+long; the election, the promotion and a replica re-attaching to the new master add the rest (median ${redisExtra(p4)}).
+${redisSlowest(p4)} With ioredis' \`failoverDetector: true\` the client
 ended for good in some runs ("Connection is closed"): the detector disconnects on \`+switch-master\` while the client is in the
-middle of a reconnect, and ioredis 6.0.0 then gives up instead of reconnecting; the benchmark client therefore leaves it off.`);
-    }
+middle of a reconnect, and ioredis 6.0.0 then gives up instead of reconnecting; the benchmark client therefore leaves it off.`,
+    };
+}
+
+/** Title, how the report was made, the machine, and the goals of every section. */
+function reportHead(args: BenchArgs, m: Record<string, string>, c: Collected, started: number, goals: Goal[]): string {
     const elapsed = (Date.now() - started) / 60_000;
-    const head = `# Benchmarks
+    return `# Benchmarks
 
 Generated by \`npm run bench${args.full ? "" : ` -- --only ${args.only.join(",")}`}${args.runs ? ` --runs ${args.runs}` : ""}\` (\`bench/run.ts\`) on ${m.date.slice(0, 10)} in ${fmt(elapsed, 1)} minutes. Raw data: \`${path.basename(args.out ?? "results.md").replace(/\.md$/, "")}.json\` next to this file.
 Every figure is compared with a baseline measured in the same run on the same machine; figures are medians with
@@ -531,7 +560,27 @@ much that moved the figures.
 
 ${goalsTable(goals)}
 ${c.errors.length ? `\nErrors:\n\n${c.errors.map((e) => `- ${e.split("\n")[0]}`).join("\n")}\n` : ""}`;
-    return [head, ...sections].join("\n\n") + "\n";
+}
+
+export function render(args: BenchArgs, m: Record<string, string>, c: Collected, started: number): string {
+    const sections = [
+        c.p1 && p1Section(c.p1),
+        c.nats && natsSection(c.nats),
+        c.redis?.p3 && redisP3Section(c.redis.p3),
+        c.redis?.p4 && redisP4Section(c.redis.p4),
+    ].filter((x): x is Section => Boolean(x));
+    return (
+        [
+            reportHead(
+                args,
+                m,
+                c,
+                started,
+                sections.flatMap((x) => x.goals),
+            ),
+            ...sections.map((x) => x.md),
+        ].join("\n\n") + "\n"
+    );
 }
 
 export async function main(argv: string[]): Promise<number> {

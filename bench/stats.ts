@@ -1,6 +1,6 @@
 /**
  * Small statistics and table helpers of the benchmarks: medians with their spread, ratios of
- * medians, a least-squares line, and tables printed as Markdown (which also reads well on a
+ * medians with bootstrap intervals, and tables printed as Markdown (which also reads well on a
  * terminal).
  */
 
@@ -38,6 +38,11 @@ export function summarize(values: number[]): Summary {
     };
 }
 
+/** A sparse array of per-run values as a dense one: runs without a value (skipped, failed) are NaN. */
+export function dense(a: number[] | undefined): number[] {
+    return Array.from({ length: a?.length ?? 0 }, (_, i) => (a![i] === undefined ? NaN : a![i]));
+}
+
 /** The median of `values`. */
 export function median(values: number[]): number {
     return summarize(values).median;
@@ -56,23 +61,6 @@ export function pairedRatios(a: number[], b: number[]): number[] {
         if (Number.isFinite(r)) out.push(r);
     }
     return out;
-}
-
-/** Least-squares line `y = intercept + slope * x` and its coefficient of determination. */
-export function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number; r2: number } {
-    const n = Math.min(xs.length, ys.length);
-    const mx = xs.slice(0, n).reduce((s, x) => s + x, 0) / n;
-    const my = ys.slice(0, n).reduce((s, y) => s + y, 0) / n;
-    let sxy = 0;
-    let sxx = 0;
-    let syy = 0;
-    for (let i = 0; i < n; i++) {
-        sxy += (xs[i] - mx) * (ys[i] - my);
-        sxx += (xs[i] - mx) ** 2;
-        syy += (ys[i] - my) ** 2;
-    }
-    const slope = sxy / sxx;
-    return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
 /** A small deterministic PRNG (mulberry32), so that bootstrap intervals are reproducible from the same data. */
@@ -144,6 +132,14 @@ export function table(headers: string[], rows: string[][]): string {
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => (c ?? "").padEnd(widths[i])).join(" | ")} |`;
     return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** A goal of the benchmarks, as the report's goals table lists it. */
+export interface Goal {
+    name: string;
+    /** Met, missed, or not measured (undefined). */
+    ok: boolean | undefined;
+    text: string;
 }
 
 /** Verdict of a goal: `met`, or `MISSED` with the reason left to the caller. */

@@ -50,7 +50,7 @@ export function parseArgs(argv: string[]): RunOptions {
 }
 
 /** A spec file: `{ name, args }` with the component's arguments. */
-export function loadSpec(file: string): { name: string; args: any } {
+function loadSpec(file: string): { name: string; args: any } {
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { name?: unknown; args?: unknown };
     if (typeof doc?.name !== "string" || typeof doc.args !== "object") throw new Error(`${file}: expected "name" and "args"`);
     return { name: doc.name, args: doc.args };
@@ -66,7 +66,7 @@ export function formatOutputs(o: Resolved, showSecrets: boolean): string {
 }
 
 /** Publishes and consumes through the outputs only; returns a one-line report. */
-export async function smokeJetStream(cluster: JetStreamPods, o: Resolved, count = 100): Promise<string> {
+async function smokeJetStream(cluster: JetStreamPods, o: Resolved, count = 100): Promise<string> {
     const nc = await connectWithOutputs(cluster, o);
     try {
         const jsm = await jetstreamManager(nc);

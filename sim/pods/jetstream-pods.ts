@@ -21,22 +21,19 @@ import * as yaml from "js-yaml";
 import { connect, NodeConnectionOptions } from "@nats-io/transport-node";
 import { AckPolicy, RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamClient, type StreamConfig } from "@nats-io/jetstream";
 import { PodNetwork } from "./netns";
-import { Pod, PodProcess } from "./pod";
-import { requireBinary, requireRoot } from "./requirements";
+import { PodProcess } from "./pod";
 import { httpGetJson, sleep, waitFor } from "./wait";
 import {
-    acquireMountPoints,
     ChildResource,
+    containerPort,
     ExecutableMap,
-    isFileVolume,
-    materialisePods,
-    PodDescription,
+    MountPoint,
     podLaunch,
     refreshPodFiles,
     RefreshOptions,
-    releaseMountPoints,
     resetEphemeralVolumes,
 } from "./pod-files";
+import { PodSet, PodSetOptions, PodState } from "./pod-set";
 
 /** Connection options of the Node transport. */
 export type ConnectionOptions = NodeConnectionOptions;
@@ -45,23 +42,13 @@ export type NatsConnection = Awaited<ReturnType<typeof connect>>;
 type TlsOptions = NonNullable<NodeConnectionOptions["tls"]>;
 
 /** Options of {@link JetStreamPods.start}. */
-export interface JetStreamPodsOptions {
-    /** Id of the harness network (1-5 chars of `[a-z0-9]`); resources are named `isbt-<id>-...`. */
-    id: string;
-    /** Cluster DNS domain for the pods' long names; default `cluster.local`. */
-    clusterDomain?: string;
-    /** Keep the network's temp dir (logs, pod files, data) after {@link JetStreamPods.destroy}. */
-    keepLogs?: boolean;
+export interface JetStreamPodsOptions extends PodSetOptions {
     /** Bound of {@link JetStreamPods.waitHealthy} when starting; default 60 s. */
     startTimeoutMs?: number;
 }
 
-/** One pod: its description, its namespace and the processes started in it. */
-interface PodState {
-    desc: PodDescription;
-    pod: Pod;
-    procs: PodProcess[];
-}
+/** The one container run in each pod (the pod template's `main`), named as its processes and logs are. */
+type Nats = "nats";
 
 /** A subset of nats-server's `/varz`. */
 export interface Varz {
@@ -82,24 +69,22 @@ export interface Jsz {
 const HTTP_TIMEOUT_MS = 2000;
 const POLL_MS = 200;
 
-/** Port of the container port called `name` (the component names them client, cluster, monitor). */
-function containerPort(desc: PodDescription, name: string): number {
-    const port = ((desc.container.ports ?? []) as { name?: string; containerPort: number }[]).find((p) => p.name === name);
-    if (!port) throw new Error(`container ${desc.container.name} has no port named ${name}`);
-    return port.containerPort;
+/** The image's executable (the container command's first word) mapped to the installed nats-server. */
+function natsExecutable(states: PodState<Nats>[], binaries: Record<string, string>): ExecutableMap {
+    return { [states[0].descs.nats.command[0]]: binaries["nats-server"] };
 }
 
 /** The nats-server pods of one component. Create with {@link JetStreamPods.start}; always {@link JetStreamPods.destroy}. */
-export class JetStreamPods {
-    private destroyed = false;
-
+export class JetStreamPods extends PodSet<Nats> {
     private constructor(
-        /** The harness network the pods live in (add further pods to it, e.g. an intruder). */
-        readonly network: PodNetwork,
-        private readonly states: PodState[],
+        network: PodNetwork,
+        states: PodState<Nats>[],
+        mountPoints: MountPoint[],
+        /** The installed nats-server for the image's executable. */
         private readonly executables: ExecutableMap,
-        private readonly mountPoints: { path: string; kind: "dir" | "file" }[],
-    ) {}
+    ) {
+        super(network, states, mountPoints);
+    }
 
     /**
      * Materialises the pods of the component's StatefulSet under the network's temp dir, creates
@@ -107,60 +92,26 @@ export class JetStreamPods {
      * all are healthy (and, clustered, agree on a meta leader).
      * @throws Error (after cleaning up) when nats-server is missing, a pod does not start, or health times out.
      */
-    static async start(children: ChildResource[], opts: JetStreamPodsOptions): Promise<JetStreamPods> {
-        requireRoot();
-        const natsServer = requireBinary("nats-server");
-        const network = await PodNetwork.create({ id: opts.id, keepLogs: opts.keepLogs });
-        let cluster: JetStreamPods | undefined;
-        try {
-            const descs = materialisePods(children, { root: path.join(network.logDir, "pods"), clusterDomain: opts.clusterDomain });
-            const states: PodState[] = [];
-            for (const desc of descs) states.push({ desc, pod: await network.addPod(desc.name, desc.hostnames), procs: [] });
-            const executables = { [descs[0].command[0]]: natsServer };
-            const points = podLaunch(descs[0], executables, []).mountPoints;
-            acquireMountPoints(points);
-            cluster = new JetStreamPods(network, states, executables, points);
-            cluster.podNames().forEach((p) => cluster!.startPod(p));
-            await cluster.waitHealthy(opts.startTimeoutMs);
-            return cluster;
-        } catch (err) {
-            const tails = cluster?.logTails() ?? "";
-            if (cluster) await cluster.destroy();
-            else await network.destroy();
-            throw Object.assign(err as Error, { message: `${(err as Error).message}${tails}` });
-        }
+    static start(children: ChildResource[], opts: JetStreamPodsOptions): Promise<JetStreamPods> {
+        return PodSet.open(children, opts, {
+            binaries: ["nats-server"],
+            containers: { nats: undefined },
+            mountPoints: (states, binaries) => podLaunch(states[0].descs.nats, natsExecutable(states, binaries), []).mountPoints,
+            make: (network, states, points, binaries) => new JetStreamPods(network, states, points, natsExecutable(states, binaries)),
+            start: async (cluster) => {
+                for (const p of cluster.podNames()) await cluster.addPod(p);
+                cluster.podNames().forEach((p) => cluster.startPod(p));
+                await cluster.waitHealthy(opts.startTimeoutMs);
+            },
+            logTailsOnError: true,
+        });
     }
 
     // ------------------------------------------------------------------------------ pods
 
-    /** Pod names in ordinal order. */
-    podNames(): string[] {
-        return this.states.map((s) => s.desc.name);
-    }
-
-    /** The description (files, mounts, env, command) of pod `name`. */
-    describe(name: string): PodDescription {
-        return this.state(name).desc;
-    }
-
-    /** The pod's address on the harness bridge. */
-    address(name: string): string {
-        return this.state(name).pod.address;
-    }
-
-    /** The current (last started) process of the pod, if any. */
-    process(name: string): PodProcess | undefined {
-        return this.state(name).procs.at(-1);
-    }
-
     /** Names of the pods whose process is running. */
     runningPods(): string[] {
-        return this.states.filter((s) => s.procs.at(-1)?.running).map((s) => s.desc.name);
-    }
-
-    /** Number of replicas of the StatefulSet. */
-    get replicas(): number {
-        return this.states.length;
+        return this.podNames().filter((p) => this.running(p));
     }
 
     /**
@@ -168,12 +119,7 @@ export class JetStreamPods {
      * container command with the container environment. @throws when it is already running.
      */
     startPod(name: string): PodProcess {
-        const s = this.state(name);
-        if (s.procs.at(-1)?.running) throw new Error(`${name} is already running`);
-        const launch = podLaunch(s.desc, this.executables, Object.keys(process.env));
-        const proc = s.pod.spawn("nats", launch.cmd, launch.args, { env: launch.env, cwd: "/" });
-        s.procs.push(proc);
-        return proc;
+        return this.spawnIn(name, "nats", podLaunch(this.describe(name), this.executables, Object.keys(process.env)));
     }
 
     /** SIGTERM (nats-server shuts down cleanly), SIGKILL after `graceMs`. @returns the exit code. */
@@ -193,7 +139,7 @@ export class JetStreamPods {
      */
     async restartPod(name: string, opts: { recreate?: boolean } = {}): Promise<PodProcess> {
         await this.stopPod(name);
-        if (opts.recreate) resetEphemeralVolumes(this.state(name).desc);
+        if (opts.recreate) resetEphemeralVolumes(this.describe(name));
         return this.startPod(name);
     }
 
@@ -203,33 +149,11 @@ export class JetStreamPods {
      * @returns its exit code and output.
      */
     async runHook(name: string, hook: "preStop" | "postStart"): Promise<{ code: number | null; output: string }> {
-        const s = this.state(name);
-        const command = s.desc.container.lifecycle?.[hook]?.exec?.command as string[] | undefined;
-        if (!command) throw new Error(`container ${s.desc.container.name} has no ${hook} exec hook`);
-        const launch = podLaunch({ ...s.desc, command }, this.executables, Object.keys(process.env));
-        const r = await s.pod.exec(launch.cmd, launch.args, { env: launch.env, timeoutMs: 30_000 });
+        const desc = this.describe(name);
+        const command = desc.container.lifecycle?.[hook]?.exec?.command as string[] | undefined;
+        if (!command) throw new Error(`container ${desc.container.name} has no ${hook} exec hook`);
+        const r = await this.execIn(name, podLaunch({ ...desc, command }, this.executables, Object.keys(process.env)), 30_000);
         return { code: r.code, output: r.stdout + r.stderr };
-    }
-
-    /** Everything every process of the pod logged, oldest first. */
-    logs(name: string): string {
-        return this.state(name)
-            .procs.map((p) => p.logs())
-            .join("\n");
-    }
-
-    /** The last lines each pod's current process logged, for error messages (the logs go with the network). */
-    private logTails(lines = 15): string {
-        return this.states
-            .map((s) => `\n----- ${s.desc.name} -----\n` + (s.procs.at(-1)?.logs() ?? "").split("\n").slice(-lines).join("\n"))
-            .join("");
-    }
-
-    /** Writes every pod's logs to stderr (for failed tests). */
-    dumpLogs(): void {
-        for (const s of this.states) {
-            s.procs.forEach((p) => process.stderr.write(`----- ${s.desc.name} (pid ${p.pid}) -----\n${p.logs()}\n`));
-        }
     }
 
     // ----------------------------------------------------------------------------- files
@@ -239,8 +163,8 @@ export class JetStreamPods {
      * @throws when no mount covers the path.
      */
     hostPath(name: string, podPath: string): string {
-        const m = this.state(name)
-            .desc.mounts.filter((x) => podPath === x.podPath || podPath.startsWith(`${x.podPath}/`))
+        const m = this.describe(name)
+            .mounts.filter((x) => podPath === x.podPath || podPath.startsWith(`${x.podPath}/`))
             .sort((a, b) => b.podPath.length - a.podPath.length)[0];
         if (!m) throw new Error(`${podPath} is not on a volume of ${name}`);
         return path.join(m.hostDir, path.relative(m.podPath, podPath));
@@ -248,7 +172,7 @@ export class JetStreamPods {
 
     /** The nats-server config file of the pod as rendered (the `--config` argument of the command). */
     configText(name: string): string {
-        const cmd = this.state(name).desc.command;
+        const cmd = this.describe(name).command;
         const i = cmd.findIndex((a) => a === "--config" || a === "-c");
         if (i < 0) throw new Error(`the command of ${name} has no --config`);
         return fs.readFileSync(this.hostPath(name, cmd[i + 1]), "utf8");
@@ -274,8 +198,8 @@ export class JetStreamPods {
      */
     rewriteFiles(children: ChildResource[], opts: RefreshOptions & { pods?: string[] } = {}): Record<string, string[]> {
         const changed: Record<string, string[]> = {};
-        for (const s of this.states.filter((x) => !opts.pods || opts.pods.includes(x.desc.name))) {
-            changed[s.desc.name] = refreshPodFiles(s.desc, children, opts);
+        for (const p of this.podNames().filter((x) => !opts.pods || opts.pods.includes(x))) {
+            changed[p] = refreshPodFiles(this.describe(p), children, opts);
         }
         return changed;
     }
@@ -301,7 +225,7 @@ export class JetStreamPods {
 
     /** GETs a monitoring endpoint (`/varz`, `/jsz?...`) of the pod. */
     monitor<T = Record<string, unknown>>(name: string, endpoint: string): Promise<T> {
-        const port = containerPort(this.state(name).desc, "monitor");
+        const port = containerPort(this.describe(name), "monitor");
         return httpGetJson<T>(`http://${this.address(name)}:${port}${endpoint}`, HTTP_TIMEOUT_MS);
     }
 
@@ -354,48 +278,11 @@ export class JetStreamPods {
             opts,
         );
     }
-
-    // ------------------------------------------------------------------------------- DNS
-
-    /**
-     * What cluster DNS would answer for `host`: every pod address for a name of the headless
-     * Service (it publishes all pods), the pod's address for a pod name, else nothing.
-     */
-    resolveAll(host: string): string[] {
-        const wanted = host.toLowerCase().replace(/\.$/, "");
-        if (this.states[0].desc.serviceHostnames.includes(wanted)) return this.states.map((s) => s.pod.address);
-        const one = this.network.resolve(wanted);
-        return one === undefined ? [] : [one];
-    }
-
-    // -------------------------------------------------------------------------- teardown
-
-    /** Stops every process, removes the network, pod files and data, and the mount points tests created. Idempotent. */
-    async destroy(): Promise<void> {
-        if (this.destroyed) return;
-        this.destroyed = true;
-        try {
-            await this.network.destroy();
-        } finally {
-            releaseMountPoints(this.mountPoints);
-        }
-    }
-
-    private state(name: string): PodState {
-        const s = this.states.find((x) => x.desc.name === name);
-        if (!s) throw new Error(`no pod ${name}; pods are ${this.podNames().join(", ")}`);
-        return s;
-    }
 }
 
 /** Host directories of every emptyDir and PVC volume of the pods (their data). */
 export function dataDirs(cluster: JetStreamPods): string[] {
-    return cluster.podNames().flatMap((p) =>
-        cluster
-            .describe(p)
-            .mounts.filter((m) => !isFileVolume(m.kind))
-            .map((m) => m.hostDir),
-    );
+    return cluster.podNames().flatMap((p) => cluster.dataDirs(p));
 }
 
 // ============================================================================ client helpers

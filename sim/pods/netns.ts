@@ -9,6 +9,7 @@
  * leftovers of crashed runs. Live networks are kept in a process-wide registry
  * and torn down synchronously on `exit`, `SIGINT`, `SIGTERM` and `SIGHUP`.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -52,6 +53,21 @@ function validateId(id: string): void {
     if (!/^[a-z0-9]{1,5}$/.test(id)) {
         throw new Error(`PodNetwork id must be 1-5 chars of [a-z0-9] (interface names are limited to 15), got "${id}"`);
     }
+}
+
+/**
+ * A fresh network id: `tag` (1-4 chars of `[a-z0-9]`) followed by random hex digits up to the 5
+ * characters an id may have (four for a one-character tag).
+ */
+export function newId(tag: string): string {
+    if (!/^[a-z0-9]{1,4}$/.test(tag)) throw new Error(`an id tag is 1-4 chars of [a-z0-9], got "${tag}"`);
+    return (
+        tag +
+        crypto
+            .randomBytes(3)
+            .toString("hex")
+            .slice(0, 5 - tag.length)
+    );
 }
 
 const HOSTNAME_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;

@@ -22,6 +22,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sleepSync } from "./sys";
 
 // ---------------------------------------------------------------------------------------- types
 
@@ -104,18 +105,6 @@ export interface DescribeOptions {
 /** The Kubernetes objects of kind `kind` among `children` (by the rendered `kind`, so any type token works). */
 export function objectsOfKind(children: ChildResource[], kind: string): ChildResource[] {
     return children.filter((c) => c.type.startsWith("kubernetes:") && c.inputs.kind === kind);
-}
-
-/**
- * The object of `kind` called `name` (metadata.name) in `namespace`.
- * @throws Error when it is missing (a pod referencing it would not start).
- */
-export function findObject(children: ChildResource[], kind: string, name: string, namespace: string): ChildResource {
-    const found = objectsOfKind(children, kind).find(
-        (c) => c.inputs.metadata?.name === name && (c.inputs.metadata?.namespace ?? namespace) === namespace,
-    );
-    if (!found) throw new Error(`${kind} ${namespace}/${name} is referenced but not among the component's children`);
-    return found;
 }
 
 /** The StatefulSet among `children`: the one called `name`, or the only one. */
@@ -281,6 +270,13 @@ export function containerCommand(container: Record<string, any>, env: Record<str
         throw new Error(`container ${container.name} has no command; the image's entrypoint is unknown here`);
     }
     return [...container.command, ...(container.args ?? [])].map((a: string) => expandK8sVars(String(a), env));
+}
+
+/** Port of the container port called `name`. @throws when the container declares none. */
+export function containerPort(desc: PodDescription, name: string): number {
+    const port = ((desc.container.ports ?? []) as { name?: string; containerPort: number }[]).find((p) => p.name === name);
+    if (!port) throw new Error(`container ${desc.container.name} has no port named ${name}`);
+    return port.containerPort;
 }
 
 // ------------------------------------------------------------------------------ pods & volumes
@@ -604,16 +600,20 @@ export function resetEphemeralVolumes(desc: PodDescription): void {
 /** Maps an image's executable (as the container command names it) to a binary installed on this machine. */
 export type ExecutableMap = Record<string, string>;
 
-/** How to start a pod's process with {@link podLaunch}. */
-export interface PodLaunch {
+/** A shell command line that starts something with a container's view of the file system. */
+export interface ContainerLaunch {
     /** `sh`. */
     cmd: string;
-    /** `-c <script> sh <command...>`. */
+    /** `-c <script> sh <argv...>`. */
     args: string[];
     /** The container environment (pass as the spawn environment). */
     env: Record<string, string>;
+}
+
+/** How to start a pod's process with {@link podLaunch}. */
+export interface PodLaunch extends ContainerLaunch {
     /** Paths that must exist on the host as mount points: directories, and files for mapped executables. */
-    mountPoints: { path: string; kind: "dir" | "file" }[];
+    mountPoints: MountPoint[];
 }
 
 /** Quotes `s` for a POSIX shell. */
@@ -622,38 +622,50 @@ export function shQuote(s: string): string {
 }
 
 /**
- * The shell command that starts the pod's container process inside its network namespace (whose
- * `ip netns exec` already gives it a private mount namespace): bind-mount every volume's host
- * directory at its `mountPath` (read-only where Kubernetes mounts it so), bind-mount the installed
- * binary over the image's executable path, drop every inherited variable not in the container
- * environment, then exec the container command unchanged.
- *
- * The one substitution: the image executable. An absolute image path (`/nats-server`) gets the
- * installed binary bind-mounted over it, so the command line is exactly the container's; a bare
- * name (`nats-server` from the image's PATH) is replaced by the installed binary's path.
+ * The command that runs `argv` inside the pod's network namespace (whose `ip netns exec` already
+ * gives it a private mount namespace) with the container's view: bind-mounts each volume's host
+ * directory at its `mountPath` (read-only where Kubernetes does), then each of `binds`, changes to
+ * the working directory, removes every inherited variable that is not part of the container
+ * environment, and execs `argv` unchanged.
  * @param inheritedEnv - names of the variables the spawner passes down besides `desc.env` (they are unset).
+ * @param binds - further host paths to bind-mount at pod paths (an installed binary over an image's executable).
  */
-export function podLaunch(desc: PodDescription, executables: ExecutableMap, inheritedEnv: string[]): PodLaunch {
-    const [exe, ...rest] = desc.command;
-    const hostBinary = executables[exe];
-    if (hostBinary === undefined) throw new Error(`no installed binary mapped for the image executable ${exe}`);
+export function containerLaunch(
+    desc: PodDescription,
+    argv: string[],
+    inheritedEnv: string[],
+    binds: { hostPath: string; podPath: string }[] = [],
+): ContainerLaunch {
     const lines = ["set -e"];
     for (const m of desc.mounts) {
         lines.push(`mount --bind ${shQuote(m.hostDir)} ${shQuote(m.podPath)}`);
         if (m.readOnly) lines.push(`mount -o remount,bind,ro ${shQuote(m.podPath)}`);
     }
-    const absolute = exe.startsWith("/");
-    if (absolute) lines.push(`mount --bind ${shQuote(hostBinary)} ${shQuote(exe)}`);
+    for (const b of binds) lines.push(`mount --bind ${shQuote(b.hostPath)} ${shQuote(b.podPath)}`);
     lines.push(`cd ${shQuote(desc.workingDir)}`);
     const unset = inheritedEnv
         .filter((n) => !(n in desc.env))
         .map((n) => `-u ${shQuote(n)}`)
         .join(" ");
     lines.push(`exec env ${unset} "$@"`);
+    return { cmd: "sh", args: ["-c", lines.join("\n"), "sh", ...argv], env: { ...desc.env } };
+}
+
+/**
+ * The {@link containerLaunch} of the pod's container command, with one substitution: the image
+ * executable. An absolute image path (`/nats-server`) gets the installed binary bind-mounted over
+ * it, so the command line is exactly the container's; a bare name (`nats-server` from the image's
+ * PATH) is replaced by the installed binary's path.
+ * @param inheritedEnv - names of the variables the spawner passes down besides `desc.env` (they are unset).
+ */
+export function podLaunch(desc: PodDescription, executables: ExecutableMap, inheritedEnv: string[]): PodLaunch {
+    const [exe, ...rest] = desc.command;
+    const hostBinary = executables[exe];
+    if (hostBinary === undefined) throw new Error(`no installed binary mapped for the image executable ${exe}`);
+    const absolute = exe.startsWith("/");
+    const binds = absolute ? [{ hostPath: hostBinary, podPath: exe }] : [];
     return {
-        cmd: "sh",
-        args: ["-c", lines.join("\n"), "sh", absolute ? exe : hostBinary, ...rest],
-        env: { ...desc.env },
+        ...containerLaunch(desc, [absolute ? exe : hostBinary, ...rest], inheritedEnv, binds),
         mountPoints: [
             ...desc.mounts.map((m) => ({ path: m.podPath, kind: "dir" as const })),
             ...(absolute ? [{ path: exe, kind: "file" as const }] : []),
@@ -668,14 +680,15 @@ export const MOUNT_POINT_STATE_DIR = "/run/isbt-mountpoints";
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 
+/** A path on the host root filesystem at which a pod mounts something. */
+export interface MountPoint {
+    path: string;
+    kind: "dir" | "file";
+}
+
 interface MountPointState {
     /** Host paths created by live tests (not there before), in creation order. */
     created: string[];
-}
-
-/** Blocks for `ms` (used while spinning on the lock). */
-function sleepSync(ms: number): void {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Runs `fn` holding an exclusive lock file (O_EXCL), breaking a lock older than 10 s. */
@@ -775,7 +788,7 @@ function writeUsers(): void {
  * their missing parents) and remembering that tests created them. Reference-counted within the
  * process and recorded per process, so concurrent test runs never remove each other's.
  */
-export function acquireMountPoints(points: { path: string; kind: "dir" | "file" }[]): void {
+export function acquireMountPoints(points: MountPoint[]): void {
     withLock(() => {
         const state = readState();
         for (const pt of points) {

@@ -36,23 +36,12 @@
  * The second half holds client helpers that use only the component outputs (`sentinelUrl`,
  * `masterName`, `password`, `tlsEnabled`, `caCertPem`).
  */
-import * as path from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import { PodNetwork } from "./netns";
-import { ExecResult, Pod, PodProcess } from "./pod";
-import { requireBinary, requireRoot } from "./requirements";
+import { ExecResult, PodProcess } from "./pod";
 import { sleep, waitFor } from "./wait";
-import {
-    acquireMountPoints,
-    ChildResource,
-    findStatefulSet,
-    isFileVolume,
-    materialisePods,
-    PodDescription,
-    releaseMountPoints,
-    resetEphemeralVolumes,
-    shQuote,
-} from "./pod-files";
+import { ChildResource, containerLaunch, containerPort, findStatefulSet, MountPoint, resetEphemeralVolumes } from "./pod-files";
+import { mountPointsOf, PodSet, PodSetOptions, PodState } from "./pod-set";
 
 /** The containers of a Redis pod this module runs (`metrics` is not run). */
 export type ContainerName = "redis" | "sentinel";
@@ -62,13 +51,7 @@ export const CONTAINERS: readonly ContainerName[] = ["redis", "sentinel"];
 export const SCRIPT_BINARIES = ["sh", "mount", "redis-server", "redis-sentinel", "redis-cli", "getent", "timeout"] as const;
 
 /** Options of {@link RedisPods.start}. */
-export interface RedisPodsOptions {
-    /** Id of the harness network (1-5 chars of `[a-z0-9]`); resources are named `isbt-<id>-...`. */
-    id: string;
-    /** Cluster DNS domain for the pods' long names; default `cluster.local`. */
-    clusterDomain?: string;
-    /** Keep the network's temp dir (logs, pod files, data) after {@link RedisPods.destroy}. */
-    keepLogs?: boolean;
+export interface RedisPodsOptions extends PodSetOptions {
     /** Bound on each pod becoming ready during the ordered start; default 60 s. */
     readyTimeoutMs?: number;
 }
@@ -76,46 +59,9 @@ export interface RedisPodsOptions {
 /** Probe kinds of a container. */
 export type ProbeKind = "startup" | "readiness" | "liveness";
 
-/** One pod: its two container descriptions, its namespace once created, and the processes started in it. */
-interface PodState {
-    name: string;
-    descs: Record<ContainerName, PodDescription>;
-    pod?: Pod;
-    procs: Record<ContainerName, PodProcess[]>;
-}
-
-/** A shell command line that starts something with a container's view of the file system. */
-export interface ContainerLaunch {
-    cmd: string;
-    args: string[];
-    env: Record<string, string>;
-}
-
 const PROBE_POLL_MS = 250;
 const DEFAULT_READY_MS = 60_000;
 const HOOK_TIMEOUT_MS = 90_000;
-
-/**
- * The command that runs `argv` inside the pod's network namespace with the container's view:
- * bind-mounts each volume's host directory at its `mountPath` (read-only where Kubernetes does),
- * changes to the working directory, removes every inherited variable that is not part of the
- * container environment, and execs `argv` unchanged.
- * @param inheritedEnv - names of the variables the spawner passes down besides `desc.env`.
- */
-export function containerLaunch(desc: PodDescription, argv: string[], inheritedEnv: string[]): ContainerLaunch {
-    const lines = ["set -e"];
-    for (const m of desc.mounts) {
-        lines.push(`mount --bind ${shQuote(m.hostDir)} ${shQuote(m.podPath)}`);
-        if (m.readOnly) lines.push(`mount -o remount,bind,ro ${shQuote(m.podPath)}`);
-    }
-    lines.push(`cd ${shQuote(desc.workingDir)}`);
-    const unset = inheritedEnv
-        .filter((n) => !(n in desc.env))
-        .map((n) => `-u ${shQuote(n)}`)
-        .join(" ");
-    lines.push(`exec env ${unset} "$@"`);
-    return { cmd: "sh", args: ["-c", lines.join("\n"), "sh", ...argv], env: { ...desc.env } };
-}
 
 /** The exec command of a container's probe or preStop hook, or undefined when it has none. */
 function execCommand(handler: Record<string, any> | undefined): string[] | undefined {
@@ -123,79 +69,40 @@ function execCommand(handler: Record<string, any> | undefined): string[] | undef
     return Array.isArray(cmd) && cmd.length > 0 ? cmd.map(String) : undefined;
 }
 
-/** Port of the container port called `name`. @throws when the container declares none. */
-export function containerPort(desc: PodDescription, name: string): number {
-    const port = ((desc.container.ports ?? []) as { name?: string; containerPort: number }[]).find((p) => p.name === name);
-    if (!port) throw new Error(`container ${desc.container.name} has no port named ${name}`);
-    return port.containerPort;
-}
-
-/** Describes and writes both containers' views of every pod under `root`. */
-function materialiseBoth(children: ChildResource[], root: string, clusterDomain?: string): PodState[] {
-    const byContainer = CONTAINERS.map((c) => materialisePods(children, { root, clusterDomain, container: c }));
-    return byContainer[0].map((d, i) => ({
-        name: d.name,
-        descs: { redis: byContainer[0][i], sentinel: byContainer[1][i] },
-        procs: { redis: [], sentinel: [] },
-    }));
-}
-
-/** Every distinct mount path of the containers (host mount points the bind mounts need). */
-function mountPointsOf(states: PodState[]): { path: string; kind: "dir" }[] {
-    const paths = new Set(states.flatMap((s) => CONTAINERS.flatMap((c) => s.descs[c].mounts.map((m) => m.podPath))));
-    return [...paths].map((p) => ({ path: p, kind: "dir" as const }));
-}
-
 /** The Redis pods of one component. Create with {@link RedisPods.start}; always {@link RedisPods.destroy}. */
-export class RedisPods {
-    private destroyed = false;
-
+export class RedisPods extends PodSet<ContainerName> {
     private constructor(
-        /** The harness network the pods live in. */
-        readonly network: PodNetwork,
-        private readonly states: PodState[],
-        private readonly mountPoints: { path: string; kind: "dir" }[],
+        network: PodNetwork,
+        states: PodState<ContainerName>[],
+        mountPoints: MountPoint[],
         private readonly readyTimeoutMs: number,
         /** The pod spec's `terminationGracePeriodSeconds` (default 30) in ms. */
         readonly terminationGraceMs: number,
-    ) {}
+    ) {
+        super(network, states, mountPoints);
+    }
 
     /**
      * Materialises the pods of the component's StatefulSet and creates them in ordinal order,
      * each only after the previous one's containers are ready (OrderedReady).
      * @throws Error (after cleaning up) when a binary is missing or a pod does not become ready.
      */
-    static async start(children: ChildResource[], opts: RedisPodsOptions): Promise<RedisPods> {
-        requireRoot();
-        SCRIPT_BINARIES.forEach((b) => requireBinary(b));
-        const network = await PodNetwork.create({ id: opts.id, keepLogs: opts.keepLogs });
-        let pods: RedisPods | undefined;
-        try {
-            const states = materialiseBoth(children, path.join(network.logDir, "pods"), opts.clusterDomain);
-            const points = mountPointsOf(states);
-            acquireMountPoints(points);
-            const grace = findStatefulSet(children).inputs.spec.template.spec.terminationGracePeriodSeconds ?? 30;
-            pods = new RedisPods(network, states, points, opts.readyTimeoutMs ?? DEFAULT_READY_MS, grace * 1000);
-            for (const name of pods.podNames()) await pods.createPod(name);
-            return pods;
-        } catch (err) {
-            if (pods) await pods.destroy();
-            else await network.destroy();
-            throw err;
-        }
+    static start(children: ChildResource[], opts: RedisPodsOptions): Promise<RedisPods> {
+        return PodSet.open(children, opts, {
+            binaries: SCRIPT_BINARIES,
+            containers: { redis: "redis", sentinel: "sentinel" },
+            mountPoints: mountPointsOf,
+            make: (network, states, points) => {
+                const grace = findStatefulSet(children).inputs.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+                return new RedisPods(network, states, points, opts.readyTimeoutMs ?? DEFAULT_READY_MS, grace * 1000);
+            },
+            start: async (pods) => {
+                for (const name of pods.podNames()) await pods.createPod(name);
+            },
+        });
     }
 
     // ------------------------------------------------------------------------------ naming
-
-    /** Pod names in ordinal order. */
-    podNames(): string[] {
-        return this.states.map((s) => s.name);
-    }
-
-    /** The description (mounts, env, command, container spec) of a container of pod `name`. */
-    describe(name: string, container: ContainerName): PodDescription {
-        return this.state(name).descs[container];
-    }
 
     /** The pod's DNS name behind the headless Service, `<pod>.<headless>.<ns>.svc` (what the scripts announce). */
     fqdn(name: string): string {
@@ -218,58 +125,17 @@ export class RedisPods {
         return s.name;
     }
 
-    /** The pod's address on the harness bridge. @throws before the pod is created. */
-    address(name: string): string {
-        const pod = this.state(name).pod;
-        if (!pod) throw new Error(`pod ${name} has not been created`);
-        return pod.address;
-    }
-
     /** Port of the named container port (`redis` 6379, `sentinel` 26379). */
     port(container: ContainerName): number {
         return containerPort(this.states[0].descs[container], container);
     }
 
-    /** The address of a pod DNS name, as the pods' hosts files answer it (undefined when unknown). */
-    resolve(host: string): string | undefined {
-        return this.network.resolve(host);
-    }
-
-    /**
-     * What cluster DNS plus Service routing would give for `host`: every created pod's address for
-     * a Service name, the pod's address for a pod name, else nothing.
-     */
-    resolveAll(host: string): string[] {
-        const wanted = host.toLowerCase().replace(/\.$/, "");
-        if (this.states[0].descs.redis.serviceHostnames.includes(wanted)) {
-            return this.states.filter((s) => s.pod).map((s) => s.pod!.address);
-        }
-        const one = this.resolve(wanted);
-        return one === undefined ? [] : [one];
-    }
-
     // -------------------------------------------------------------------------- containers
-
-    /** The current (last started) process of a container, if any. */
-    process(name: string, container: ContainerName): PodProcess | undefined {
-        return this.state(name).procs[container].at(-1);
-    }
-
-    /** True while the container's current process runs. */
-    running(name: string, container: ContainerName): boolean {
-        return this.process(name, container)?.running ?? false;
-    }
 
     /** Starts a container's command in its pod. @throws when the pod does not exist or the container runs. */
     startContainer(name: string, container: ContainerName): PodProcess {
-        const s = this.state(name);
-        if (!s.pod) throw new Error(`pod ${name} has not been created`);
-        if (this.running(name, container)) throw new Error(`${name}/${container} is already running`);
-        const desc = s.descs[container];
-        const launch = containerLaunch(desc, desc.command, Object.keys(process.env));
-        const proc = s.pod.spawn(container, launch.cmd, launch.args, { env: launch.env, cwd: "/" });
-        s.procs[container].push(proc);
-        return proc;
+        const desc = this.describe(name, container);
+        return this.spawnIn(name, container, containerLaunch(desc, desc.command, Object.keys(process.env)));
     }
 
     /** SIGKILL of a container's process group (a crash, the OOM killer). No-op when it is not running. */
@@ -293,10 +159,7 @@ export class RedisPods {
 
     /** Runs `argv` in the pod with a container's mounts and environment (probes, hooks, `redis-cli`). */
     exec(name: string, container: ContainerName, argv: string[], timeoutMs = 15_000): Promise<ExecResult> {
-        const s = this.state(name);
-        if (!s.pod) throw new Error(`pod ${name} has not been created`);
-        const launch = containerLaunch(s.descs[container], argv, Object.keys(process.env));
-        return s.pod.exec(launch.cmd, launch.args, { env: launch.env, timeoutMs });
+        return this.execIn(name, containerLaunch(this.describe(name, container), argv, Object.keys(process.env)), timeoutMs);
     }
 
     /** Runs the container's rendered probe of `kind` once. @returns true when it exits 0. */
@@ -348,7 +211,7 @@ export class RedisPods {
         const s = this.state(name);
         if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
         if (s.pod) CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
-        else s.pod = await this.network.addPod(name, s.descs.redis.hostnames);
+        else await this.addPod(name);
         CONTAINERS.forEach((c) => this.startContainer(name, c));
         await this.waitReady(name);
     }
@@ -371,49 +234,6 @@ export class RedisPods {
             if (results[i]) out[c] = results[i];
         });
         return out;
-    }
-
-    // -------------------------------------------------------------------------------- logs
-
-    /** Everything a container's processes logged, oldest first. */
-    logs(name: string, container: ContainerName): string {
-        return this.state(name)
-            .procs[container].map((p) => p.logs())
-            .join("\n");
-    }
-
-    /** Writes every container's logs to stderr (for failed tests). */
-    dumpLogs(): void {
-        for (const s of this.states) {
-            for (const c of CONTAINERS) {
-                s.procs[c].forEach((p) => process.stderr.write(`----- ${s.name}/${c} (pid ${p.pid}) -----\n${p.logs()}\n`));
-            }
-        }
-    }
-
-    /** Host directories of the emptyDir/PVC volumes of a pod (its data). */
-    dataDirs(name: string): string[] {
-        const s = this.state(name);
-        return CONTAINERS.flatMap((c) => s.descs[c].mounts.filter((m) => !isFileVolume(m.kind)).map((m) => m.hostDir));
-    }
-
-    // ---------------------------------------------------------------------------- teardown
-
-    /** Stops every process, removes the network, pod files and data, and the mount points tests created. Idempotent. */
-    async destroy(): Promise<void> {
-        if (this.destroyed) return;
-        this.destroyed = true;
-        try {
-            await this.network.destroy();
-        } finally {
-            releaseMountPoints(this.mountPoints);
-        }
-    }
-
-    private state(name: string): PodState {
-        const s = this.states.find((x) => x.name === name);
-        if (!s) throw new Error(`no pod ${name}; pods are ${this.podNames().join(", ")}`);
-        return s;
     }
 }
 

@@ -34,7 +34,8 @@ import {
     publishAcked,
     streamConfigFromOutput,
 } from "../../sim/pods/jetstream-pods";
-import { assertWithinBudget, newId, note, secs, summary } from "./support";
+import { newId } from "../../sim/pods/netns";
+import { assertWithinBudget, note, secs, summary } from "./support";
 
 const VERSION = "2.9.15";
 const ARGS = {

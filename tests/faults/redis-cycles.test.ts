@@ -41,7 +41,8 @@ import Redis from "ioredis";
 import { build, Built, K8S } from "../../sim/runtime/build";
 import { sleep, waitFor } from "../../sim/pods/wait";
 import { nodeClient, nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../../sim/pods/redis-pods";
-import { assertWithinBudget, newId, note, secs, summary } from "./support";
+import { newId } from "../../sim/pods/netns";
+import { assertWithinBudget, note, secs, summary } from "./support";
 
 const VERSION = "7.0.15";
 const ARGS = { namespace: "faults", redis: { native: { version: VERSION, replicas: 3, tls: true, persistence: { volumeSize: "1Gi" } } } };

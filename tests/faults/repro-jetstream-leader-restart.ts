@@ -20,7 +20,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { build } from "../../sim/runtime/build";
 import { sleep, waitFor } from "../../sim/pods/wait";
 import { connectWithOutputs, JetStreamPods, streamConfigFromOutput } from "../../sim/pods/jetstream-pods";
-import { newId } from "./support";
+import { newId } from "../../sim/pods/netns";
 
 describe("repro: a stream leader restarted after losing its quorum keeps an uncommitted message", function () {
     this.timeout(300_000);

@@ -1,13 +1,7 @@
 /**
- * Shared helpers of the fault-injection suite (`npm run test:faults`): harness ids, the one-line
- * summaries every scenario prints, and time bounds.
+ * Shared helpers of the fault-injection suite (`npm run test:faults`): the one-line summaries every
+ * scenario prints, and time bounds. (Harness ids: `newId` of `sim/pods/netns.ts`.)
  */
-import * as crypto from "node:crypto";
-
-/** A fresh harness network id (1-5 chars of `[a-z0-9]`): a one-character `tag` and four hex digits. */
-export function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 /** Milliseconds as seconds with one decimal, for summaries. */
 export function secs(ms: number): string {

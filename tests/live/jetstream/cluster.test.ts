@@ -28,15 +28,12 @@ import {
     streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 import { heldMountPoints } from "../../../sim/pods/pod-files";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "2.9.15"; // a catalogue version the installed nats-server 2.9.10 runs
 const NAME = "lv";
 const ARGS = { namespace: "live", jetstream: { version: VERSION, tls: true, encryption: true } };
 const POLL = { timeoutMs: 20_000, intervalMs: 200 };
-
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 /** The files of the `config-volume` as the StatefulSet declares them, from the ConfigMap and Secret (independent of pod-files.ts). */
 function declaredConfigFiles(b: Built): Record<string, string> {

@@ -21,13 +21,10 @@ import {
     publishAcked,
     streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "2.9.15";
 const MESSAGES = 20;
-
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 for (const encryption of [true, false]) {
     describe(`live JetStream: store at rest with encryption ${encryption ? "on" : "off (control)"}`, function () {

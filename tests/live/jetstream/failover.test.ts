@@ -7,7 +7,6 @@
  *   npx mocha --config tests/live/.mocharc.json tests/live/jetstream/failover.test.ts
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
 import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
 import { build, Built } from "../../../sim/runtime/build";
 import { tcpConnect, waitFor } from "../../../sim/pods/wait";
@@ -22,14 +21,11 @@ import {
     ReadMessage,
     streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "2.9.15";
 const BASE = { namespace: "live", jetstream: { version: VERSION, tls: true, encryption: true } };
 const RECOVERY = { timeoutMs: 60_000, intervalMs: 250 };
-
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 function payload(i: number): string {
     return `event-${i}`;

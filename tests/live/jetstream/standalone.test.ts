@@ -7,7 +7,6 @@
  *   npx mocha --config tests/live/.mocharc.json tests/live/jetstream/standalone.test.ts
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { build, Built } from "../../../sim/runtime/build";
@@ -21,12 +20,9 @@ import {
     serverCertificate,
     streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "2.9.15";
-
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 describe("live JetStream: replicas 1 (standalone) with TLS and encryption", function () {
     this.timeout(120_000);

@@ -11,7 +11,6 @@
  *     --timeout 300000 --exit 'tests/live/redis/*.test.ts'
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
@@ -29,6 +28,7 @@ import {
     writeAcked,
     WriteReport,
 } from "../../../sim/pods/redis-pods";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "7.0.15";
 /** `down-after-milliseconds` of the default settings, plus the failover itself and client reconnection. */
@@ -37,11 +37,6 @@ const FAILOVER_BOUND_MS = DOWN_AFTER_MS + 20_000;
 const RECOVERY = { timeoutMs: 60_000, intervalMs: 250 };
 /** How long the single-master watch keeps observing after a restarted node is back in sync. */
 const SETTLE_MS = 5000;
-
-/** A fresh harness id with a tag. */
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 /** Keys `<prefix>-0` .. `<prefix>-<n-1>`. */
 function keys(prefix: string, n: number): string[] {

@@ -10,7 +10,6 @@
  *     --timeout 300000 --exit 'tests/live/redis/*.test.ts'
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { build, Built } from "../../../sim/runtime/build";
@@ -25,17 +24,13 @@ import {
     SentinelOutputs,
     splitHostPort,
 } from "../../../sim/pods/redis-pods";
+import { newId } from "../../../sim/pods/netns";
 
 const VERSION = "7.0.15";
 /** A variable of the test process that must not reach the containers. */
 const LEAK = "ISBT_LEAK_CHECK";
 process.env[LEAK] = "leaked";
 const POLL = { timeoutMs: 30_000, intervalMs: 250 };
-
-/** A fresh harness id with a tag. */
-function newId(tag: string): string {
-    return tag + crypto.randomBytes(2).toString("hex");
-}
 
 /** The error `p` rejects with. @throws when it resolves. */
 async function rejection(p: Promise<unknown>): Promise<Error> {

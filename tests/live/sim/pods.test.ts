@@ -6,10 +6,17 @@
  */
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanupAllSync, HARNESS_PREFIX, listHarnessResources, liveNetworks, OWNER_DIR, PodNetwork } from "../../../sim/pods/netns";
+import {
+    cleanupAllSync,
+    HARNESS_PREFIX,
+    listHarnessResources,
+    liveNetworks,
+    newId as newNetworkId,
+    OWNER_DIR,
+    PodNetwork,
+} from "../../../sim/pods/netns";
 import { Pod, PodProcess } from "../../../sim/pods/pod";
 import { findBinary, INSTALL_ADVICE, requireBinary, requireRoot } from "../../../sim/pods/requirements";
 import { ipOrThrow, isAlive } from "../../../sim/pods/sys";
@@ -19,12 +26,12 @@ const POLL = { timeoutMs: 20_000, intervalMs: 200 };
 const SVC = "isbsvc-default-js";
 const K8S_NS = "test";
 
-/** A fresh 5-char id: a tag letter and 4 hex digits. */
 /** Ids of every network this suite created (other processes may run harness networks meanwhile). */
 const createdIds: string[] = [];
 
+/** A fresh id ({@link newNetworkId}), remembered in {@link createdIds}. */
 function newId(tag: string): string {
-    const id = tag + crypto.randomBytes(2).toString("hex");
+    const id = newNetworkId(tag);
     createdIds.push(id);
     return id;
 }
