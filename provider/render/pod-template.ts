@@ -3,7 +3,7 @@
  * anti-affinity that spreads pods over nodes.
  */
 import { AntiAffinity } from "../args/options";
-import { ResolvedPodTemplate } from "../args/workload";
+import { POD_TEMPLATE_FIELDS, ResolvedPodTemplate } from "../args/workload";
 import { PodSpec } from "./k8s-types";
 
 /** Pod affinity: the user's, else the default anti-affinity for `selector`, else none. */
@@ -23,24 +23,23 @@ export function renderAffinity(
     return undefined;
 }
 
-/** Copies the pod template fields that are set onto a pod spec (they pass straight through). */
+/** Fields with rules of their own: metadata goes to the template, affinity and the security context are merged. */
+const NOT_PASSED_THROUGH: readonly string[] = ["metadata", "affinity", "securityContext"];
+
+/** Pod template fields that pass straight through to the pod spec when set. */
+const PASS_THROUGH = POD_TEMPLATE_FIELDS.filter((f) => !NOT_PASSED_THROUGH.includes(f)) as Array<keyof ResolvedPodTemplate>;
+
+/**
+ * Copies the pod template fields that are set onto a pod spec; the user's security context is
+ * merged field by field over ours (setting one field keeps our other defaults).
+ */
 export function applyPodTemplate(spec: PodSpec, tpl: ResolvedPodTemplate, affinity: Record<string, unknown> | undefined): PodSpec {
-    const fields: Array<keyof ResolvedPodTemplate> = [
-        "nodeSelector",
-        "tolerations",
-        "securityContext",
-        "imagePullSecrets",
-        "priorityClassName",
-        "priority",
-        "serviceAccountName",
-        "runtimeClassName",
-        "dnsPolicy",
-        "dnsConfig",
-        "resourceClaims",
-    ];
-    const out: PodSpec = { ...spec, automountServiceAccountToken: tpl.automountServiceAccountToken };
-    for (const f of fields) {
+    const out: PodSpec = { ...spec };
+    for (const f of PASS_THROUGH) {
         if (tpl[f] !== undefined) out[f] = tpl[f];
+    }
+    if (spec.securityContext !== undefined || tpl.securityContext !== undefined) {
+        out.securityContext = { ...(spec.securityContext as object), ...tpl.securityContext };
     }
     if (affinity) out.affinity = affinity;
     return out;

@@ -152,4 +152,20 @@ describe("keyed lists (server-side apply list maps)", () => {
             }
         }
     });
+
+    it("a pod template's security context is merged field by field over ours (Redis keeps fsGroup and runAsNonRoot)", async () => {
+        const sts = (
+            await objects({
+                namespace: NS,
+                redis: { native: { version: "7.0.15", securityContext: { runAsUser: 1001, seccompProfile: { type: "RuntimeDefault" } } } },
+            })
+        ).find((o) => o.kind === "StatefulSet");
+        assert.deepEqual(sts.spec.template.spec.securityContext, {
+            runAsUser: 1001,
+            runAsGroup: 999,
+            fsGroup: 999,
+            runAsNonRoot: true,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+    });
 });
