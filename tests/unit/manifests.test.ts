@@ -12,6 +12,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_FIELD_NAMES, CONNECTION_FIELDS } from "../../provider/outputs/connection";
+import { registry } from "../../sim/runtime/mock-runtime";
+import { settle, valueOf } from "../../sim/runtime/outputs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SKIP = new Set(["node_modules", ".git", "bin", "sdks", "rendered"]);
@@ -148,5 +152,39 @@ describe("Pulumi manifests", () => {
         assert.ok(read.length > 0);
         for (const key of read) assert.ok(project.config[key], `${key} is declared in Pulumi.yaml`);
         assert.equal(project.config["isbsvc:spec"].type, "object");
+    });
+
+    it("the root program runs from stack config alone and exports every output of the component, the password secret", async () => {
+        // What the CLI hands the program: the stack's config (as `pulumi config set --path` writes it
+        // to Pulumi.<stack>.yaml) over the project's declared defaults, each value a string, objects
+        // as JSON (the nodejs host passes them in PULUMI_CONFIG; the SDK's setAllConfig stores them).
+        const project = load("Pulumi.yaml");
+        const stackConfig: Record<string, unknown> = {
+            "isbsvc:spec": { jetstream: { version: "2.10.29", tls: true } },
+            "isbsvc:namespace": "stream",
+        };
+        const config: Record<string, string> = {};
+        for (const [key, decl] of Object.entries<any>(project.config)) if (decl.default !== undefined) config[key] = String(decl.default);
+        for (const [key, value] of Object.entries(stackConfig)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        pulumi.runtime.setAllConfig({ ...pulumi.runtime.allConfig(), ...config });
+
+        const program = (await import("../../program/index")) as unknown as Record<string, unknown>;
+        const exported = Object.keys(program).filter((k) => k !== "default");
+        assert.deepEqual(exported.sort(), [...CONNECTION_FIELD_NAMES].sort(), "the program exports exactly the contract");
+        for (const k of CONNECTION_FIELD_NAMES) {
+            const value = program[k] as pulumi.Output<unknown>;
+            assert.ok(pulumi.Output.isInstance(value), `${k} is an Output`);
+            assert.equal(await pulumi.isSecret(value), CONNECTION_FIELDS[k].secret, `${k}: secret`);
+        }
+        assert.equal(await valueOf(program.url as pulumi.Output<string>), "nats://isbsvc-default-js-svc.stream.svc:4222");
+        assert.equal(await valueOf(program.namespace as pulumi.Output<string>), "stream");
+        assert.equal(await valueOf(program.tlsEnabled as pulumi.Output<boolean>), true);
+        assert.match(await valueOf(program.password as pulumi.Output<string>), /^\S{16,}$/);
+        await settle();
+        const statefulSets = registry().filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "default-js");
+        assert.ok(
+            statefulSets.some((r) => r.inputs.metadata?.namespace === "stream"),
+            "named by the Pulumi.yaml default of isbsvc:name, in the configured namespace",
+        );
     });
 });
