@@ -5,8 +5,8 @@
  *
  * CONNECTION_FIELDS is the only place the contract is written. Derived from it: the
  * IsbConnection type, the root program's exports (program/index.ts), the mock runtime's field list
- * (sim/runtime/build.ts), the `secret: true` marks of sdk/schema.json (scripts/gen-schema.ts), and
- * the outputs table in README.md. The component class
+ * (sim/runtime/build.ts), the `secret: true` marks of the schema the plugin serves and of
+ * sdk/schema.json (provider/plugin-provider.ts), and the outputs table in README.md. The component class
  * keeps explicit property declarations (the schema analyzer reads those, with their doc comments);
  * tests/unit/contract.test.ts checks that they, the inferred schema, README.md and the examples'
  * export lists agree with this table.
