@@ -187,4 +187,19 @@ describe("Pulumi manifests", () => {
             "named by the Pulumi.yaml default of isbsvc:name, in the configured namespace",
         );
     });
+
+    it("only the root holds both manifests, and nothing tells to run `pulumi package` on `.` there", () => {
+        // pulumi v3.248.0 workspace.LoadBaseProjectFrom: both files at the same depth = "detected both
+        // PulumiPlugin.yaml and Pulumi.yaml"; get-schema/gen-sdk on a plugin source call it on the cwd.
+        const both = projects.filter((p) => plugins.includes(path.join(path.dirname(p), "PulumiPlugin.yaml")));
+        assert.deepEqual(both, ["Pulumi.yaml"]);
+        const texts = ["README.md", "scripts/gen-sdk.sh", "PulumiPlugin.yaml", "package.json"].map((f) => [
+            f,
+            fs.readFileSync(path.join(ROOT, f), "utf8"),
+        ]);
+        for (const [file, text] of texts) {
+            assert.doesNotMatch(text, /pulumi package (get-schema|gen-sdk) \.(\s|$)/m, `${file} runs pulumi package on . at the root`);
+            assert.doesNotMatch(text, /SCHEMA_SOURCE:-\.\}/, `${file} defaults the gen-sdk source to .`);
+        }
+    });
 });
