@@ -13,6 +13,7 @@ import * as yaml from "js-yaml";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { installMocks } from "../sim/runtime/mock-runtime";
 import { build, Built, OUTPUT_FIELDS, Resolved } from "../sim/runtime/build";
+import { CONNECTION_FIELDS } from "../provider";
 import {
     connectWithOutputs,
     consumeAll,
@@ -60,7 +61,7 @@ function loadSpec(file: string): { name: string; args: any } {
 export function formatOutputs(o: Resolved, showSecrets: boolean): string {
     const width = Math.max(...OUTPUT_FIELDS.map((f) => f.length));
     return OUTPUT_FIELDS.map((f) => {
-        const value = f === "password" && !showSecrets ? "[secret]" : JSON.stringify(o[f]);
+        const value = CONNECTION_FIELDS[f].secret && !showSecrets ? "[secret]" : JSON.stringify(o[f]);
         return `    ${f.padEnd(width)} : ${value}`;
     }).join("\n");
 }

@@ -11,7 +11,7 @@ import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
 import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
-import { IsbConnection } from "./outputs/connection";
+import { connectionOutputs, IsbConnection } from "./outputs/connection";
 
 /** Creates the resources of the resolved flavour and returns its connection outputs. */
 function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
@@ -32,6 +32,9 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
  * through stack references.
  */
 export class InterStepBufferService extends pulumi.ComponentResource implements IsbConnection {
+    // The outputs: the contract of provider/outputs/connection.ts (CONNECTION_FIELDS), declared
+    // here because the schema analyzer infers the outputs and their descriptions from these
+    // declarations; tests/unit/contract.test.ts checks names, types and doc comments against it.
     /** `jetstream` or `redis`. */
     public readonly type!: pulumi.Output<string>;
     /** Client URL, e.g. `nats://isbsvc-default-js-svc.pipelines.svc:4222`; empty for native Redis (use Sentinel). */
@@ -64,7 +67,8 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         const spec = resolveSpec(name, args);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         const connection = provision(spec, childOptions(this, opts));
-        Object.assign(this, connection);
-        this.registerOutputs({ ...connection });
+        const outputs = connectionOutputs(connection);
+        Object.assign(this, outputs);
+        this.registerOutputs(outputs);
     }
 }

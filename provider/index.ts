@@ -2,4 +2,13 @@
 export { InterStepBufferService } from "./component";
 export * from "./args/types";
 export { SpecError } from "./args/errors";
-export { IsbConnection } from "./outputs/connection";
+export {
+    IsbConnection,
+    ConnectionField,
+    ConnectionFieldName,
+    ConnectionValues,
+    CONNECTION_FIELDS,
+    CONNECTION_FIELD_NAMES,
+    SECRET_CONNECTION_FIELDS,
+    connectionOutputs,
+} from "./outputs/connection";

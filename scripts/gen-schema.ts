@@ -1,33 +1,29 @@
 /**
- * Generates `sdk/schema.json`: the package schema the Pulumi CLI infers when this repository is
- * used as a source-based plugin package (what `pulumi package get-schema .` prints), produced
- * offline with the same analyzer (`ComponentProvider.getSchema()` from
- * `@pulumi/pulumi/provider/experimental`), run from the repository root exactly as the plugin host
- * runs it.
+ * Generates `sdk/schema.json`: the package schema this repository serves as a source-based plugin
+ * package (what `pulumi package get-schema <path to this repository>` prints), produced offline
+ * with the provider the plugin runs (provider/plugin-provider.ts: the SDK's ComponentProvider and
+ * its analyzer, run on the repository root exactly as the plugin host runs it, plus `"secret":
+ * true` on the outputs the contract in provider/outputs/connection.ts marks secret, which the
+ * analyzer cannot infer). tests/unit/schema.test.ts checks the file is up to date and
+ * tests/unit/plugin.test.ts that the running plugin serves the same schema.
  *
- * One post-processing step: the analyzer infers no secrets, so the outputs listed in
- * SECRET_OUTPUTS get `"secret": true` (a standard schema property flag). The plugin itself serves
- * the inferred schema without it; secretness at run time comes from the component, which wraps
- * those outputs in `pulumi.secret` (tests/unit/schema.test.ts checks that both agree). SDKs
- * generated from this file (`pulumi package gen-sdk sdk/schema.json`) additionally mark them as
- * secret outputs.
+ * It also renders the outputs table of README.md from the same contract.
  *
- *   npm run schema              # rewrite sdk/schema.json
- *   npm run schema -- --check   # exit 1 when sdk/schema.json is out of date
+ *   npm run schema              # rewrite sdk/schema.json and the README outputs table
+ *   npm run schema -- --check   # exit 1 when either is out of date
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { InterStepBufferService } from "../provider";
+import { connectionMarkdownTable, SECRET_CONNECTION_FIELDS } from "../provider/outputs/connection";
+import { COMPONENT_TOKEN, IsbComponentProvider, PROVIDER_NAME, pluginProvider } from "../provider/plugin-provider";
+
+export { COMPONENT_TOKEN, PROVIDER_NAME };
 
 /** Repository root: the plugin directory (PulumiPlugin.yaml, package.json, tsconfig.json). */
 export const ROOT = path.resolve(__dirname, "..");
 export const SCHEMA_PATH = path.join(ROOT, "sdk", "schema.json");
-/** Provider name, as the nodejs plugin host derives it from package.json `name`. */
-export const PROVIDER_NAME = "isbsvc";
-export const COMPONENT_TOKEN = `${PROVIDER_NAME}:index:InterStepBufferService`;
 /** Outputs the component returns as secrets (`pulumi.secret`), marked `secret: true` in the schema. */
-export const SECRET_OUTPUTS = ["password"];
+export const SECRET_OUTPUTS: string[] = SECRET_CONNECTION_FIELDS;
 
 /** A property of a resource or of an object type, as the schema describes it. */
 export interface PropertySchema {
@@ -66,21 +62,21 @@ export interface PackageSchema {
     [key: string]: unknown;
 }
 
-/** The component provider the plugin host starts for this package (same name, components and directory). */
-export function componentProvider(): ComponentProvider {
-    return new ComponentProvider({ components: [InterStepBufferService], name: PROVIDER_NAME, dirname: ROOT });
+/** The component provider the plugin serves for this package (same name, components and directory). */
+export function componentProvider(): IsbComponentProvider {
+    return pluginProvider(ROOT);
 }
 
-let shared: ComponentProvider | undefined;
+let shared: IsbComponentProvider | undefined;
 
 /** One provider per process: the analyzer takes a few seconds and the provider caches its schema. */
-export function sharedComponentProvider(): ComponentProvider {
+export function sharedComponentProvider(): IsbComponentProvider {
     shared ??= componentProvider();
     return shared;
 }
 
 /** The schema exactly as the plugin serves it (`GetSchema`). */
-export async function inferredSchema(provider: ComponentProvider = sharedComponentProvider()): Promise<PackageSchema> {
+export async function inferredSchema(provider: IsbComponentProvider = sharedComponentProvider()): Promise<PackageSchema> {
     try {
         return JSON.parse(await provider.getSchema()) as PackageSchema;
     } catch (e) {
@@ -95,43 +91,44 @@ export async function inferredSchema(provider: ComponentProvider = sharedCompone
     }
 }
 
-/** Marks SECRET_OUTPUTS as secret; fails if one of them is not an output of the component. */
-export function markSecrets(schema: PackageSchema): PackageSchema {
-    const copy = JSON.parse(JSON.stringify(schema)) as PackageSchema;
-    const outputs = copy.resources[COMPONENT_TOKEN]?.properties;
-    if (!outputs) throw new Error(`the schema has no resource ${COMPONENT_TOKEN}`);
-    for (const name of SECRET_OUTPUTS) {
-        if (!outputs[name]) throw new Error(`secret output "${name}" is not an output of ${COMPONENT_TOKEN}`);
-        outputs[name] = { ...outputs[name], secret: true };
-    }
-    return copy;
-}
-
-/** The schema sdk/schema.json must contain. */
-export async function generateSchema(provider?: ComponentProvider): Promise<PackageSchema> {
-    return markSecrets(await inferredSchema(provider));
+/** The schema sdk/schema.json must contain: the one the plugin serves. */
+export async function generateSchema(provider?: IsbComponentProvider): Promise<PackageSchema> {
+    return inferredSchema(provider);
 }
 
 export function serialize(schema: PackageSchema): string {
     return JSON.stringify(schema, null, 2) + "\n";
 }
 
+export const README_PATH = path.join(ROOT, "README.md");
+const TABLE_BLOCK = /(<!-- contract:outputs begin[^\n]*-->\n)[\s\S]*?(\n<!-- contract:outputs end -->)/;
+
+/** README.md with its outputs table rendered from the contract (CONNECTION_FIELDS). */
+export function renderReadme(readme: string): string {
+    if (!TABLE_BLOCK.test(readme)) throw new Error("README.md has no contract:outputs block");
+    return readme.replace(TABLE_BLOCK, (_m, begin: string, end: string) => begin + connectionMarkdownTable() + end);
+}
+
 async function main(argv: string[]): Promise<void> {
-    const text = serialize(await generateSchema(componentProvider()));
-    const relative = path.relative(process.cwd(), SCHEMA_PATH);
-    if (argv.includes("--check")) {
-        const current = fs.existsSync(SCHEMA_PATH) ? fs.readFileSync(SCHEMA_PATH, "utf8") : "";
-        if (current !== text) {
-            console.error(`${relative} is out of date: run \`npm run schema\``);
-            process.exitCode = 1;
-            return;
+    const readme = fs.readFileSync(README_PATH, "utf8");
+    const files: Array<[string, string]> = [
+        [SCHEMA_PATH, serialize(await generateSchema(componentProvider()))],
+        [README_PATH, renderReadme(readme)],
+    ];
+    for (const [file, text] of files) {
+        const relative = path.relative(process.cwd(), file);
+        const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+        if (argv.includes("--check")) {
+            if (current !== text) {
+                console.error(`${relative} is out of date: run \`npm run schema\``);
+                process.exitCode = 1;
+            } else console.log(`${relative} is up to date`);
+            continue;
         }
-        console.log(`${relative} is up to date`);
-        return;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+        console.log(`wrote ${relative}`);
     }
-    fs.mkdirSync(path.dirname(SCHEMA_PATH), { recursive: true });
-    fs.writeFileSync(SCHEMA_PATH, text);
-    console.log(`wrote ${relative}`);
 }
 
 if (require.main === module) {

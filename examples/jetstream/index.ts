@@ -1,7 +1,7 @@
 /** Producer stack: a JetStream ISB service; its outputs are the contract pipeline stacks read. */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { InterStepBufferService } from "isbsvc";
+import { connectionOutputs, InterStepBufferService } from "isbsvc";
 
 const config = new pulumi.Config();
 const provider = new k8s.Provider("cluster", { namespace: config.get("namespace") ?? "pipelines" });
@@ -24,11 +24,5 @@ const isb = new InterStepBufferService(
     { providers: { kubernetes: provider } },
 );
 
-export const url = isb.url;
-export const user = isb.user;
-export const password = isb.password;
-export const caCertPem = isb.caCertPem;
-export const tlsEnabled = isb.tlsEnabled;
-export const credentialsSecretName = isb.credentialsSecretName;
-export const streamConfig = isb.streamConfig;
-export const namespace = isb.namespace;
+// Every output of the connection contract, under its own name (the stack outputs pipeline stacks read).
+export = connectionOutputs(isb);

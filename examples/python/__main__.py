@@ -28,11 +28,16 @@ isb = isbsvc.InterStepBufferService(
     ),
 )
 
+pulumi.export("type", isb.type)
 pulumi.export("url", isb.url)
+pulumi.export("sentinelUrl", isb.sentinel_url)
+pulumi.export("masterName", isb.master_name)
+pulumi.export("clusterMode", isb.cluster_mode)
 pulumi.export("user", isb.user)
 pulumi.export("password", isb.password)  # arrives secret from the provider and stays secret
-pulumi.export("caCertPem", isb.ca_cert_pem)
-pulumi.export("tlsEnabled", isb.tls_enabled)
 pulumi.export("credentialsSecretName", isb.credentials_secret_name)
+pulumi.export("tlsEnabled", isb.tls_enabled)
+pulumi.export("caCertPem", isb.ca_cert_pem)
 pulumi.export("streamConfig", isb.stream_config)
 pulumi.export("namespace", isb.namespace)
+pulumi.export("serviceName", isb.service_name)

@@ -1,6 +1,6 @@
 /** Producer stack: an existing (managed) Redis Cluster as the ISB service. */
 import * as pulumi from "@pulumi/pulumi";
-import { InterStepBufferService } from "isbsvc";
+import { connectionOutputs, InterStepBufferService } from "isbsvc";
 
 const config = new pulumi.Config();
 
@@ -16,9 +16,5 @@ const isb = new InterStepBufferService("default", {
     },
 });
 
-export const type = isb.type;
-export const url = isb.url;
-export const clusterMode = isb.clusterMode;
-export const user = isb.user;
-export const password = isb.password;
-export const credentialsSecretName = isb.credentialsSecretName;
+// Every output of the connection contract, under its own name (the stack outputs pipeline stacks read).
+export = connectionOutputs(isb);

@@ -1,6 +1,6 @@
 /** Producer stack: a native Redis ISB service with Sentinel; pipeline stacks read its outputs. */
 import * as k8s from "@pulumi/kubernetes";
-import { InterStepBufferService } from "isbsvc";
+import { connectionOutputs, InterStepBufferService } from "isbsvc";
 
 const provider = new k8s.Provider("cluster", {});
 const ns = new k8s.core.v1.Namespace("pipelines", { metadata: { name: "pipelines" } }, { provider });
@@ -26,12 +26,5 @@ const isb = new InterStepBufferService(
     { providers: { kubernetes: provider } },
 );
 
-export const type = isb.type;
-export const sentinelUrl = isb.sentinelUrl;
-export const masterName = isb.masterName;
-export const user = isb.user;
-export const password = isb.password;
-export const caCertPem = isb.caCertPem;
-export const tlsEnabled = isb.tlsEnabled;
-export const credentialsSecretName = isb.credentialsSecretName;
-export const namespace = isb.namespace;
+// Every output of the connection contract, under its own name (the stack outputs pipeline stacks read).
+export = connectionOutputs(isb);

@@ -1,41 +1,19 @@
 /** Constructs a component under the mocks and collects what it registered. */
 import * as pulumi from "@pulumi/pulumi";
-import { InterStepBufferService, InterStepBufferServiceArgs } from "../../provider";
+import {
+    CONNECTION_FIELD_NAMES,
+    ConnectionFieldName,
+    ConnectionValues,
+    InterStepBufferService,
+    InterStepBufferServiceArgs,
+} from "../../provider";
 import { registry, Registered } from "./mock-runtime";
 import { settle, valueOf } from "./outputs";
 
-/** Resolved output fields of the component. */
-export interface Resolved {
-    type: string;
-    url: string;
-    sentinelUrl: string;
-    masterName: string;
-    clusterMode: boolean;
-    user: string;
-    password: string;
-    credentialsSecretName: string;
-    tlsEnabled: boolean;
-    caCertPem: string;
-    streamConfig: string;
-    namespace: string;
-    serviceName: string;
-}
+/** Resolved output fields of the component: the contract of provider/outputs/connection.ts. */
+export type Resolved = ConnectionValues;
 
-export const OUTPUT_FIELDS: Array<keyof Resolved> = [
-    "type",
-    "url",
-    "sentinelUrl",
-    "masterName",
-    "clusterMode",
-    "user",
-    "password",
-    "credentialsSecretName",
-    "tlsEnabled",
-    "caCertPem",
-    "streamConfig",
-    "namespace",
-    "serviceName",
-];
+export const OUTPUT_FIELDS: ConnectionFieldName[] = CONNECTION_FIELD_NAMES;
 
 export interface Built {
     isb: InterStepBufferService;
@@ -53,8 +31,8 @@ export interface Built {
 export async function build(name: string, args: InterStepBufferServiceArgs, opts?: pulumi.ComponentResourceOptions): Promise<Built> {
     const before = new Set(registry());
     const isb = new InterStepBufferService(name, args, opts);
-    const outputs = {} as Resolved;
-    for (const f of OUTPUT_FIELDS) (outputs as any)[f] = await valueOf(isb[f] as pulumi.Output<unknown>);
+    const outputs = {} as Record<ConnectionFieldName, unknown>;
+    for (const f of OUTPUT_FIELDS) outputs[f] = await valueOf(isb[f] as pulumi.Output<unknown>);
     await settle();
     const fresh = registry().filter((r) => !before.has(r));
     const component = fresh.find((r) => r.type === "isbsvc:index:InterStepBufferService" && r.name === name);
@@ -66,7 +44,7 @@ export async function build(name: string, args: InterStepBufferServiceArgs, opts
         if (found.length !== 1) throw new Error(`expected one ${type} ${childName ?? ""}, found ${found.length}`);
         return found[0];
     };
-    return { isb, component, children, outputs, child, ofType };
+    return { isb, component, children, outputs: outputs as Resolved, child, ofType };
 }
 
 /** Kubernetes type tokens. */

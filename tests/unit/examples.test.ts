@@ -1,6 +1,7 @@
 /**
- * The programs users run: the root stack-config program, the producer example and the pipeline
- * stack that reads the outputs through a StackReference — run under the mocks.
+ * The programs users run: the producer examples and the pipeline stack that reads the outputs
+ * through a StackReference — run under the mocks. The root stack-config program is run in
+ * manifests.test.ts.
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,18 +9,6 @@ import { registry, stackOutputs, isSerializedSecret } from "../../sim/runtime/mo
 import { settle, valueOf } from "../../sim/runtime/outputs";
 
 describe("programs and examples", () => {
-    it("the root program provisions an ISB service from stack config and exports the contract", async () => {
-        pulumi.runtime.setConfig("isbsvc:spec", JSON.stringify({ jetstream: { version: "2.10.29", tls: true } }));
-        pulumi.runtime.setConfig("isbsvc:namespace", "stream");
-        pulumi.runtime.setConfig("isbsvc:name", "fromconfig");
-        const program = await import("../../program/index");
-        assert.equal(await valueOf(program.url), "nats://isbsvc-fromconfig-js-svc.stream.svc:4222");
-        assert.equal(await valueOf(program.tlsEnabled), true);
-        assert.equal(await pulumi.isSecret(program.password), true);
-        await settle();
-        assert.ok(registry().some((r) => r.name === "fromconfig-js" && r.inputs.metadata?.namespace === "stream"));
-    });
-
     it("the producer example builds and exports the outputs pipeline stacks read", async () => {
         const producer = await import("../../examples/jetstream/index");
         assert.equal(await valueOf(producer.url), "nats://isbsvc-default-js-svc.pipelines.svc:4222");
