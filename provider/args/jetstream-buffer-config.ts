@@ -26,7 +26,7 @@ const BUCKET: Record<string, FieldKind> = {
 };
 
 /** Known sections and their fields, lower-case. */
-const SECTIONS: Record<string, Record<string, FieldKind>> = {
+const SECTION_LIST: Record<string, Record<string, FieldKind>> = {
     stream: {
         retention: int(0, 2),
         maxmsgs: int(-1, BIG),
@@ -41,6 +41,11 @@ const SECTIONS: Record<string, Record<string, FieldKind>> = {
     procbucket: BUCKET,
 };
 
+/** Looked up as Maps: keys such as `constructor`, `toString` or `length` find no rule. */
+const SECTIONS: ReadonlyMap<string, ReadonlyMap<string, FieldKind>> = new Map(
+    Object.entries(SECTION_LIST).map(([name, fields]) => [name, new Map(Object.entries(fields))]),
+);
+
 /** Defaults of the controller config (§3.3 of the reference). */
 export const DEFAULT_BUFFER_CONFIG: ConfigObject = {
     stream: { retention: 0, maxmsgs: 100000, maxage: "72h", maxbytes: -1, storage: 0, replicas: 3, duplicates: "60s" },
@@ -54,7 +59,7 @@ function checkField(kind: FieldKind, value: unknown, path: string): number | str
         // A bare 0 means "no limit" for maxAge and ttl, as in NATS.
         if (value === 0) return 0;
         if (typeof value !== "string" || parseDuration(value) === undefined) {
-            fail(path, `must be a duration such as "60s" or "72h", got ${describe(value)}`);
+            fail(path, `must be a duration such as "60s" or "72h", at most 2562047h, got ${describe(value)}`);
         }
         return value;
     }
@@ -66,12 +71,12 @@ function checkField(kind: FieldKind, value: unknown, path: string): number | str
 function checkSections(merged: ConfigObject, path: string): void {
     for (const [section, fields] of Object.entries(merged)) {
         const sectionPath = at(path, section);
-        const rules = SECTIONS[section];
-        if (!rules) fail(sectionPath, `is not a known section; known sections are: ${Object.keys(SECTIONS).join(", ")}`);
+        const rules = SECTIONS.get(section);
+        if (!rules) fail(sectionPath, `is not a known section; known sections are: ${[...SECTIONS.keys()].join(", ")}`);
         if (!isPlainObject(fields)) fail(sectionPath, `must be a mapping, got ${describe(fields)}`);
         for (const [key, value] of Object.entries(fields)) {
-            const rule = rules[key];
-            if (!rule) fail(at(sectionPath, key), `is not a known field; known fields are: ${Object.keys(rules).join(", ")}`);
+            const rule = rules.get(key);
+            if (!rule) fail(at(sectionPath, key), `is not a known field; known fields are: ${[...rules.keys()].join(", ")}`);
             checkField(rule, value, at(sectionPath, key));
         }
     }
@@ -79,7 +84,8 @@ function checkSections(merged: ConfigObject, path: string): void {
 
 function forceReplicas(merged: ConfigObject, user: ConfigObject, path: string): void {
     for (const section of ["stream", "otbucket", "procbucket"]) {
-        const explicit = isPlainObject(user[section]) ? (user[section] as ConfigObject).replicas : undefined;
+        const userSection = Object.prototype.hasOwnProperty.call(user, section) ? user[section] : undefined;
+        const explicit = isPlainObject(userSection) ? userSection.replicas : undefined;
         if (typeof explicit === "number" && explicit > 1) {
             pulumi.log.warn(
                 `${at(at(path, section), "replicas")} is ${explicit} but a standalone JetStream server ` +
@@ -120,7 +126,7 @@ function checkDuplicateWindow(merged: ConfigObject, path: string): void {
  * the number of servers.
  */
 export function resolveBufferConfig(raw: unknown, path: string, serverReplicas: number): ConfigObject {
-    const user = lowerCaseKeys(parseConfig(raw, path));
+    const user = lowerCaseKeys(parseConfig(raw, path), path);
     const merged = deepMerge(DEFAULT_BUFFER_CONFIG, user);
     checkSections(merged, path);
     if (serverReplicas < 3) {

@@ -19,7 +19,16 @@ import {
 } from "./workload";
 import { ConfigObject } from "./yaml-config";
 import { JS_MANAGED_ENV } from "../render/jetstream/layout";
-import { describe, optionalArray, optionalBoolean, optionalObject, rejectOutput, rejectUnknownKeys, requiredString } from "./values";
+import {
+    describe,
+    describeType,
+    optionalArray,
+    optionalBoolean,
+    optionalObject,
+    rejectOutput,
+    rejectUnknownKeys,
+    requiredString,
+} from "./values";
 
 /** `spec.jetstream` with every default applied. */
 export interface ResolvedJetStream {
@@ -82,9 +91,33 @@ export function resolveJetStreamReplicas(raw: unknown, path: string): number {
     return raw;
 }
 
+/**
+ * nats-server flags that only change what the server logs. Everything else is refused: nats-server
+ * applies command-line flags over the config file, so `-c`, `-sd`, `--user`/`--pass`, `--tls*`,
+ * `-p`, `--routes`, `--cluster*` and the rest would replace or bypass the rendered configuration
+ * (auth, TLS, encryption, the managed store) while the outputs still describe it. `-l`/`--log`
+ * is refused too: it moves the log off stdout (out of `kubectl logs`) onto a file on the read-only
+ * root or the store volume; `-s`/`-r` (syslog) have no daemon in the pod or send logs elsewhere;
+ * `-v`, `-h`, `-t` make the server exit. Go's flag package accepts one or two dashes and, for
+ * boolean flags, `=true`/`=false`.
+ */
+export const ALLOWED_START_FLAGS: readonly string[] = ["D", "debug", "V", "trace", "VV", "DV", "DVV", "T", "logtime"];
+const START_FLAG = /^--?([A-Za-z]+)(=(true|false))?$/;
+
 function resolveStartArgs(raw: unknown, path: string): string[] {
     return (optionalArray(raw, path) ?? []).map((a, i) => {
-        if (typeof a !== "string") fail(at(path, i), `must be a string, got ${describe(a)}`);
+        rejectOutput(a, at(path, i));
+        // Never echo an argument: a refused one may be a password (`--pass`, `--auth`).
+        if (typeof a !== "string") fail(at(path, i), `must be a string, got ${describeType(a)}`);
+        const m = START_FLAG.exec(a);
+        if (!m || !ALLOWED_START_FLAGS.includes(m[1])) {
+            fail(
+                at(path, i),
+                "is not an allowed nats-server flag; only logging flags are accepted (" +
+                    ALLOWED_START_FLAGS.map((f) => (f.length > 3 ? `--${f}` : `-${f}`)).join(", ") +
+                    "); the configuration, store, auth, TLS and cluster are managed by the component",
+            );
+        }
         return a;
     });
 }

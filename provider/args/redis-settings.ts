@@ -79,37 +79,180 @@ const MANAGED_SENTINEL = new Set([
     "sentinel-user",
     "sentinel-pass",
 ]);
-const DIRECTIVE = /^([a-z][a-z0-9-]*)(\s+(.*))?$/;
 
-function directiveLines(text: string): { line: string; n: number }[] {
-    return text
-        .split(/\r?\n/)
-        .map((raw, i) => ({ line: raw.trim(), n: i + 1 }))
-        .filter(({ line }) => line !== "" && !line.startsWith("#"));
+/**
+ * Commands redis.conf renames (disables) itself: Redis refuses a second `rename-command` of them
+ * ("No such command"), so settings may not rename them again. Kept in step with
+ * render/redis/redis-conf.ts by a test.
+ */
+export const COMPONENT_RENAMED_COMMANDS: readonly string[] = ["flushdb", "flushall"];
+
+/**
+ * Commands the start, probe and preStop scripts and Sentinel itself send to Redis (Sentinel
+ * reconfigures nodes with CONFIG, REPLICAOF, MULTI/EXEC, CLIENT and PUBLISH): renaming one breaks
+ * role decisions or failover.
+ */
+export const REQUIRED_COMMANDS: readonly string[] = [
+    "auth",
+    "client",
+    "config",
+    "exec",
+    "hello",
+    "info",
+    "multi",
+    "ping",
+    "publish",
+    "replicaof",
+    "role",
+    "script",
+    "slaveof",
+    "subscribe",
+];
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+/** Longest settings text accepted per kind (far above any real snippet). */
+const MAX_SETTINGS_TEXT = 256 * 1024;
+const SAFE_ECHO = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A settings line split as Redis splits it, or why Redis would refuse it. */
+type Tokens = { ok: true; argv: string[] } | { ok: false; problem: string };
+
+/**
+ * Splits a line into arguments exactly as Redis' `sdssplitargs` does when it loads a config
+ * file: blanks separate arguments; "double quotes" take the escapes \n \r \t \b \a \xHH and
+ * \<char>; 'single quotes' take \'; a closing quote must be followed by a blank or the end;
+ * an unterminated quote is an error. One pass, no backtracking.
+ */
+export function splitRedisArgs(line: string): Tokens {
+    const argv: string[] = [];
+    const blank = (c: string | undefined) => c === " " || c === "\t";
+    const hex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+    let i = 0;
+    while (i < line.length) {
+        while (blank(line[i])) i++;
+        if (i >= line.length) break;
+        let token = "";
+        let quote: '"' | "'" | undefined;
+        for (;;) {
+            const c = line[i];
+            if (quote === '"') {
+                if (c === undefined) return { ok: false, problem: "has an unbalanced double quote" };
+                if (c === "\\" && line[i + 1] === "x" && hex(line[i + 2]) && hex(line[i + 3])) {
+                    token += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+                    i += 4;
+                    continue;
+                }
+                if (c === "\\" && i + 1 < line.length) {
+                    const e = line[i + 1];
+                    token += ({ n: "\n", r: "\r", t: "\t", b: "\b", a: "\x07" } as Record<string, string>)[e] ?? e;
+                    i += 2;
+                    continue;
+                }
+                if (c === '"') {
+                    if (i + 1 < line.length && !blank(line[i + 1])) {
+                        return { ok: false, problem: "has a closing quote not followed by a blank" };
+                    }
+                    i++;
+                    break;
+                }
+                token += c;
+                i++;
+            } else if (quote === "'") {
+                if (c === undefined) return { ok: false, problem: "has an unbalanced single quote" };
+                if (c === "\\" && line[i + 1] === "'") {
+                    token += "'";
+                    i += 2;
+                    continue;
+                }
+                if (c === "'") {
+                    if (i + 1 < line.length && !blank(line[i + 1])) {
+                        return { ok: false, problem: "has a closing quote not followed by a blank" };
+                    }
+                    i++;
+                    break;
+                }
+                token += c;
+                i++;
+            } else {
+                if (c === undefined || blank(c)) break;
+                if (c === '"' || c === "'") quote = c;
+                else token += c;
+                i++;
+            }
+        }
+        argv.push(token);
+    }
+    return { ok: true, argv };
 }
 
-function checkRedisLines(text: string, path: string): string[] {
-    return directiveLines(text).map(({ line, n }) => {
-        const m = DIRECTIVE.exec(line);
-        if (!m) fail(path, `line ${n} is not a redis.conf directive ("<name> <arguments>"): ${JSON.stringify(line)}`);
-        if (m[3]?.startsWith("="))
-            fail(path, `line ${n} is written "name = value"; redis.conf wants "name value": ${JSON.stringify(line)}`);
-        if (m[1] === "sentinel") fail(path, `line ${n} is a Sentinel directive; put it in settings.sentinel`);
-        if (MANAGED_REDIS.has(m[1])) fail(path, `line ${n} sets "${m[1]}", which the component manages`);
+/** Non-blank, non-comment lines, each checked for control characters (Redis reads them as blanks or bytes, never as intended). */
+function directiveLines(text: string, path: string): { argv: string[]; line: string; n: number }[] {
+    const out: { argv: string[]; line: string; n: number }[] = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const n = i + 1;
+        // Trimmed by index (a trailing-blank regex backtracks quadratically on long runs of blanks).
+        let from = 0;
+        let to = raw.length;
+        while (from < to && (raw[from] === " " || raw[from] === "\t")) from++;
+        while (to > from && (raw[to - 1] === " " || raw[to - 1] === "\t")) to--;
+        const line = raw.slice(from, to);
+        for (let k = 0; k < line.length; k++) {
+            const code = line.charCodeAt(k);
+            if ((code < 0x20 && code !== 0x09) || code === 0x7f) {
+                fail(path, `line ${n} contains the control character U+${code.toString(16).toUpperCase().padStart(4, "0")}`);
+            }
+        }
+        if (line === "" || line.startsWith("#")) return;
+        const tokens = splitRedisArgs(line);
+        if (!tokens.ok) fail(path, `line ${n} ${tokens.problem}; Redis refuses it ("Unbalanced quotes in configuration line")`);
+        out.push({ argv: tokens.argv, line, n });
+    });
+    return out;
+}
+
+function checkRedisLines(text: string, path: string, renamed: Set<string>): string[] {
+    return directiveLines(text, path).map(({ argv, line, n }) => {
+        const name = argv[0].toLowerCase();
+        if (!NAME.test(name)) {
+            fail(path, `line ${n} is not a redis.conf directive ("<name> <arguments>"): its first word is not a directive name`);
+        }
+        if (argv[1] === "=" || argv[1]?.startsWith("=")) {
+            fail(path, `line ${n} is written "name = value"; redis.conf wants "name value"`);
+        }
+        if (name === "sentinel") fail(path, `line ${n} is a Sentinel directive; put it in settings.sentinel`);
+        if (MANAGED_REDIS.has(name)) fail(path, `line ${n} sets "${name}", which the component manages`);
+        if (argv.length < 2) fail(path, `line ${n} ("${name}") has no value; Redis refuses a directive without arguments`);
+        if (name === "rename-command") {
+            if (argv.length !== 3) fail(path, `line ${n}: rename-command takes exactly two arguments (command and new name)`);
+            const command = argv[1].toLowerCase();
+            const shown = SAFE_ECHO.test(command) ? ` "${command}"` : "";
+            if (COMPONENT_RENAMED_COMMANDS.includes(command)) {
+                fail(path, `line ${n} renames${shown}, which the component already disables; Redis would refuse to start`);
+            }
+            if (REQUIRED_COMMANDS.includes(command)) {
+                fail(path, `line ${n} renames${shown}, which the component's scripts or Sentinel need`);
+            }
+            if (renamed.has(command)) fail(path, `line ${n} renames${shown} a second time; Redis would refuse to start`);
+            renamed.add(command);
+        }
         return line;
     });
 }
 
 function checkSentinelLines(text: string, path: string): string[] {
-    return directiveLines(text).map(({ line, n }) => {
-        const parts = line.split(/\s+/);
-        if (parts[0] !== "sentinel" || parts.length < 3) {
-            fail(path, `line ${n} is not a Sentinel directive ("sentinel <option> ${MASTER_NAME} <value>"): ${JSON.stringify(line)}`);
+    return directiveLines(text, path).map(({ argv, line, n }) => {
+        if (argv[0].toLowerCase() !== "sentinel" || argv.length < 3) {
+            fail(path, `line ${n} is not a Sentinel directive ("sentinel <option> ${MASTER_NAME} <value>")`);
         }
-        if (MANAGED_SENTINEL.has(parts[1])) fail(path, `line ${n} sets "sentinel ${parts[1]}", which the component manages`);
-        if (parts[2] !== MASTER_NAME) {
-            fail(path, `line ${n} names the master set "${parts[2]}", but this service's set is "${MASTER_NAME}"`);
+        const option = argv[1].toLowerCase();
+        const shownOption = SAFE_ECHO.test(option) ? ` ${option}` : "";
+        if (MANAGED_SENTINEL.has(option)) fail(path, `line ${n} sets "sentinel${shownOption}", which the component manages`);
+        if (!NAME.test(option)) fail(path, `line ${n} is not a Sentinel directive: its option is not a name`);
+        if (argv[2] !== MASTER_NAME) {
+            const shown = SAFE_ECHO.test(argv[2]) ? `"${argv[2]}"` : "another set";
+            fail(path, `line ${n} names the master set ${shown}, but this service's set is "${MASTER_NAME}"`);
         }
+        if (argv.length < 4) fail(path, `line ${n} ("sentinel ${option}") has no value`);
         return line;
     });
 }
@@ -120,12 +263,16 @@ export function resolveRedisSettings(raw: unknown, path: string): ResolvedRedisS
     rejectUnknownKeys(obj, ["redis", "master", "replica", "sentinel"], path);
     const pick = (k: keyof typeof DEFAULT_REDIS_SETTINGS) => {
         const v = optionalString(obj[k], at(path, k));
+        if (v !== undefined && v.length > MAX_SETTINGS_TEXT) fail(at(path, k), `is longer than ${MAX_SETTINGS_TEXT} characters`);
         return v === undefined || v.trim() === "" ? DEFAULT_REDIS_SETTINGS[k] : v;
     };
+    // One node loads redis.conf and then master.conf or replica.conf: renames must not repeat across them.
+    const renamed = new Set<string>();
+    const redis = checkRedisLines(pick("redis"), at(path, "redis"), renamed);
     return {
-        redis: checkRedisLines(pick("redis"), at(path, "redis")),
-        master: checkRedisLines(pick("master"), at(path, "master")),
-        replica: checkRedisLines(pick("replica"), at(path, "replica")),
+        redis,
+        master: checkRedisLines(pick("master"), at(path, "master"), new Set(renamed)),
+        replica: checkRedisLines(pick("replica"), at(path, "replica"), new Set(renamed)),
         sentinel: checkSentinelLines(pick("sentinel"), at(path, "sentinel")),
     };
 }

@@ -6,7 +6,7 @@ import { at, fail } from "./errors";
 import { ExternalRedisArgs, NativeRedisArgs } from "./types";
 import { findRedisVersion, REDIS_VERSIONS, RedisVersion } from "./redis-versions";
 import { MASTER_NAME, ResolvedRedisSettings, resolveRedisSettings } from "./redis-settings";
-import { parseAddressList, RedisAddress } from "./redis-url";
+import { formatAddressList, parseAddressList, RedisAddress } from "./redis-url";
 import { REDIS_MANAGED_ENV } from "../render/redis/layout";
 import {
     POD_TEMPLATE_FIELDS,
@@ -19,7 +19,9 @@ import {
 } from "./workload";
 import {
     describe,
+    describeType,
     dns1123Subdomain,
+    hasBlankOrControl,
     optionalBoolean,
     optionalObject,
     optionalString,
@@ -134,44 +136,59 @@ function resolvePasswordSecret(raw: unknown, path: string): { name: string; key:
     return { name, key };
 }
 
+/** The client user: trimmed, empty means none; no blanks or control characters inside. */
+function resolveUser(raw: unknown, path: string): string | undefined {
+    const user = optionalString(raw, path, true)?.trim() || undefined;
+    if (user !== undefined && (user.length > 256 || hasBlankOrControl(user))) {
+        fail(path, "must be a user name without blanks or control characters");
+    }
+    return user;
+}
+
 function resolveExternal(raw: unknown, path: string): ResolvedExternalRedis {
     const obj = optionalObject(raw, path) as (ExternalRedisArgs & Record<string, unknown>) | undefined;
     if (obj === undefined) fail(path, "must be an object");
     rejectUnknownKeys(obj, ["url", "user", "password", "passwordSecret", "sentinelUrl", "masterName"], path);
-    const url = requiredString(obj.url, at(path, "url"));
+    // The url and Sentinel fields may carry credentials by mistake: their messages never echo them.
+    const url = requiredString(obj.url, at(path, "url"), true);
     const addresses = parseAddressList(url, at(path, "url"));
-    const sentinelUrl = optionalString(obj.sentinelUrl, at(path, "sentinelUrl"));
-    if (sentinelUrl !== undefined) parseAddressList(sentinelUrl, at(path, "sentinelUrl"));
-    const masterName = optionalString(obj.masterName, at(path, "masterName"));
-    if ((sentinelUrl === undefined) !== (masterName === undefined)) {
+    // Empty means "no Sentinel" in the contract: treat an empty or blank value as unset.
+    const sentinelText = optionalString(obj.sentinelUrl, at(path, "sentinelUrl"), true)?.trim() || undefined;
+    const sentinels = sentinelText === undefined ? undefined : parseAddressList(sentinelText, at(path, "sentinelUrl"));
+    const masterName = optionalString(obj.masterName, at(path, "masterName"))?.trim() || undefined;
+    if ((sentinels === undefined) !== (masterName === undefined)) {
         fail(
-            sentinelUrl === undefined ? at(path, "sentinelUrl") : at(path, "masterName"),
-            "is required when the other of sentinelUrl and masterName is set",
+            sentinels === undefined ? at(path, "sentinelUrl") : at(path, "masterName"),
+            "is required (non-empty) when the other of sentinelUrl and masterName is set",
         );
     }
+    if (masterName !== undefined && (masterName.length > 256 || hasBlankOrControl(masterName))) {
+        fail(at(path, "masterName"), "must be a Sentinel master set name without blanks or control characters");
+    }
     const clusterMode = addresses.length >= 2;
-    if (clusterMode && sentinelUrl !== undefined) {
+    if (clusterMode && sentinels !== undefined) {
         fail(at(path, "sentinelUrl"), "cannot be combined with several url addresses (cluster mode)");
     }
     const schemes = new Set(addresses.map((a) => a.scheme === "rediss"));
     if (schemes.size > 1) fail(at(path, "url"), "mixes rediss:// and plain addresses");
     const password = obj.password === null ? undefined : obj.password;
     if (password !== undefined && !pulumi.Output.isInstance(password) && typeof password !== "string") {
-        fail(at(path, "password"), `must be a string or a secret Output, got ${describe(password)}`);
+        // Only the type: a password given as a number must not appear in the message.
+        fail(at(path, "password"), `must be a string or a secret Output, got ${describeType(password)}`);
     }
     const passwordSecret = resolvePasswordSecret(obj.passwordSecret, at(path, "passwordSecret"));
     if (password !== undefined && passwordSecret !== undefined) {
         fail(at(path, "password"), "and passwordSecret are both set; use one of them");
     }
     return {
-        url,
+        url: formatAddressList(addresses),
         addresses,
         clusterMode,
         tls: addresses[0].scheme === "rediss",
-        user: optionalString(obj.user, at(path, "user")),
+        user: resolveUser(obj.user, at(path, "user")),
         password: password as pulumi.Input<string> | undefined,
         passwordSecret,
-        sentinelUrl,
+        sentinelUrl: sentinels && formatAddressList(sentinels),
         masterName,
     };
 }

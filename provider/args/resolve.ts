@@ -96,6 +96,8 @@ function resolveNamespace(raw: unknown): pulumi.Input<string> | undefined {
 
 /** Validates and resolves the component arguments. */
 export function resolveSpec(name: string, args: InterStepBufferServiceArgs | undefined): ResolvedService {
+    // Plain JavaScript and other languages can pass anything: check the type before using it.
+    if (typeof name !== "string") fail("name", `must be a string, got ${name === null ? "null" : typeof name}`);
     const obj = optionalObject(args, "args");
     if (obj === undefined) fail("args", "are required: set exactly one of jetstream or redis");
     rejectUnknownKeys(obj, TOP_FIELDS, "");

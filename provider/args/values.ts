@@ -14,6 +14,78 @@ export function describe(value: unknown): string {
     return `${typeof value} ${String(value)}`;
 }
 
+/**
+ * Describes only the type of a value, for fields that may carry a secret (passwords, URLs,
+ * server arguments): no part of the value is ever echoed.
+ */
+export function describeType(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "an array";
+    if (typeof value === "object") return "an object";
+    return `a ${typeof value}`;
+}
+
+/** True when `text` holds a blank (any Unicode white space) or a control character. */
+export function hasBlankOrControl(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code < 0x20 || code === 0x7f) return true;
+    }
+    return /\s/.test(text);
+}
+
+/** Own-property test: never finds `Object.prototype` members such as `toString` or `constructor`. */
+export function hasOwn(obj: object, key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+/** Own-property read: `undefined` for keys the object does not hold itself. */
+export function own<T>(obj: Readonly<Record<string, T>>, key: string): T | undefined {
+    return hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** Keys that name JavaScript object machinery; never spec fields, rejected wherever keys are read. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Limits of free-form spec data (settings, buffer config, pass-through Kubernetes objects). */
+export const DATA_LIMITS = { depth: 32, nodes: 10_000 };
+
+/**
+ * Validates free-form data before anything else reads it and returns a plain copy: only plain
+ * objects (prototype `Object.prototype` or null), arrays and scalars; no reserved key; at most
+ * {@link DATA_LIMITS}.depth levels and {@link DATA_LIMITS}.nodes values counted as a tree (a value
+ * reached twice, as YAML aliases make it, counts twice, so alias expansion is bounded too).
+ * Depth is checked before descending, so a deeply nested input fails without exhausting the stack.
+ */
+export function plainData(value: unknown, path: string): unknown {
+    let nodes = 0;
+    const walk = (v: unknown, p: string, depth: number): unknown => {
+        nodes += 1;
+        if (nodes > DATA_LIMITS.nodes) {
+            fail(path, `has more than ${DATA_LIMITS.nodes} values (counting every use of a YAML alias); simplify it`);
+        }
+        if (v === null || typeof v !== "object") {
+            if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint")
+                fail(p, `must be plain data, got ${describeType(v)}`);
+            return v;
+        }
+        rejectOutput(v, p);
+        if (depth >= DATA_LIMITS.depth) fail(path, `is nested more than ${DATA_LIMITS.depth} levels deep`);
+        if (Array.isArray(v)) return v.map((item, i) => walk(item, at(p, i), depth + 1));
+        const proto: unknown = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) {
+            fail(p, "must be a plain object (a literal or parsed data), not an instance or an object with a custom prototype");
+        }
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(v)) {
+            if (RESERVED_KEYS.has(key)) fail(at(p, key), "is a reserved name, not a field");
+            out[key] = walk((v as Record<string, unknown>)[key], at(p, key), depth + 1);
+        }
+        return out;
+    };
+    return walk(value, path, 0);
+}
+
 /** Rejects Pulumi Outputs where a plain value is required (spec fields shape the rendered objects). */
 export function rejectOutput(value: unknown, path: string): void {
     if (pulumi.Output.isInstance(value) || pulumi.isUnknown(value) || value instanceof Promise) {
@@ -25,15 +97,16 @@ export function rejectOutput(value: unknown, path: string): void {
     }
 }
 
-export function optionalString(value: unknown, path: string): string | undefined {
+/** `sensitive`: the field may carry a secret, so a wrong value is described by its type only. */
+export function optionalString(value: unknown, path: string, sensitive = false): string | undefined {
     if (value === undefined || value === null) return undefined;
     rejectOutput(value, path);
-    if (typeof value !== "string") fail(path, `must be a string, got ${describe(value)}`);
+    if (typeof value !== "string") fail(path, `must be a string, got ${sensitive ? describeType(value) : describe(value)}`);
     return value;
 }
 
-export function requiredString(value: unknown, path: string): string {
-    const s = optionalString(value, path);
+export function requiredString(value: unknown, path: string, sensitive = false): string {
+    const s = optionalString(value, path, sensitive);
     if (s === undefined || s.trim() === "") fail(path, "is required and must be a non-empty string");
     return s;
 }
@@ -57,7 +130,17 @@ export function optionalObject(value: unknown, path: string): Record<string, unk
     if (value === undefined || value === null) return undefined;
     rejectOutput(value, path);
     if (typeof value !== "object" || Array.isArray(value)) fail(path, `must be an object, got ${describe(value)}`);
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+        fail(path, "must be a plain object (a literal or parsed data), not an instance or an object with a custom prototype");
+    }
     return value as Record<string, unknown>;
+}
+
+/** A free-form object passed through to Kubernetes (securityContext, affinity, ...): plain, bounded data. */
+export function optionalData(value: unknown, path: string): Record<string, unknown> | undefined {
+    const obj = optionalObject(value, path);
+    return obj === undefined ? undefined : (plainData(obj, path) as Record<string, unknown>);
 }
 
 export function optionalArray(value: unknown, path: string): unknown[] | undefined {
@@ -69,8 +152,9 @@ export function optionalArray(value: unknown, path: string): unknown[] | undefin
 
 /** Rejects keys of `obj` that are not in `allowed`, naming the first unknown key. */
 export function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+    const known = new Set(allowed);
     for (const key of Object.keys(obj)) {
-        if (!allowed.includes(key)) {
+        if (RESERVED_KEYS.has(key) || !known.has(key)) {
             fail(at(path, key), `is not a known field; known fields are: ${allowed.join(", ")}`);
         }
     }
@@ -82,6 +166,7 @@ export function optionalStringMap(value: unknown, path: string): Record<string, 
     if (obj === undefined) return undefined;
     const out: Record<string, string> = {};
     for (const key of Object.keys(obj).sort()) {
+        if (RESERVED_KEYS.has(key)) fail(at(path, key), "is a reserved name, not a key");
         const v = obj[key];
         rejectOutput(v, at(path, key));
         if (typeof v !== "string") fail(at(path, key), `must be a string, got ${describe(v)}`);
@@ -160,28 +245,47 @@ export function positiveQuantity(value: unknown, path: string): string {
     if (typeof s !== "string") fail(path, `must be a Kubernetes quantity such as "10Gi", got ${describe(value)}`);
     const parsed = parseQuantity(s);
     if (parsed === undefined) fail(path, `must be a Kubernetes quantity such as "10Gi" or "500Mi", got ${JSON.stringify(s)}`);
+    if (!Number.isFinite(parsed)) fail(path, `must be a finite Kubernetes quantity, got ${JSON.stringify(s)}`);
     if (!(parsed > 0)) fail(path, `must be greater than zero, got ${JSON.stringify(s)}`);
     return s;
 }
 
 /** Go-style duration as NATS and Numaflow read them: "60s", "72h", "1h30m", "500ms". */
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|μs|ms|s|m|h))+$/;
+const DURATION_PART = /([0-9]+)(?:\.([0-9]+))?(ns|us|µs|μs|ms|s|m|h)/g;
+const UNIT_NS: Record<string, bigint> = {
+    ns: 1n,
+    us: 1_000n,
+    µs: 1_000n,
+    μs: 1_000n,
+    ms: 1_000_000n,
+    s: 1_000_000_000n,
+    m: 60_000_000_000n,
+    h: 3_600_000_000_000n,
+};
+/** Go's time.Duration is an int64 of nanoseconds: time.ParseDuration refuses anything longer. */
+export const MAX_DURATION_NS = 2n ** 63n - 1n;
 
-/** Returns the duration in milliseconds, or undefined when the text is not a duration. */
+/**
+ * Returns the duration in milliseconds, or undefined when the text is not a duration or is longer
+ * than Go's time.ParseDuration accepts (about 2562047h): computed exactly, in nanoseconds.
+ */
 export function parseDuration(value: string): number | undefined {
-    if (!DURATION.test(value)) return undefined;
-    const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
-    let total = 0;
-    for (const part of value.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) {
-        total += Number(part[1]) * units[part[2]];
+    if (value.length > 256 || !DURATION.test(value)) return undefined;
+    let total = 0n;
+    for (const part of value.matchAll(DURATION_PART)) {
+        const unit = UNIT_NS[part[3]];
+        const frac = part[2] ?? "";
+        total += BigInt(part[1]) * unit + (frac === "" ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length));
+        if (total > MAX_DURATION_NS) return undefined;
     }
-    return total;
+    return Number(total) / 1e6;
 }
 
 export function duration(value: unknown, path: string): string {
     rejectOutput(value, path);
     if (typeof value !== "string" || parseDuration(value) === undefined) {
-        fail(path, `must be a duration such as "60s", "72h" or "1h30m", got ${describe(value)}`);
+        fail(path, `must be a duration such as "60s", "72h" or "1h30m", at most 2562047h, got ${describe(value)}`);
     }
     return value;
 }

@@ -10,6 +10,7 @@ import {
     dns1123Subdomain,
     optionalArray,
     optionalBoolean,
+    optionalData,
     optionalInteger,
     optionalObject,
     optionalString,
@@ -17,6 +18,7 @@ import {
     positiveQuantity,
     rejectUnknownKeys,
     requiredString,
+    RESERVED_KEYS,
 } from "./values";
 
 /** Persistence with defaults applied. */
@@ -82,6 +84,7 @@ function resolveQuantityMap(raw: unknown, path: string): Record<string, string> 
     if (obj === undefined) return undefined;
     const out: Record<string, string> = {};
     for (const key of Object.keys(obj).sort()) {
+        if (RESERVED_KEYS.has(key)) fail(at(path, key), "is a reserved name, not a resource");
         out[key] = positiveQuantity(obj[key], at(path, key));
     }
     return out;
@@ -119,8 +122,8 @@ function resolveEnv(raw: unknown, path: string, reserved: readonly string[]): Re
                 `names ${name}, which the component sets (a credential, key or the server's wiring) and which cannot be overridden`,
             );
         }
-        const value = optionalString(obj.value, at(p, "value"));
-        const valueFrom = optionalObject(obj.valueFrom, at(p, "valueFrom"));
+        const value = optionalString(obj.value, at(p, "value"), true);
+        const valueFrom = optionalData(obj.valueFrom, at(p, "valueFrom"));
         if (value !== undefined && valueFrom !== undefined) fail(p, "may set value or valueFrom, not both");
         return { name, ...(value !== undefined && { value }), ...(valueFrom && { valueFrom }) };
     });
@@ -135,14 +138,14 @@ export function resolveContainerTemplate(raw: unknown, path: string, reservedEnv
         fail(at(path, "imagePullPolicy"), `must be one of ${PULL_POLICIES.join(", ")}, got ${JSON.stringify(imagePullPolicy)}`);
     }
     const envFrom = (optionalArray(obj.envFrom, at(path, "envFrom")) ?? []).map((e, i) => {
-        const o = optionalObject(e, at(path, `envFrom[${i}]`));
+        const o = optionalData(e, at(at(path, "envFrom"), i));
         if (o === undefined) fail(at(at(path, "envFrom"), i), "must be an object");
         return o;
     });
     return {
         resources: resolveResources(obj.resources, at(path, "resources")),
         imagePullPolicy,
-        securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),
+        securityContext: optionalData(obj.securityContext, at(path, "securityContext")),
         env: resolveEnv(obj.env, at(path, "env"), reservedEnv),
         envFrom,
         readinessProbe: resolveProbe(obj.readinessProbe, at(path, "readinessProbe")),
@@ -191,7 +194,7 @@ const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "Non
 function objectList(raw: unknown, path: string): Record<string, unknown>[] | undefined {
     const list = optionalArray(raw, path);
     return list?.map((item, i) => {
-        const o = optionalObject(item, at(path, i));
+        const o = optionalData(item, at(path, i));
         if (o === undefined) fail(at(path, i), `must be an object, got ${describe(item)}`);
         return o;
     });
@@ -225,16 +228,16 @@ export function resolvePodTemplate(obj: PodTemplateArgs & Record<string, unknown
         annotations,
         nodeSelector: optionalStringMap(obj.nodeSelector, at(path, "nodeSelector")),
         tolerations: objectList(obj.tolerations, at(path, "tolerations")),
-        securityContext: optionalObject(obj.securityContext, at(path, "securityContext")),
+        securityContext: optionalData(obj.securityContext, at(path, "securityContext")),
         imagePullSecrets,
         priorityClassName: optionalString(obj.priorityClassName, at(path, "priorityClassName")),
         priority: optionalInteger(obj.priority, at(path, "priority"), -(2 ** 31), 2 ** 31 - 1),
-        affinity: optionalObject(obj.affinity, at(path, "affinity")),
+        affinity: optionalData(obj.affinity, at(path, "affinity")),
         serviceAccountName,
         runtimeClassName: optionalString(obj.runtimeClassName, at(path, "runtimeClassName")),
         automountServiceAccountToken: optionalBoolean(obj.automountServiceAccountToken, at(path, "automountServiceAccountToken")) ?? false,
         dnsPolicy,
-        dnsConfig: optionalObject(obj.dnsConfig, at(path, "dnsConfig")),
+        dnsConfig: optionalData(obj.dnsConfig, at(path, "dnsConfig")),
         resourceClaims: objectList(obj.resourceClaims, at(path, "resourceClaims")),
     };
 }
