@@ -61,7 +61,7 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
 
     constructor(name: string, args: InterStepBufferServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: invalid input fails `pulumi preview` with no resource created.
-        const spec = resolveSpec(name, args);
+        const spec = resolveSpec(name, args, opts);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         const connection = provision(spec, childOptions(this, opts));
         Object.assign(this, connection);
