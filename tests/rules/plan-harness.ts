@@ -2,7 +2,9 @@
  * Feeds the component into the update-plan model: constructs it under the repo's mock runtime
  * (sim/runtime/mock-runtime.ts) for the "before" args (the old state) and again for the "after"
  * args, registering every resource with the model's Planner as the engine would receive it
- * (inputs with unknowns, property dependencies, options).
+ * (inputs with unknowns, property dependencies, options). The mocks stay installed once
+ * (tests/support/setup.ts): preview is toggled with the SDK's `_setIsDryRun`
+ * (`setPreview`), and registrations are watched through the mock runtime's `setRegistrationHook`.
  *
  * Preview: a resource the model plans as created/replaced by a bridged provider (random, tls) gets
  * its computed outputs answered as the unknown sentinel "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
