@@ -6,6 +6,7 @@ import { childOptions, ChildOptions } from "./resources/child-options";
 import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferServiceArgs } from "./args/types";
 import { resolveSpec, ResolvedService } from "./args/resolve";
+import { checkRetainOnDelete } from "./args/retain";
 import { createJetStreamResources } from "./resources/jetstream";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
@@ -23,6 +24,30 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
         case "redis-external":
             return externalRedisConnection(spec, createExternalRedisResources(spec, child));
     }
+}
+
+/** Persistence of the flavour, when it has a StatefulSet with claim templates. */
+function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
+    if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined };
+    if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined };
+    return { path: "", set: false };
+}
+
+/**
+ * Issue 10, defect 4: at preview, says what a claim-template change does. The component cannot see
+ * the old state, so it says it whenever persistence is set.
+ */
+function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resource): void {
+    const p = persistenceOf(spec);
+    if (!p.set || !pulumi.runtime.isDryRun()) return;
+    void pulumi.log.warn(
+        `${p.path}: changing volumeSize, storageClassName or accessMode replaces the StatefulSet (claim templates are ` +
+            "immutable); its pods are orphaned and adopted by the new one (pulumi.com/deletionPropagationPolicy: orphan, " +
+            "effective once an earlier up applied it). Existing PVCs keep their size, class and access mode: the new template " +
+            "applies only to PVCs created later. Growing existing volumes needs a StorageClass with allowVolumeExpansion " +
+            "and a patch of each PVC (not done by the component); shrinking, class and access-mode changes cannot apply to them.",
+        component,
+    );
 }
 
 /**
@@ -64,8 +89,10 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
 
     constructor(name: string, args: InterStepBufferServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: invalid input fails `pulumi preview` with no resource created.
-        const spec = resolveSpec(name, args);
+        const spec = resolveSpec(name, args, opts);
+        checkRetainOnDelete(opts, spec.type !== "redis-external" || spec.redis.password !== undefined);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
+        warnAboutClaimTemplates(spec, this);
         const connection = provision(spec, childOptions(this, opts));
         const outputs = connectionOutputs(connection);
         Object.assign(this, outputs);

@@ -4,8 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { fail } from "./errors";
+import { resolveNamespace } from "./namespace";
 import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
+import { withContentDerivedNames } from "../render/redis/objects";
 import { InterStepBufferServiceArgs } from "./types";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
@@ -19,17 +21,17 @@ import {
     resolveCertificates,
     resolveDisruptionBudget,
 } from "./options";
-import { dns1035Label, dns1123Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys, requiredString } from "./values";
+import { dns1035Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
 export interface ResolvedCommon {
     /** The ISB service name (the component name). */
     name: string;
     /**
-     * Namespace: a validated string, an Output validated when it resolves, or undefined to let the
-     * Kubernetes provider choose (its default namespace).
+     * Namespace: a validated string, or the user's Output validated when it resolves; decided at
+     * construction, never taken from a child's output (args/namespace.ts).
      */
-    namespace?: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
     clusterDomain: string;
     certificates: ResolvedCertificates;
     disruptionBudget?: ResolvedDisruptionBudget;
@@ -84,18 +86,12 @@ export const MAX_JETSTREAM_NAME = 63 - "isbsvc-".length - "-js-".length - 10;
 /** Longest native Redis name: `isbsvc-<name>-redis-svc-headless` must be a 63-character DNS label. */
 export const MAX_REDIS_NAME = 63 - "isbsvc-".length - "-redis-svc-headless".length;
 
-function resolveNamespace(raw: unknown): pulumi.Input<string> | undefined {
-    if (pulumi.Output.isInstance(raw)) {
-        return (raw as pulumi.Output<unknown>).apply((ns) => dns1123Label(requiredString(ns, "namespace"), "namespace"));
-    }
-    const explicit = optionalString(raw, "namespace");
-    if (explicit !== undefined) return dns1123Label(explicit, "namespace");
-    const fromConfig = new pulumi.Config("kubernetes").get("namespace");
-    return fromConfig === undefined ? undefined : dns1123Label(fromConfig, "kubernetes:namespace (config)");
-}
-
 /** Validates and resolves the component arguments. */
-export function resolveSpec(name: string, args: InterStepBufferServiceArgs | undefined): ResolvedService {
+export function resolveSpec(
+    name: string,
+    args: InterStepBufferServiceArgs | undefined,
+    opts?: pulumi.ComponentResourceOptions,
+): ResolvedService {
     // Plain JavaScript and other languages can pass anything: check the type before using it.
     if (typeof name !== "string") fail("name", `must be a string, got ${name === null ? "null" : typeof name}`);
     const obj = optionalObject(args, "args");
@@ -108,7 +104,7 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
     dns1035Label(name, "name", hasJs ? MAX_JETSTREAM_NAME : MAX_REDIS_NAME);
     const base = (replicas: number): ResolvedCommon => ({
         name,
-        namespace: resolveNamespace(obj.namespace),
+        namespace: resolveNamespace(obj.namespace, opts),
         clusterDomain: dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain"),
         certificates: resolveCertificates(obj.certificates, "certificates"),
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
@@ -120,6 +116,13 @@ export function resolveSpec(name: string, args: InterStepBufferServiceArgs | und
         return { type: "jetstream", ...base(jetstream.replicas), jetstream, names: jetStreamNames(name) };
     }
     const redis = resolveRedis(obj.redis, "redis");
-    if (redis.native) return { type: "redis-native", ...base(redis.native.replicas), redis: redis.native, names: redisNames(name) };
+    if (redis.native) {
+        return withContentDerivedNames({
+            type: "redis-native",
+            ...base(redis.native.replicas),
+            redis: redis.native,
+            names: redisNames(name),
+        });
+    }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
 }

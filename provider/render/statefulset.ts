@@ -32,11 +32,20 @@ export function volumeClaimTemplate(p: ResolvedPersistence, name: string, select
     };
 }
 
+/**
+ * Always on the StatefulSet: deleting it (a replacement after a claim-template change, force-new in
+ * pulumi-kubernetes `diff.go` `forceNewProperties`) orphans the pods instead of deleting them, and
+ * the new StatefulSet adopts them by label. pulumi-kubernetes reads it from the **old** state's
+ * inputs (`provider.go` `Delete` → `await.go` `Deletion`, `metadata/overrides.go`
+ * `DeletionPropagation`, 4.12+), so it must be in place before the change that replaces the object.
+ */
+export const DELETION_PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
+
 export function renderStatefulSet(parts: StatefulSetParts): K8sObject {
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: parts.metadata,
+        metadata: { ...parts.metadata, annotations: { ...parts.metadata.annotations, [DELETION_PROPAGATION_ANNOTATION]: "orphan" } },
         spec: {
             replicas: parts.replicas,
             serviceName: parts.serviceName,

@@ -20,7 +20,9 @@ import {
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
-import { objectArgs, secretArgs, skipAwait, statefulSetOptions } from "./k8s-object";
+import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
+import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
+import { jetStreamRestartChecksum } from "../render/jetstream/restart";
 
 /** What the outputs layer needs from the created resources. */
 export interface JetStreamResources {
@@ -61,7 +63,25 @@ function tlsMaterial(
         }));
 }
 
-/** Creates every resource of the JetStream ISB service `svc`, parented to `parent`. */
+/**
+ * Creates every resource of the JetStream ISB service `svc`, parented to `parent`.
+ *
+ * Names and restarts (issue 10, defect 5). pulumi-kubernetes replaces a Secret or ConfigMap whose
+ * data changes (`provider/pkg/provider/diff.go` `forceNewProperties`: `.data` is force-new unless
+ * `enableSecretMutable` / `enableConfigMapMutable`), delete-before-replace when it keeps its name
+ * (`provider.go` `Diff` end; `provider/pkg/metadata/naming.go` `IsNamed`), create-before-delete when
+ * the name changes (the engine's default, `step_generator.go` `continueStepsFromDiff`). All three
+ * JetStream objects keep **fixed names**:
+ * - the client Secret: pipeline pods and other stacks reference it by name (`credentialsSecretName`);
+ * - the server Secret and the ConfigMap: their content reaches running pods without a restart
+ *   (the kubelet refreshes the projected files, the reloader signals nats-server). A content-derived
+ *   name would put the name in the pod template and roll every pod on each password rotation,
+ *   certificate renewal or settings change. The price is a delete-then-create of the same name; the
+ *   kubelet keeps the files it last projected meanwhile, and nothing else depends on these objects,
+ *   so the engine deletes nothing else with them (`calculateDependentReplacements`).
+ * What nats-server cannot reload (restart.ts) is a checksum on the pod template: it rolls the pods
+ * exactly when that part changes.
+ */
 export function createJetStreamResources(svc: ResolvedJetStreamService, child: ChildOptions): JetStreamResources {
     const name = svc.name;
     const names = svc.names;
@@ -70,66 +90,57 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     const credentials = createCredentials(name, child);
     const creds = credentialValues(credentials);
     const ca = svc.jetstream.tls ? createCertificateAuthority(name, svc.certificates, child) : undefined;
+    // Decided at construction (args/namespace.ts), never read back from a child.
+    const namespace = svc.namespace;
+    const namespaceOutput = pulumi.output(namespace);
 
-    // The client Secret depends on nothing namespace-specific, so it goes first; when no namespace
-    // is given, the namespace the provider chose for it is used for everything else.
     const clientData = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => base64Data(renderClientAuthSecretData(c, caPem)));
-    const clientSecret = new k8s.core.v1.Secret(
+    new k8s.core.v1.Secret(
         `${name}-js-client-auth`,
-        secretArgs(
-            pulumi.all([clientData, svc.namespace]).apply(([data, ns]) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, data)),
-        ),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, d), clientData),
         opts,
     );
-    const namespace =
-        svc.namespace !== undefined
-            ? (pulumi.output(svc.namespace) as pulumi.Output<string>)
-            : clientSecret.metadata.namespace.apply((ns) => ns ?? "default");
 
-    const tls = ca ? tlsMaterial(svc, ca, namespace, child) : undefined;
+    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child) : undefined;
     const serverData = pulumi
         .all([creds, credentials.encryptionKey.result, tls])
         .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
     new k8s.core.v1.Secret(
         `${name}-js-server`,
-        secretArgs(pulumi.all([serverData, namespace]).apply(([data, ns]) => renderJetStreamSecret(svc, names.serverSecret, ns, data))),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverData),
         opts,
     );
 
     new k8s.core.v1.ConfigMap(
         `${name}-js-config`,
-        objectArgs(
-            namespace.apply((ns) => renderJetStreamConfigMap(svc, ns)),
-            ["data"],
-        ),
+        objectArgs(namespace, (ns) => renderJetStreamConfigMap(svc, ns), ["data"]),
         opts,
     );
     new k8s.core.v1.Service(
         `${name}-js-svc`,
-        objectArgs(
-            namespace.apply((ns) => skipAwait(renderJetStreamService(svc, ns), skip)),
-            ["spec"],
-        ),
+        objectArgs(namespace, (ns) => skipAwait(renderJetStreamService(svc, ns), skip)),
         opts,
     );
+    // Known at construction: the StatefulSet depends on no generated value. The encryption key (env
+    // JS_KEY, read at start) is not in it: it is never replaced on a running service (credentials.ts),
+    // and turning encryption on or off changes the pod template (STORE_ANNOTATION, the env).
+    const checksum = jetStreamRestartChecksum(svc);
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
     new k8s.apps.v1.StatefulSet(
         `${name}-js`,
-        objectArgs(
-            namespace.apply((ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)),
-            ["spec"],
+        withPodAnnotation(
+            objectArgs(namespace, (ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)),
+            RESTART_CHECKSUM_ANNOTATION,
+            checksum,
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-js-pdb`,
-            objectArgs(
-                namespace.apply((ns) => renderJetStreamDisruptionBudget(svc, ns)!),
-                ["spec"],
-            ),
+            objectArgs(namespace, (ns) => renderJetStreamDisruptionBudget(svc, ns)!),
             opts,
         );
     }
-    return { namespace, credentials, caCertPem: ca?.certPem };
+    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem };
 }

@@ -1,30 +1,74 @@
 /**
- * Turns a rendered object (possibly still an Output, e.g. waiting for a namespace) into
- * `@pulumi/kubernetes` resource arguments.
+ * Turns rendered objects into `@pulumi/kubernetes` resource arguments, keeping every field a plain
+ * value unless it really depends on something unknown until deployment.
+ *
+ * Why it matters: the engine records, per top-level input property, which resources it depends on,
+ * and at preview an unknown Output makes its whole property unknown (`@pulumi/pulumi`
+ * `runtime/rpc.ts` `serializeProperty`). An unknown `metadata` is a replace in pulumi-kubernetes'
+ * `Diff` (`metadata.name` / `.namespace` are force-new: `provider/pkg/provider/diff.go`
+ * `forceNewProperties`), and a property depending on a resource replaced delete-before-replace is
+ * re-diffed as unknown by the engine (`step_generator.go` `calculateDependentReplacements`), which
+ * deletes the object first. So `metadata` never depends on another resource (only, when the user
+ * passes one, on the user's namespace Output), and a generated value that only one leaf needs (a
+ * pod-template checksum) is nested at that leaf, where the SDK sends the unknown sentinel only
+ * there and the Diff sees an update of a non-force-new path.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
 import { K8sObject } from "../render/k8s-types";
 import { ChildOptions } from "./child-options";
 
-/** Splits `rendered` into per-field Inputs (resource args must be an object, not an Output). */
-export function objectArgs<F extends string>(
-    rendered: pulumi.Output<K8sObject>,
-    fields: F[],
-): Record<F | "apiVersion" | "kind" | "metadata", pulumi.Output<any>> {
-    const args = {} as Record<F | "apiVersion" | "kind" | "metadata", pulumi.Output<any>>;
-    for (const field of ["apiVersion", "kind", "metadata", ...fields] as const) {
-        args[field] = rendered.apply((o) => o[field]);
+type Args = Record<string, pulumi.Input<any>>;
+
+/**
+ * Resource args of the object `render(namespace)` renders. With a string namespace every field is
+ * a plain value. With the user's namespace Output, `metadata` and the fields listed in `nsFields`
+ * (whose content contains the namespace, e.g. a ConfigMap's `data`) are Outputs of it; every other
+ * field is rendered without it (checked: rendering under two namespaces must agree).
+ */
+export function objectArgs(namespace: pulumi.Input<string>, render: (ns: string) => K8sObject, nsFields: string[] = []): Args {
+    if (typeof namespace === "string") return { ...render(namespace) };
+    const a = render("isbsvc-probe-a");
+    const b = render("isbsvc-probe-b");
+    const ns = pulumi.output(namespace);
+    const args: Args = {};
+    for (const field of Object.keys(a)) {
+        if (field === "metadata" || nsFields.includes(field)) {
+            args[field] = ns.apply((n) => render(n)[field]);
+        } else {
+            if (!isDeepStrictEqual(a[field], b[field])) throw new Error(`${a.kind} ${field} depends on the namespace: list it in nsFields`);
+            args[field] = a[field];
+        }
     }
     return args;
 }
 
 /**
- * Secret args: `data` is secret; metadata and type are not (they depend on generated values only
- * by timing, and must stay readable: the namespace feeds every URL).
+ * Secret args: `data` (generated: passwords, keys, certificates) is a secret Output of its own
+ * property; metadata and type are plain (rendered with empty data).
  */
-export function secretArgs(rendered: pulumi.Output<K8sObject>): Record<string, pulumi.Output<any>> {
-    const args = objectArgs(pulumi.unsecret(rendered), ["type"]);
-    return { ...args, data: pulumi.secret(rendered.apply((o) => o.data)) };
+export function secretArgs(
+    namespace: pulumi.Input<string>,
+    render: (ns: string, data: Record<string, string>) => K8sObject,
+    data: pulumi.Input<Record<string, string>>,
+): Args {
+    return { ...objectArgs(namespace, (ns) => render(ns, {})), data: pulumi.secret(data) };
+}
+
+/**
+ * Puts `value` (possibly an Output) at `spec.template.metadata.annotations[key]` of StatefulSet args
+ * whose `spec` is a plain value. The Output stays nested: an unknown checksum at preview is an
+ * update of that one annotation, never an unknown `spec` (which would be a replace).
+ */
+export function withPodAnnotation(args: Args, key: string, value: pulumi.Input<string>): Args & { spec: any } {
+    const spec = args.spec as Record<string, any>;
+    if (pulumi.Output.isInstance(spec) || typeof spec !== "object") throw new Error("withPodAnnotation: spec must be a plain value");
+    const template = spec.template ?? {};
+    const metadata = template.metadata ?? {};
+    return {
+        ...args,
+        spec: { ...spec, template: { ...template, metadata: { ...metadata, annotations: { ...metadata.annotations, [key]: value } } } },
+    };
 }
 
 /** Adds `pulumi.com/skipAwait: "true"` to an object's annotations when `skip` is set. */

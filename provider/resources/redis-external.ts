@@ -22,30 +22,30 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
     const r = svc.redis;
     if (r.password === undefined) {
         return {
-            namespace: pulumi.output(svc.namespace ?? "default") as pulumi.Output<string>,
+            namespace: pulumi.output(svc.namespace),
             credentialsSecretName: r.passwordSecret?.name ?? "",
         };
     }
     const name = svc.names.authSecret;
     const data = pulumi.output(r.password).apply((pw) => base64Data({ [REDIS_PASSWORD_KEY]: pw }));
-    const secret = new k8s.core.v1.Secret(
+    new k8s.core.v1.Secret(
         `${svc.name}-redis-auth`,
         secretArgs(
-            pulumi.all([data, svc.namespace]).apply(([d, ns]): K8sObject => ({
+            svc.namespace,
+            (ns, d): K8sObject => ({
                 apiVersion: "v1",
                 kind: "Secret",
                 type: "Opaque",
                 data: d,
-                metadata: { name, ...(ns !== undefined && { namespace: ns }), labels: objectLabels(svc.name, "redis") },
-            })),
+                metadata: { name, namespace: ns, labels: objectLabels(svc.name, "redis") },
+            }),
+            data,
         ),
         child,
     );
     return {
-        namespace:
-            svc.namespace !== undefined
-                ? (pulumi.output(svc.namespace) as pulumi.Output<string>)
-                : secret.metadata.namespace.apply((ns) => ns ?? "default"),
+        // Decided at construction (args/namespace.ts), never read back from the Secret.
+        namespace: pulumi.output(svc.namespace),
         credentialsSecretName: name,
     };
 }

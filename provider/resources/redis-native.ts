@@ -20,7 +20,8 @@ import {
 } from "../render/redis/objects";
 import { createPassword } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
-import { objectArgs, secretArgs, skipAwait, statefulSetOptions } from "./k8s-object";
+import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
+import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 
 /** What the outputs layer needs from the created resources. */
 export interface NativeRedisResources {
@@ -41,21 +42,46 @@ export function redisDnsNames(svc: ResolvedNativeRedisService, namespace: string
     ];
 }
 
-function createTlsSecret(svc: ResolvedNativeRedisService, ca: KeyAndCert, namespace: pulumi.Output<string>, child: ChildOptions): void {
+/** The TLS Secret; returns its data (the pods read the files only at start: part of the checksum). */
+function createTlsSecret(
+    svc: ResolvedNativeRedisService,
+    ca: KeyAndCert,
+    namespace: pulumi.Input<string>,
+    child: ChildOptions,
+): pulumi.Output<Record<string, string>> {
     const names = svc.names;
-    const dnsNames = namespace.apply((ns) => redisDnsNames(svc, ns));
+    const dnsNames = pulumi.output(namespace).apply((ns) => redisDnsNames(svc, ns));
     const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
     const data = pulumi
         .all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
         .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
     new k8s.core.v1.Secret(
         `${svc.name}-redis-tls`,
-        secretArgs(pulumi.all([data, namespace]).apply(([d, ns]) => renderRedisSecret(svc, names.tlsSecret, ns, d))),
+        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.tlsSecret, ns, d), data),
         child,
     );
+    return data;
 }
 
-/** Creates every resource of the native Redis ISB service `svc`, parented to `parent`. */
+/**
+ * Creates every resource of the native Redis ISB service `svc`, parented to `parent`.
+ *
+ * Names and restarts (issue 10, defect 5): redis-server and redis-sentinel read redis.conf, the
+ * scripts, the password (env) and the certificates only at start, so any change to them must roll
+ * the pods. pulumi-kubernetes replaces a ConfigMap/Secret on a data change (`diff.go`
+ * `forceNewProperties`), delete-before-replace under a fixed name (`provider.go` `Diff`,
+ * `naming.go` `IsNamed`), create-before-delete under a new one (`step_generator.go`
+ * `continueStepsFromDiff`).
+ * - The two ConfigMaps have **content-derived names** (args/resolve.ts): their content is known at
+ *   construction, a change creates the new ConfigMap first, the StatefulSet then references it (the
+ *   pod template changes, the pods roll) and the old one is deleted last: no moment where a
+ *   referenced ConfigMap is missing, and nothing delete-before-replace (safe with retainOnDelete).
+ * - The auth Secret keeps its **fixed name** (pipeline pods reference it: `credentialsSecretName`),
+ *   and so does the TLS Secret: their content is generated (unknown at preview), and a name derived
+ *   from it would make `metadata` depend on other resources. Their values are covered by the
+ *   pod-template checksum (a hash, nested at the annotation so an unknown at preview is an update of
+ *   that annotation only, never an unknown `spec`).
+ */
 export function createNativeRedisResources(svc: ResolvedNativeRedisService, child: ChildOptions): NativeRedisResources {
     const name = svc.name;
     const names = svc.names;
@@ -63,72 +89,60 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
     const skip = svc.await.skipAwait;
     const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, child);
     const ca = svc.redis.tls ? createCertificateAuthority(name, svc.certificates, child) : undefined;
+    // Decided at construction (args/namespace.ts), never read back from a child.
+    const namespace = svc.namespace;
 
-    // The auth Secret (password, and the CA for clients) goes first; when no namespace is given,
-    // the namespace the provider chose for it is used for everything else.
     const authData = pulumi
         .all([password.result, ca?.certPem])
         .apply(([pw, caPem]) => base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { [REDIS_TLS_KEYS.ca]: caPem }) }));
-    const auth = new k8s.core.v1.Secret(
+    new k8s.core.v1.Secret(
         `${name}-redis-auth`,
-        secretArgs(pulumi.all([authData, svc.namespace]).apply(([d, ns]) => renderRedisSecret(svc, names.authSecret, ns, d))),
+        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.authSecret, ns, d), authData),
         opts,
     );
-    const namespace =
-        svc.namespace !== undefined
-            ? (pulumi.output(svc.namespace) as pulumi.Output<string>)
-            : auth.metadata.namespace.apply((ns) => ns ?? "default");
 
-    if (ca) createTlsSecret(svc, ca, namespace, child);
+    const tlsData = ca ? createTlsSecret(svc, ca, namespace, child) : undefined;
     new k8s.core.v1.ConfigMap(
         `${name}-redis-config`,
-        objectArgs(
-            namespace.apply((ns) => renderRedisConfigMap(svc, ns)),
-            ["data"],
-        ),
+        objectArgs(namespace, (ns) => renderRedisConfigMap(svc, ns)),
         opts,
     );
     new k8s.core.v1.ConfigMap(
         `${name}-redis-scripts`,
-        objectArgs(
-            namespace.apply((ns) => renderRedisScriptsConfigMap(svc, ns)),
-            ["data"],
-        ),
+        objectArgs(namespace, (ns) => renderRedisScriptsConfigMap(svc, ns), ["data"]),
         opts,
     );
     new k8s.core.v1.Service(
         `${name}-redis-svc`,
-        objectArgs(
-            namespace.apply((ns) => skipAwait(renderRedisService(svc, ns, false), skip)),
-            ["spec"],
-        ),
+        objectArgs(namespace, (ns) => skipAwait(renderRedisService(svc, ns, false), skip)),
         opts,
     );
     new k8s.core.v1.Service(
         `${name}-redis-svc-headless`,
-        objectArgs(
-            namespace.apply((ns) => skipAwait(renderRedisService(svc, ns, true), skip)),
-            ["spec"],
-        ),
+        objectArgs(namespace, (ns) => skipAwait(renderRedisService(svc, ns, true), skip)),
         opts,
+    );
+    // A hash of the password and certificates (never the values), so not secret.
+    const checksum = pulumi.unsecret(
+        pulumi
+            .all([password.result, tlsData ?? {}])
+            .apply(([pw, tls]) => contentHash({ password: contentHash(pw), tls: contentHash(tls) })),
     );
     new k8s.apps.v1.StatefulSet(
         `${name}-redis`,
-        objectArgs(
-            namespace.apply((ns) => skipAwait(renderRedisStatefulSet(svc, ns), skip)),
-            ["spec"],
+        withPodAnnotation(
+            objectArgs(namespace, (ns) => skipAwait(renderRedisStatefulSet(svc, ns), skip)),
+            RESTART_CHECKSUM_ANNOTATION,
+            checksum,
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-redis-pdb`,
-            objectArgs(
-                namespace.apply((ns) => renderRedisDisruptionBudget(svc, ns)!),
-                ["spec"],
-            ),
+            objectArgs(namespace, (ns) => renderRedisDisruptionBudget(svc, ns)!),
             opts,
         );
     }
-    return { namespace, password, caCertPem: ca?.certPem };
+    return { namespace: pulumi.output(namespace), password, caCertPem: ca?.certPem };
 }

@@ -13,6 +13,33 @@ const settings = require("@pulumi/pulumi/runtime/settings");
 
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
+const { containsUnknowns } = require("@pulumi/pulumi/output");
+
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+/**
+ * Called for every registration before the mocks answer: may return a function that rewrites the
+ * answered state (raw, serialized). The update-plan harness (tests/rules/plan-harness.ts) uses it to
+ * watch registrations and answer unknowns at preview, without re-installing the mocks.
+ */
+export type RegistrationHook = (req: any) => ((state: Record<string, any>) => Record<string, any>) | undefined;
+
+let registrationHook: RegistrationHook | undefined;
+
+/** Sets (or, with undefined, removes) the registration hook. */
+export function setRegistrationHook(hook: RegistrationHook | undefined): void {
+    registrationHook = hook;
+}
+
+/**
+ * Switches between `pulumi preview` (unknowns stay unknown: `runtime/rpc.ts` `deserializeProperty`
+ * reads the unknown sentinel as unknown only when `isDryRun()`) and `pulumi up`, through the SDK's
+ * own setter (`runtime/settings.ts` `_setIsDryRun`), keeping the mocks installed once.
+ */
+export function setPreview(preview: boolean): void {
+    settings._setIsDryRun(preview);
+}
+
 /** One registered resource as the engine would see it. */
 export interface Registered {
     type: string;
@@ -100,6 +127,9 @@ async function newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulum
         if (!ref) throw new Error(`no mocked stack ${args.inputs.name}`);
         return { id: args.inputs.name, state: { name: args.inputs.name, ...ref } };
     }
+    // At preview the engine sends no Create with unknown inputs to a provider: it plans the outputs
+    // (the inputs, computed ones unknown). The fake providers cannot sign an unknown CSR, so do the same.
+    if (settings.isDryRun() && containsUnknowns(args.inputs)) return { id: undefined, state: args.inputs };
     const inputs = unwrapSecrets(args.inputs);
     const state = (await fakeProviderState(args.type, inputs)) ?? args.inputs;
     return { id: args.custom ? `${args.name}-id` : undefined, state: markSecrets(args.type, state) };
@@ -129,7 +159,9 @@ function wrapMonitor(): void {
             },
         };
         registered.push(entry);
+        const rewrite = registrationHook?.(req);
         return original(req, (err: any, response: any) => {
+            if (!err && rewrite) response.setObject(Struct.fromJavaScript(rewrite(response.getObject()?.toJavaScript() ?? {})));
             if (!err) {
                 entry.inputs = unwrapSecrets(rpc.deserializeProperties(req.getObject()));
                 entry.state = unwrapSecrets(rpc.deserializeProperties(response.getObject()));

@@ -2,7 +2,9 @@
  * Feeds the component into the update-plan model: constructs it under the repo's mock runtime
  * (sim/runtime/mock-runtime.ts) for the "before" args (the old state) and again for the "after"
  * args, registering every resource with the model's Planner as the engine would receive it
- * (inputs with unknowns, property dependencies, options).
+ * (inputs with unknowns, property dependencies, options). The mocks stay installed once
+ * (tests/support/setup.ts): preview is toggled with the SDK's `_setIsDryRun`
+ * (`setPreview`), and registrations are watched through the mock runtime's `setRegistrationHook`.
  *
  * Preview: a resource the model plans as created/replaced by a bridged provider (random, tls) gets
  * its computed outputs answered as the unknown sentinel "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
@@ -12,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferService, InterStepBufferServiceArgs } from "../../provider";
-import { installMocks } from "../../sim/runtime/mock-runtime";
+import { setPreview, setRegistrationHook } from "../../sim/runtime/mock-runtime";
 import { settle } from "../../sim/runtime/outputs";
 import { checkKubernetes } from "../../rules/kubernetes";
 import { isBridged } from "../../rules/bridged";
@@ -20,7 +22,6 @@ import { KubernetesConfig, Plan, PlannedStep, Planner, PropertyMap, ResourceStat
 
 const settings = require("@pulumi/pulumi/runtime/settings");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 export interface Transition {
     name: string;
@@ -83,18 +84,13 @@ function toResourceState(req: any, urn: string): ResourceState {
 
 type OnRegister = (res: ResourceState) => ((state: Record<string, any>) => Record<string, any>) | undefined;
 
-/** Wraps the (mock) monitor: every registration goes to `onRegister`, which may rewrite the answer. */
+/**
+ * Watches every registration through the mock runtime's hook (the mocks stay installed once, by
+ * tests/support/setup.ts); `onRegister` may rewrite the answer.
+ */
 function intercept(onRegister: OnRegister): void {
     const monitor = settings.getMonitor();
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
-        const res = toResourceState(req, monitor.newUrn(req.getParent(), req.getType(), req.getName()));
-        const rewrite = onRegister(res);
-        return original(req, (err: any, response: any) => {
-            if (!err && rewrite) response.setObject(Struct.fromJavaScript(rewrite(response.getObject()?.toJavaScript() ?? {})));
-            callback(err, response);
-        });
-    };
+    setRegistrationHook((req) => onRegister(toResourceState(req, monitor.newUrn(req.getParent(), req.getType(), req.getName()))));
 }
 
 async function construct(t: Transition, args: InterStepBufferServiceArgs): Promise<void> {
@@ -110,7 +106,7 @@ interface OldState {
 
 /** The old state: a real (non-preview) construction of `before`, Kubernetes inputs as Check stores them. */
 async function oldState(t: Transition): Promise<OldState> {
-    await installMocks(false);
+    setPreview(false);
     const olds: ResourceState[] = [];
     const answers = new Map<string, Record<string, any>>();
     intercept((res) => {
@@ -154,7 +150,8 @@ export async function planTransition(t: Transition, mode: "preview" | "up" = "pr
         return await plan(t, mode);
     } finally {
         // Leave the mocks as the other suites expect them: not a preview, no interception.
-        await installMocks(false);
+        setPreview(false);
+        setRegistrationHook(undefined);
     }
 }
 
@@ -167,7 +164,7 @@ async function plan(t: Transition, mode: "preview" | "up"): Promise<TransitionPl
     });
     const preview = mode === "preview";
     const planner = new Planner(olds, { preview, propagateUnknowns: false, targetReplaces, kubernetes: t.kubernetes, now: t.now });
-    await installMocks(preview);
+    setPreview(preview);
     const news: ResourceState[] = [];
     intercept((res) => {
         news.push(res);

@@ -379,16 +379,14 @@ describe("JetStream variants", () => {
         for (const c of k8sChildren) assert.match(c.provider, /^urn:pulumi:test::isbsvc-test::pulumi:providers:kubernetes::k8s::/);
     });
 
-    it("uses the namespace the provider chose when none is given", async () => {
+    it("decides the namespace at construction when none is given: every object's metadata is plain", async () => {
         const b = await build("nons", { jetstream: { version: "2.10.29" } });
         assert.equal(b.outputs.namespace, "default");
         assert.equal(b.outputs.url, "nats://isbsvc-nons-js-svc.default.svc:4222");
-        assert.equal(
-            b.child(K8S.secret, "nons-js-client-auth").inputs.metadata.namespace,
-            undefined,
-            "the first object leaves the choice to the provider",
-        );
-        assert.equal(b.child(K8S.statefulSet).inputs.metadata.namespace, "default");
+        for (const c of b.children.filter((r) => r.type.startsWith("kubernetes:"))) {
+            assert.equal(c.inputs.metadata.namespace, "default", c.name);
+            assert.equal(isSerializedSecret(c.raw.metadata), false, c.name);
+        }
     });
 
     it("takes the namespace as an Output, e.g. from a Namespace resource", async () => {

@@ -1,16 +1,47 @@
 /** Resource options through the component, and the await options for slow clusters. */
 import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import { build, K8S } from "../../sim/runtime/build";
+
+const { setConfig } = require("@pulumi/pulumi/runtime/config");
 
 const JS = { namespace: "pipelines", jetstream: { version: "2.10.29" } };
 
 describe("resource options", () => {
-    it("children inherit protect and retainOnDelete from the component", async () => {
-        const b = await build("opts", JS, { protect: true, retainOnDelete: true });
-        assert.equal(b.component.options.protect, true);
-        for (const c of b.children) {
-            assert.equal(c.options.protect, true, `${c.name} is not protected`);
-            assert.equal(c.options.retainOnDelete, true, `${c.name} is not retained`);
+    it("children inherit protect and retainOnDelete from the component (retainOnDelete with kubernetes:upsertExistingObjects)", async () => {
+        setConfig("kubernetes:upsertExistingObjects", "true");
+        try {
+            const b = await build("opts", JS, { protect: true, retainOnDelete: true });
+            assert.equal(b.component.options.protect, true);
+            for (const c of b.children) {
+                assert.equal(c.options.protect, true, `${c.name} is not protected`);
+                assert.equal(c.options.retainOnDelete, true, `${c.name} is not retained`);
+            }
+        } finally {
+            setConfig("kubernetes:upsertExistingObjects", "");
+        }
+    });
+
+    it("rejects retainOnDelete without upsertExistingObjects on the default provider, and with an explicit provider", () => {
+        const { InterStepBufferService } = require("../../provider");
+        const saved = process.env.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;
+        delete process.env.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;
+        try {
+            for (const args of [JS, { namespace: "pipelines", redis: { native: { version: "7.0.15" } } }]) {
+                assert.throws(
+                    () => new InterStepBufferService("ret", args, { retainOnDelete: true }),
+                    /retainOnDelete is set.*AlreadyExists.*kubernetes:upsertExistingObjects true/s,
+                );
+            }
+            const provider = new k8s.Provider("retprov", {});
+            setConfig("kubernetes:upsertExistingObjects", "true");
+            assert.throws(
+                () => new InterStepBufferService("ret2", JS, { retainOnDelete: true, providers: { kubernetes: provider } }),
+                /explicit Kubernetes provider the component cannot check its upsertExistingObjects/,
+            );
+        } finally {
+            setConfig("kubernetes:upsertExistingObjects", "");
+            if (saved !== undefined) process.env.PULUMI_K8S_UPSERT_EXISTING_OBJECTS = saved;
         }
     });
 

@@ -11,6 +11,7 @@ import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
+import { contentName } from "../checksum";
 import {
     REDIS_CONFIG_DIR,
     REDIS_DATA_DIR,
@@ -28,6 +29,25 @@ import {
 
 function meta(svc: ResolvedNativeRedisService, name: string, namespace: string | undefined): K8sObject["metadata"] {
     return { name, ...(namespace !== undefined && { namespace }), labels: objectLabels(svc.name, "redis") };
+}
+
+/** Stands for the namespace in content hashes (it appears only in env.sh; a namespace change replaces every object anyway). */
+const NAMESPACE_TOKEN = "$(POD_NAMESPACE)";
+
+/**
+ * `svc` with content-derived ConfigMap names (`isbsvc-<n>-redis-config-<hash>`,
+ * `isbsvc-<n>-redis-scripts-<hash>`): see resources/redis-native.ts for why. Called once by
+ * `resolveSpec`; the content does not contain the ConfigMap names, so the hash is well defined.
+ */
+export function withContentDerivedNames(svc: ResolvedNativeRedisService): ResolvedNativeRedisService {
+    return {
+        ...svc,
+        names: {
+            ...svc.names,
+            configMap: contentName(svc.names.configMap, renderRedisConfigMap(svc, NAMESPACE_TOKEN).data),
+            scriptsConfigMap: contentName(svc.names.scriptsConfigMap, renderRedisScriptsConfigMap(svc, NAMESPACE_TOKEN).data),
+        },
+    };
 }
 
 export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace: string): K8sObject {

@@ -1,0 +1,267 @@
+/**
+ * The day-2 matrix (issue 10): every change a running service sees, planned by the update-plan
+ * model (rules/) for the component as it is built (tests/rules/plan-harness.ts), for JetStream and
+ * native Redis, with `namespace` set and omitted, with and without `retainOnDelete`, as
+ * `pulumi preview` and as `pulumi up`. For each it asserts:
+ * - preview and up plan the same step for every resource;
+ * - the StatefulSet is never replaced, except on a claim-template change, and then it carried the
+ *   orphan annotation in the old state and the preview warned;
+ * - no dependent deletions (`calculateDependentReplacements`), no problem the model flags (in
+ *   particular no delete-before-replace of a retained object that would end in AlreadyExists);
+ * - the pods roll (the StatefulSet's pod template changes) exactly when `roll` says.
+ * The printed table is the source of README "Changing a running service".
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { planTransition, Transition, TransitionPlan } from "./plan-harness";
+import { PlannedStep, ResourceState } from "../../rules/update-plan";
+import { deepEqual as deepEqualValues } from "../../rules/values";
+import { DELETION_PROPAGATION_ANNOTATION } from "../../provider/render/statefulset";
+
+const { setConfig } = require("@pulumi/pulumi/runtime/config");
+
+type Flavour = "jetstream" | "redis";
+
+interface Case {
+    change: string;
+    flavours: Flavour[];
+    /** Spec of the flavour before and after (merged over the base). */
+    before?: Record<string, unknown>;
+    after?: Record<string, unknown>;
+    /** Pulumi resource name suffixes to `--replace`. */
+    replace?: (f: Flavour) => string[];
+    hoursLater?: number;
+    /** Whether the pods roll, per flavour. */
+    roll: Record<Flavour, boolean> | boolean;
+    /** A claim-template change: the StatefulSet is replaced (orphaning its pods). */
+    claimTemplate?: boolean;
+}
+
+const BASE: Record<Flavour, Record<string, unknown>> = {
+    jetstream: { version: "2.10.29", replicas: 3 },
+    redis: { version: "7.0.15", replicas: 3 },
+};
+
+const CASES: Case[] = [
+    {
+        change: "password rotation (`pulumi up --replace <n>-…-password`)",
+        flavours: ["jetstream", "redis"],
+        replace: (f) => [f === "jetstream" ? "js-password" : "redis-password"],
+        roll: { jetstream: false, redis: true },
+    },
+    { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true },
+    { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true },
+    {
+        change: "certificate renewal (inside the early-renewal window)",
+        flavours: ["jetstream", "redis"],
+        before: { tls: true },
+        after: { tls: true },
+        hoursLater: 8100,
+        roll: { jetstream: false, redis: true },
+    },
+    {
+        change: "replicas 3 → 5",
+        flavours: ["jetstream", "redis"],
+        before: { replicas: 3 },
+        after: { replicas: 5 },
+        roll: { jetstream: false, redis: true },
+    },
+    {
+        change: "settings, reloadable (JetStream `max_payload`)",
+        flavours: ["jetstream"],
+        after: { settings: "max_payload: 8MB" },
+        roll: false,
+    },
+    {
+        change: "settings, not reloadable (JetStream `max_file_store`; Redis `maxmemory`)",
+        flavours: ["jetstream", "redis"],
+        after: { settings: "max_file_store: 2TB" },
+        roll: true,
+    },
+    { change: "bufferConfig", flavours: ["jetstream"], after: { bufferConfig: { stream: { maxMsgs: 50000 } } }, roll: false },
+    {
+        change: "persistence volumeSize 10Gi → 20Gi",
+        flavours: ["jetstream", "redis"],
+        before: { persistence: { volumeSize: "10Gi" } },
+        after: { persistence: { volumeSize: "20Gi" } },
+        roll: false,
+        claimTemplate: true,
+    },
+    {
+        change: "persistence storageClassName change",
+        flavours: ["jetstream", "redis"],
+        before: { persistence: { volumeSize: "10Gi", storageClassName: "standard" } },
+        after: { persistence: { volumeSize: "10Gi", storageClassName: "fast" } },
+        roll: false,
+        claimTemplate: true,
+    },
+    { change: "version upgrade", flavours: ["jetstream", "redis"], before: { version: "2.10.17" }, roll: true },
+    {
+        change: "tolerations and affinity",
+        flavours: ["jetstream", "redis"],
+        after: {
+            tolerations: [{ key: "dedicated", operator: "Equal", value: "isb", effect: "NoSchedule" }],
+            affinity: {
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["isb"] }] }],
+                    },
+                },
+            },
+        },
+        roll: true,
+    },
+    { change: "container resources", flavours: ["jetstream", "redis"], after: { resources: true }, roll: true },
+    { change: "metadata labels", flavours: ["jetstream", "redis"], after: { metadata: { labels: { team: "streams" } } }, roll: true },
+];
+
+/** The flavour-specific spec of a case side: some keys differ between flavours. */
+function spec(f: Flavour, side: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...BASE[f] };
+    for (const [k, v] of Object.entries(side ?? {})) {
+        if (k === "version" && f === "redis") out.version = "7.0.11";
+        else if (k === "settings" && f === "redis") out.settings = { redis: "maxmemory 256mb" };
+        else if (k === "resources") {
+            const resources = { requests: { cpu: "500m", memory: "1Gi" } };
+            out[f === "jetstream" ? "containerTemplate" : "redisContainerTemplate"] = { resources };
+        } else out[k] = v;
+    }
+    return out;
+}
+
+function args(f: Flavour, side: Record<string, unknown> | undefined, namespace: boolean): Record<string, unknown> {
+    const body = f === "jetstream" ? { jetstream: spec(f, side) } : { redis: { native: spec(f, side) } };
+    return { ...(namespace && { namespace: "pipelines" }), ...body };
+}
+
+const STS = "kubernetes:apps/v1:StatefulSet";
+
+function statefulSet(rs: ResourceState[]): ResourceState {
+    const s = rs.find((r) => r.type === STS);
+    assert.ok(s, "no StatefulSet");
+    return s;
+}
+
+function nameOf(tp: TransitionPlan, urn: string): string {
+    return [...tp.olds, ...tp.news].find((r) => r.urn === urn)?.name ?? urn;
+}
+
+function stepsByName(tp: TransitionPlan): Map<string, string> {
+    return new Map(tp.plan.steps.map((s: PlannedStep) => [nameOf(tp, s.urn), s.kind]));
+}
+
+/** Steps other than `same`, as `kind name` (for the printed table). */
+function changes(tp: TransitionPlan): string {
+    return tp.plan.steps
+        .filter((s) => s.kind !== "same")
+        .map((s) => `${s.kind} ${nameOf(tp, s.urn).replace(/^default-/, "")}`)
+        .join(", ");
+}
+
+interface Outcome {
+    plan: TransitionPlan;
+    warnings: string[];
+}
+
+async function run(t: Transition, mode: "preview" | "up", retain: boolean): Promise<Outcome> {
+    const warnings: string[] = [];
+    const original = pulumi.log.warn;
+    (pulumi.log as any).warn = (msg: string) => {
+        warnings.push(msg);
+        return Promise.resolve();
+    };
+    if (retain) setConfig("kubernetes:upsertExistingObjects", "true");
+    try {
+        return { plan: await planTransition(t, mode), warnings };
+    } finally {
+        (pulumi.log as any).warn = original;
+        if (retain) setConfig("kubernetes:upsertExistingObjects", "");
+    }
+}
+
+const rows: string[] = [];
+
+describe("rules: day-2 matrix (issue 10)", function () {
+    this.timeout(600_000);
+
+    for (const retain of [false, true]) {
+        for (const namespace of [true, false]) {
+            for (const f of ["jetstream", "redis"] as Flavour[]) {
+                const variant = `${f}, namespace ${namespace ? "set" : "omitted"}${retain ? ", retainOnDelete" : ""}`;
+                describe(variant, () => {
+                    for (const c of CASES.filter((x) => x.flavours.includes(f))) {
+                        it(c.change, async () => {
+                            const t: Transition = {
+                                name: "default",
+                                before: args(f, c.before, namespace) as any,
+                                after: args(f, c.after, namespace) as any,
+                                replace: c.replace?.(f).map((s) => `default-${s}`),
+                                now: c.hoursLater ? new Date(Date.now() + c.hoursLater * 3600_000) : undefined,
+                                // The component requires upsertExistingObjects with retainOnDelete (provider/args/retain.ts).
+                                ...(retain && { options: { retainOnDelete: true }, kubernetes: { upsertExistingObjects: true } }),
+                            };
+                            const preview = await run(t, "preview", retain);
+                            const up = await run(t, "up", retain);
+
+                            for (const [mode, o] of [
+                                ["preview", preview],
+                                ["up", up],
+                            ] as const) {
+                                const p = o.plan.plan;
+                                assert.deepStrictEqual(p.dependentDeletes, [], `${mode}: dependent deletions`);
+                                assert.deepStrictEqual(
+                                    p.problems.map((x) => `${x.code} ${nameOf(o.plan, x.urn)}`),
+                                    [],
+                                    `${mode}: problems flagged by the model`,
+                                );
+                                const sts = p.steps.find((s) => s.urn === statefulSet(o.plan.news).urn)!;
+                                const stsOld = statefulSet(o.plan.olds);
+                                if (c.claimTemplate) {
+                                    assert.strictEqual(sts.kind, "delete-before-replace", `${mode}: StatefulSet step`);
+                                    assert.ok(
+                                        Object.keys(sts.detailedDiff).every((path) => path.startsWith("spec.volumeClaimTemplates")),
+                                        `${mode}: replaced for ${Object.keys(sts.detailedDiff)}`,
+                                    );
+                                    const md = stsOld.inputs.metadata as any;
+                                    assert.strictEqual(
+                                        md.annotations?.[DELETION_PROPAGATION_ANNOTATION],
+                                        "orphan",
+                                        "orphan annotation in the old state",
+                                    );
+                                    if (mode === "preview")
+                                        assert.ok(
+                                            o.warnings.some((w) => /replaces the StatefulSet/.test(w)),
+                                            "preview warning",
+                                        );
+                                } else {
+                                    assert.ok(!["replace", "delete-before-replace"].includes(sts.kind), `${mode}: StatefulSet ${sts.kind}`);
+                                }
+                                const oldTemplate = (stsOld.inputs.spec as any).template;
+                                const newTemplate = (sts.inputs.spec as any).template;
+                                const rolls = !deepEqualValues(oldTemplate, newTemplate);
+                                const expected = typeof c.roll === "boolean" ? c.roll : c.roll[f];
+                                assert.strictEqual(rolls, expected, `${mode}: pods roll`);
+                            }
+                            // Same steps at preview and up (what the user approves is what happens).
+                            assert.deepStrictEqual(
+                                [...stepsByName(preview.plan)].sort(),
+                                [...stepsByName(up.plan)].sort(),
+                                "preview vs up",
+                            );
+                            if (!retain && namespace) {
+                                const roll = typeof c.roll === "boolean" ? c.roll : c.roll[f];
+                                rows.push(`| ${f} | ${c.change} | ${changes(up.plan) || "nothing"} | ${roll ? "yes" : "no"} |`);
+                            }
+                        });
+                    }
+                });
+            }
+        }
+    }
+
+    after(() => {
+        console.log(
+            ["\n  | Flavour | Change | Steps (preview = up) | Pods roll |", "  |---|---|---|---|", ...rows.map((r) => `  ${r}`)].join("\n"),
+        );
+    });
+});
