@@ -90,6 +90,7 @@ describe("args: disruption budget, anti-affinity, await", () => {
     it("spreads pods softly from 3 replicas on, and accepts only soft, hard and none", () => {
         assert.equal(resolveAntiAffinity(undefined, "a", 2), "none");
         assert.equal(resolveAntiAffinity(undefined, "a", 3), "soft");
+        assert.equal(resolveAntiAffinity("soft", "a", 1), "soft");
         assert.equal(resolveAntiAffinity("hard", "a", 1), "hard");
         assert.equal(resolveAntiAffinity("none", "a", 5), "none");
         rejects(() => resolveAntiAffinity("strict", "a", 3), "a", /must be "soft", "hard" or "none", got "strict"/);
