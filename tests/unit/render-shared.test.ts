@@ -191,6 +191,16 @@ describe("render: container template", () => {
         });
     });
 
+    it("gives a container without env or envFrom exactly the template's", () => {
+        const tpl = { ...EMPTY_CONTAINER_TEMPLATE, env: [{ name: "B", value: "2" }], envFrom: [{ configMapRef: { name: "m" } }] };
+        assert.deepEqual(applyContainerTemplate({ name: "bare" }, tpl), {
+            name: "bare",
+            env: [{ name: "B", value: "2" }],
+            envFrom: [{ configMapRef: { name: "m" } }],
+            securityContext: SECURITY,
+        });
+    });
+
     it("creates only the resource maps that exist on either side", () => {
         assert.deepEqual(
             applyContainerTemplate({ name: "c" }, { ...EMPTY_CONTAINER_TEMPLATE, resources: { limits: { cpu: "1" } } }).resources,
