@@ -58,6 +58,7 @@ describe("args: certificates", () => {
         );
         assert.equal(resolveCertificates({ caValidityHours: 100, validityHours: 100 }, "c").validityHours, 100);
         rejects(() => resolveCertificates({ keyAlgorithm: "DSA" }, "c"), "c.keyAlgorithm", /must be "ECDSA" or "RSA", got "DSA"/);
+        rejects(() => resolveCertificates({ keyAlgorithm: 5 }, "c"), "c.keyAlgorithm", /must be a string/);
         rejects(
             () => resolveCertificates({ keySize: 1 }, "c"),
             "c.keySize",
