@@ -83,6 +83,7 @@ describe("args: disruption budget, anti-affinity, await", () => {
             /^invalid InterStepBufferService spec: "pdb.maxUnavailable" \(3\) must be less than the number of replicas \(3\), or the budget protects nothing$/,
         );
         rejects(() => resolveDisruptionBudget({ maxUnavailable: 0 }, "pdb", 3), "pdb.maxUnavailable", /between 1 and 1000, got 0/);
+        rejects(() => resolveDisruptionBudget({ enabled: "yes" }, "pdb", 3), "pdb.enabled", /must be a boolean/);
         rejects(() => resolveDisruptionBudget({ maxUnavailable: 1001 }, "pdb", 3), "pdb.maxUnavailable", /between 1 and 1000, got 1001/);
         assert.deepEqual(resolveDisruptionBudget({ maxUnavailable: 1000 }, "pdb", 1001), { maxUnavailable: 1000 });
         assert.equal(resolveDisruptionBudget({ enabled: false, maxUnavailable: 5 }, "pdb", 3), undefined, "checked only when enabled");
