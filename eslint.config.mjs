@@ -5,7 +5,18 @@ import prettier from "eslint-config-prettier";
 import comments from "@eslint-community/eslint-plugin-eslint-comments/configs";
 
 export default tseslint.config(
-    { ignores: ["bin/**", "node_modules/**", "sdk/**", ".tmp/**", ".cache/**", "examples/**/node_modules/**"] },
+    {
+        ignores: [
+            "bin/**",
+            ".stryker-tmp/**",
+            "reports/**",
+            "node_modules/**",
+            "sdk/**",
+            ".tmp/**",
+            ".cache/**",
+            "examples/**/node_modules/**",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     prettier,

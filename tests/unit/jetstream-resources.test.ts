@@ -224,6 +224,7 @@ describe("JetStream certificates", () => {
         assert.equal(ca.isCaCertificate, true);
         assert.deepEqual(ca.allowedUses, ["cert_signing", "crl_signing", "digital_signature"]);
         assert.equal(ca.validityPeriodHours, 87600);
+        assert.equal(ca.earlyRenewalHours, 720, "the CA renews early too (certificates.earlyRenewalHours default)");
         const server = b.child("tls:index/locallySignedCert:LocallySignedCert", "certs-server-cert").inputs;
         assert.deepEqual(server.allowedUses, ["digital_signature", "server_auth"]);
         assert.equal(server.validityPeriodHours, 8760);
@@ -273,6 +274,9 @@ describe("JetStream certificates", () => {
         assert.deepEqual(server.allowedUses, ["digital_signature", "key_encipherment", "server_auth"]);
         assert.equal(server.validityPeriodHours, 2000);
         assert.equal(server.earlyRenewalHours, 100);
+        const ca = rsa.child("tls:index/selfSignedCert:SelfSignedCert").inputs;
+        assert.equal(ca.validityPeriodHours, 87600);
+        assert.equal(ca.earlyRenewalHours, 100);
         assert.equal(rsa.ofType("tls:index/locallySignedCert:LocallySignedCert").length, 1, "standalone: no route certificate");
     });
 });
