@@ -10,6 +10,6 @@ fi
 start=$(date +%s)
 bash scripts/engine/build.sh
 echo "test:engine: binaries ready in $(( $(date +%s) - start ))s"
-[ -d node_modules ] || npm ci --no-audit --no-fund
-npx tsc -p tsconfig.json
-exec npx mocha --config tests/engine/.mocharc.json "$@"
+[ -d node_modules ] || nice -n 19 npm ci --no-audit --no-fund
+nice -n 19 npx tsc -p tsconfig.json
+exec nice -n 19 npx mocha --config tests/engine/.mocharc.json "$@"

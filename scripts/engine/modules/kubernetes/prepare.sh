@@ -8,7 +8,10 @@ set -euo pipefail
 cache="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 src="$cache/src/kubernetes"
+# `go list -m` reports a Dir only for a module already in the module cache: download it first.
+go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
 dir="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
+[ -n "$dir" ] || { echo "prepare: provider module not found" >&2; exit 1; }
 rm -rf "$src"; mkdir -p "$src/cmd"
 cp "$here/go.mod" "$here/go.sum" "$here/tools.go" "$src/"
 cp -r "$dir/cmd/pulumi-resource-kubernetes" "$src/cmd/"
