@@ -79,7 +79,11 @@ export async function previewJson(engine: Engine, stack: automation.Stack, progr
         let parsed: any;
         try { parsed = JSON.parse(stdout); } catch { /* below */ }
         if (!parsed) throw new Error(`pulumi ${args.join(" ")}: exit ${code}\n${stderr}\n${stdout.slice(0, 4000)}`);
-        if (failed) throw new Error(`pulumi preview failed (exit ${code}): ${JSON.stringify(parsed.diagnostics ?? parsed).slice(0, 4000)}\n${stderr}`);
+        if (failed) {
+            const errors = (parsed.diagnostics ?? []).filter((d: any) => d.severity === "error")
+                .map((d: any) => `${d.urn ?? ""} ${d.message}`.trim());
+            throw new Error(`pulumi preview failed (exit ${code}):\n${errors.join("\n") || JSON.stringify(parsed).slice(0, 4000)}\n${stderr}`);
+        }
         return parsed;
     } finally {
         language.onPulumiExit(failed);
