@@ -74,7 +74,8 @@ describe("the servers' own parsers accept what the validator accepts", () => {
             replica: `replica-priority '50'`,
         };
         const svc = resolveSpec("parsers", { redis: { native: { version: "7.0.15", settings } } }) as ResolvedNativeRedisService;
-        fs.writeFileSync(path.join(dir, "redis.conf"), renderRedisConf(svc));
+        // The pod's data dir (/data) does not exist here: point the rendered `dir` at the temp folder.
+        fs.writeFileSync(path.join(dir, "redis.conf"), renderRedisConf(svc).replace(/^dir \/data$/m, `dir ${dir}`));
         const sock = path.join(dir, "redis.sock");
         const load = (role: "master" | "replica", extra = "") => {
             fs.writeFileSync(path.join(dir, `${role}.conf`), renderRoleConf(svc, role) + extra);
