@@ -8,6 +8,7 @@ import { InterStepBufferServiceArgs } from "./args/types";
 import { resolveSpec, ResolvedService } from "./args/resolve";
 import { checkRetainOnDelete } from "./args/retain";
 import { createJetStreamResources } from "./resources/jetstream";
+import { createNumaflowResources } from "./resources/numaflow";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
 import { jetStreamConnection } from "./outputs/jetstream";
@@ -18,6 +19,8 @@ import { connectionOutputs, IsbConnection } from "./outputs/connection";
 function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
     switch (spec.type) {
         case "jetstream":
+            // provisioner "numaflow": our Secrets and an InterStepBufferService resource; the controller builds the rest.
+            if (spec.provisioner === "numaflow") return jetStreamConnection(spec, createNumaflowResources(spec, child));
             return jetStreamConnection(spec, createJetStreamResources(spec, child));
         case "redis-native":
             return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
@@ -28,6 +31,8 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
 
 /** Persistence of the flavour, when it has a StatefulSet with claim templates. */
 function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
+    // With provisioner "numaflow" the controller owns the StatefulSet (and its webhook refuses persistence changes).
+    if (spec.type === "jetstream" && spec.provisioner === "numaflow") return { path: "", set: false };
     if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined };
     if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined };
     return { path: "", set: false };

@@ -9,6 +9,8 @@ import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
 import { withContentDerivedNames } from "../render/redis/objects";
 import { InterStepBufferServiceArgs } from "./types";
+import { checkNumaflowArgs, Provisioner, resolveProvisioner } from "./provisioner";
+import { renderIsbSvcJetStreamSpec } from "../render/numaflow/isbsvc";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
 import {
@@ -45,6 +47,10 @@ export interface ResolvedJetStreamService extends ResolvedCommon {
     jetstream: ResolvedJetStream;
     /** Names of every object, derived once from the service name. */
     names: JetStreamNames;
+    /** Who builds the servers (args/provisioner.ts). */
+    provisioner: Provisioner;
+    /** With provisioner `numaflow`: `spec.jetstream` of the InterStepBufferService custom resource. */
+    numaflowSpec?: Record<string, unknown>;
 }
 
 /** A resolved native Redis ISB service. */
@@ -67,6 +73,7 @@ export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisServ
 
 const TOP_FIELDS = [
     "namespace",
+    "provisioner",
     "jetstream",
     "redis",
     "clusterDomain",
@@ -97,6 +104,8 @@ export function resolveSpec(
     const obj = optionalObject(args, "args");
     if (obj === undefined) fail("args", "are required: set exactly one of jetstream or redis");
     rejectUnknownKeys(obj, TOP_FIELDS, "");
+    const provisioner = resolveProvisioner(obj.provisioner);
+    if (provisioner === "numaflow") checkNumaflowArgs(obj);
     const hasJs = obj.jetstream !== undefined && obj.jetstream !== null;
     const hasRedis = obj.redis !== undefined && obj.redis !== null;
     if (hasJs && hasRedis) fail("jetstream", 'and "redis" are both set; an ISB service is exactly one of them');
@@ -113,7 +122,16 @@ export function resolveSpec(
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
-        return { type: "jetstream", ...base(jetstream.replicas), jetstream, names: jetStreamNames(name) };
+        return {
+            type: "jetstream",
+            ...base(jetstream.replicas),
+            jetstream,
+            names: jetStreamNames(name),
+            provisioner,
+            ...(provisioner === "numaflow" && {
+                numaflowSpec: renderIsbSvcJetStreamSpec(obj.jetstream as Record<string, unknown>, jetstream),
+            }),
+        };
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {

@@ -262,6 +262,13 @@ export interface InterStepBufferServiceArgs {
      * `kubernetes:namespace` config, else the Kubernetes provider's namespace, else `default`.
      */
     namespace?: pulumi.Input<string>;
+    /**
+     * Who builds the servers: `direct` (the default) creates the StatefulSet, Service, ConfigMap and
+     * PodDisruptionBudget in this component; `numaflow` (JetStream only) creates the credentials Secrets
+     * and a Numaflow `InterStepBufferService` custom resource named after the component, and the Numaflow
+     * controller builds the servers from them, so Numaflow Pipelines find the service by name.
+     */
+    provisioner?: string;
     /** A NATS JetStream cluster (`spec.jetstream`). */
     jetstream?: JetStreamArgs;
     /** A Redis ISB service (`spec.redis`): native (with Sentinel) or external. */
