@@ -103,9 +103,7 @@ export function createNumaflowResources(svc: ResolvedJetStreamService, child: Ch
     );
 
     // A hash, not a secret: unsecret so the annotation is a plain value in the state (as the Redis checksum).
-    const revision = pulumi.unsecret(
-        pulumi.all([serverPlain, clientPlain]).apply(([s, c]) => credentialsRevision(revisionParts(s, c))),
-    );
+    const revision = pulumi.unsecret(pulumi.all([serverPlain, clientPlain]).apply(([s, c]) => credentialsRevision(revisionParts(s, c))));
     const args = objectArgs(namespace, (ns) => renderInterStepBufferService(name, ns, svc.numaflowSpec!, svc.await.skipAwait));
     new k8s.apiextensions.CustomResource(
         `${name}-isbsvc`,
@@ -125,7 +123,8 @@ export function withJetStreamPodAnnotation(
     value: pulumi.Input<string>,
 ): Record<string, pulumi.Input<any>> {
     const spec = args.spec as Record<string, any>;
-    if (pulumi.Output.isInstance(spec) || typeof spec !== "object") throw new Error("withJetStreamPodAnnotation: spec must be a plain value");
+    if (pulumi.Output.isInstance(spec) || typeof spec !== "object")
+        throw new Error("withJetStreamPodAnnotation: spec must be a plain value");
     const js = spec.jetstream as Record<string, any>;
     const metadata = js.metadata ?? {};
     return {

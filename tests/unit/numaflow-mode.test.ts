@@ -197,7 +197,11 @@ describe("provisioner numaflow", () => {
     });
 
     it("without TLS: auth and encryption only, no certificates, no CA", async () => {
-        const plain = await build("plain", { namespace: "pipelines", provisioner: "numaflow", jetstream: { version: "2.10.29", replicas: 1 } });
+        const plain = await build("plain", {
+            namespace: "pipelines",
+            provisioner: "numaflow",
+            jetstream: { version: "2.10.29", replicas: 1 },
+        });
         assert.deepEqual(Object.keys(secretData(plain.child(K8S.secret, "plain-js-server"))).sort(), ["auth", "encryption"]);
         assert.deepEqual(Object.keys(secretData(plain.child(K8S.secret, "plain-js-client-auth"))).sort(), [
             "client-auth-password",
@@ -213,7 +217,11 @@ describe("provisioner numaflow", () => {
     });
 
     it("creates a route certificate with TLS even for one replica (the controller projects the cluster keys)", async () => {
-        const solo = await build("solo", { namespace: "pipelines", provisioner: "numaflow", jetstream: { version: "2.10.29", replicas: 1, tls: true } });
+        const solo = await build("solo", {
+            namespace: "pipelines",
+            provisioner: "numaflow",
+            jetstream: { version: "2.10.29", replicas: 1, tls: true },
+        });
         const data = secretData(solo.child(K8S.secret, "solo-js-server"));
         assert.ok(data["cluster-cert"] && data["cluster-private-key"] && data["cluster-ca-cert"]);
     });
@@ -260,7 +268,9 @@ describe("provisioner numaflow: refusals at construction", () => {
     });
 
     it("rejects an unknown provisioner", () => {
-        const e = specError(() => new InterStepBufferService("x", { namespace: "p", provisioner: "helm", jetstream: { version: "2.10.29" } }));
+        const e = specError(
+            () => new InterStepBufferService("x", { namespace: "p", provisioner: "helm", jetstream: { version: "2.10.29" } }),
+        );
         assert.equal(e.field, "provisioner");
         assert.match(e.message, /"direct" or "numaflow"/);
     });
@@ -268,13 +278,15 @@ describe("provisioner numaflow: refusals at construction", () => {
     it("rejects options that shape objects the controller builds", () => {
         const js = { version: "2.10.29" };
         assert.equal(
-            specError(() => new InterStepBufferService("x", { namespace: "p", provisioner: "numaflow", jetstream: js, podDisruptionBudget: {} }))
-                .field,
+            specError(
+                () => new InterStepBufferService("x", { namespace: "p", provisioner: "numaflow", jetstream: js, podDisruptionBudget: {} }),
+            ).field,
             "podDisruptionBudget",
         );
         assert.equal(
-            specError(() => new InterStepBufferService("x", { namespace: "p", provisioner: "numaflow", jetstream: js, antiAffinity: "hard" }))
-                .field,
+            specError(
+                () => new InterStepBufferService("x", { namespace: "p", provisioner: "numaflow", jetstream: js, antiAffinity: "hard" }),
+            ).field,
             "antiAffinity",
         );
     });

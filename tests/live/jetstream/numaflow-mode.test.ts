@@ -112,7 +112,11 @@ describe("live JetStream, provisioner numaflow: the controller's pods from our S
         assert.notEqual(newRevision, oldRevision, "the pod template changes, so the controller updates the StatefulSet");
         const objects = controllerObjects(rotated.children);
         const changed = cluster.rewriteFiles(objects);
-        for (const p of cluster.podNames()) assert.ok(changed[p].some((f) => f.endsWith("auth.conf")), `${p}: ${changed[p]}`);
+        for (const p of cluster.podNames())
+            assert.ok(
+                changed[p].some((f) => f.endsWith("auth.conf")),
+                `${p}: ${changed[p]}`,
+            );
         // The mocks also replace the CA: pods on the new CA cannot route to pods still on the old one
         // (observed: a pod rolled alone waits for its routes), so every pod is restarted before the
         // cluster is expected healthy again. A rotation that keeps the CA has no such step (README).
