@@ -102,4 +102,23 @@ describe("rules: day 2 with provisioner numaflow", function () {
             assert.deepStrictEqual(kinds.preview, kinds.up, "preview plans what up does");
         });
     }
+
+    it("password rotation with the provider's enableSecretMutable: the Secrets are updated in place (no delete window)", async () => {
+        for (const mode of ["preview", "up"] as const) {
+            const tp = await planTransition(
+                {
+                    name: "default",
+                    before: args(undefined),
+                    after: args(undefined),
+                    replace: ["default-js-password"],
+                    kubernetes: { enableSecretMutable: true },
+                },
+                mode,
+            );
+            assert.deepStrictEqual(tp.plan.dependentDeletes, [], `${mode}: dependent deletions`);
+            for (const s of ["default-js-server", "default-js-client-auth"])
+                assert.strictEqual(step(tp, s).kind, "update", `${mode}: ${s}`);
+            assert.strictEqual(step(tp, "default-isbsvc").kind, "update", `${mode}: InterStepBufferService`);
+        }
+    });
 });
