@@ -251,6 +251,15 @@ describe("provisioner numaflow", () => {
         assert.equal(js.automountServiceAccountToken, undefined);
     });
 
+    it("takes the namespace as an Output (metadata follows it; the spec does not depend on it)", async () => {
+        const o = await build("nsout", { namespace: pulumi.output("team-a"), provisioner: "numaflow", jetstream: { version: "2.10.29" } });
+        const cr = o.child(CR, "nsout-isbsvc");
+        assert.equal(cr.inputs.metadata.namespace, "team-a");
+        assert.equal(cr.inputs.metadata.name, "nsout");
+        for (const s of o.ofType(K8S.secret)) assert.equal(s.inputs.metadata.namespace, "team-a");
+        assert.equal(o.outputs.url, "nats://isbsvc-nsout-js-svc.team-a.svc:4222");
+    });
+
     it("the default stays direct", async () => {
         const d = await build("dflt", { namespace: "pipelines", jetstream: { version: "2.10.29" } });
         assert.equal(d.ofType(CR).length, 0);
@@ -273,6 +282,15 @@ describe("provisioner numaflow: refusals at construction", () => {
         );
         assert.equal(e.field, "provisioner");
         assert.match(e.message, /"direct" or "numaflow"/);
+        const t = specError(
+            () =>
+                new InterStepBufferService("x", {
+                    namespace: "p",
+                    provisioner: true as unknown as string,
+                    jetstream: { version: "2.10.29" },
+                }),
+        );
+        assert.equal(t.field, "provisioner");
     });
 
     it("rejects options that shape objects the controller builds", () => {
