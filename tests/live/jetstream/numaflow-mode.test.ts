@@ -117,6 +117,13 @@ describe("live JetStream, provisioner numaflow: the controller's pods from our S
                 changed[p].some((f) => f.endsWith("auth.conf")),
                 `${p}: ${changed[p]}`,
             );
+        // New files alone change nothing: the running servers keep the old credentials until they restart.
+        const stale = await connectWithOutputs(cluster, oldOutputs);
+        try {
+            await stale.flush();
+        } finally {
+            await stale.close();
+        }
         // The mocks also replace the CA: pods on the new CA cannot route to pods still on the old one
         // (observed: a pod rolled alone waits for its routes), so every pod is restarted before the
         // cluster is expected healthy again. A rotation that keeps the CA has no such step (README).
