@@ -219,7 +219,7 @@ export interface ContainerOrigin {
     securityContext?: Record<string, unknown>;
 }
 
-const IDENTITY_FIELDS = ["runAsUser", "runAsGroup", "capabilities"];
+const IDENTITY_FIELDS = ["runAsUser", "runAsGroup", "capabilities", "runAsNonRoot"];
 
 /**
  * Rejects (SpecError-style, through `fail`) a pod whose containers could not use their volumes or
@@ -245,6 +245,17 @@ export function assertPodUsable(
     for (const p of volumeAccessProblems(podSpec, claimNames))
         add(fieldOf(p.container), `container ${p.container} ${p.problem} at ${p.mountPath}`);
     const containers = (podSpec.containers ?? []) as Obj[];
+    // The kubelet refuses to start a container with runAsNonRoot whose uid is 0, or unset while the
+    // image's user is root (ours are): pkg/kubelet/kuberuntime/security_context_others.go verifyRunAsNonRoot.
+    for (const c of containers) {
+        const nonRoot = c.securityContext?.runAsNonRoot ?? podSpec.securityContext?.runAsNonRoot;
+        const uid = int(c.securityContext?.runAsUser) ?? int(podSpec.securityContext?.runAsUser);
+        if (nonRoot === true && !uid)
+            add(
+                fieldOf(c.name),
+                `container ${c.name} sets runAsNonRoot but runs as uid 0 (${uid === 0 ? "runAsUser: 0" : "no runAsUser, and the image's user is root"}): the kubelet would not start it`,
+            );
+    }
     for (const [from, to] of signals) {
         const a = containers.find((c) => c.name === from);
         const b = containers.find((c) => c.name === to);

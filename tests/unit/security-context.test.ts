@@ -85,6 +85,10 @@ describe("security contexts", () => {
     });
 
     const accepted: Record<string, InterStepBufferServiceArgs> = {
+        "root without runAsNonRoot, keeping fsGroup (not restricted, but the pod works)": {
+            namespace: NS,
+            jetstream: { version: "2.10.29", tls: true, securityContext: { runAsUser: 0, runAsNonRoot: false } },
+        },
         "JetStream without fsGroup, running with gid 0 (root-group files 0440 readable)": {
             namespace: NS,
             jetstream: { version: "2.10.29", tls: true, securityContext: { fsGroup: null, runAsGroup: 0 } as any },
@@ -124,6 +128,16 @@ describe("security contexts", () => {
             "a reloader running as another uid than nats-server (it could not send SIGHUP)",
             { namespace: NS, jetstream: { version: "2.10.29", reloaderContainerTemplate: { securityContext: { runAsUser: 3000 } } } },
             /"jetstream\.reloaderContainerTemplate\.securityContext" leaves the pod unable to work: container reloader \(uid 3000\) could not signal container main \(uid 1000\)/,
+        ],
+        [
+            "runAsUser 0 with our runAsNonRoot (the kubelet would not start the container)",
+            { namespace: NS, jetstream: { version: "2.10.29", containerTemplate: { securityContext: { runAsUser: 0 } } } },
+            /"jetstream\.containerTemplate\.securityContext" leaves the pod unable to work: container main sets runAsNonRoot but runs as uid 0 \(runAsUser: 0\)/,
+        ],
+        [
+            "runAsUser removed (the images' user is root) with our runAsNonRoot",
+            { namespace: NS, redis: { native: { version: "7.0.15", securityContext: { runAsUser: null } as any } } },
+            /"redis\.native\.securityContext" leaves the pod unable to work: container redis sets runAsNonRoot but runs as uid 0 \(no runAsUser/,
         ],
     ];
     for (const [what, args, message] of rejected) {
