@@ -7,7 +7,8 @@ import { fail } from "./errors";
 import { resolveNamespace } from "./namespace";
 import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
-import { withContentDerivedNames } from "../render/redis/objects";
+import { assertRedisPodUsable, withContentDerivedNames } from "../render/redis/objects";
+import { assertJetStreamPodUsable } from "../render/jetstream/objects";
 import { InterStepBufferServiceArgs } from "./types";
 import { checkNumaflowArgs, Provisioner, resolveProvisioner } from "./provisioner";
 import { renderIsbSvcJetStreamSpec } from "../render/numaflow/isbsvc";
@@ -122,7 +123,7 @@ export function resolveSpec(
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
-        return {
+        const svc: ResolvedService = {
             type: "jetstream",
             ...base(jetstream.replicas),
             jetstream,
@@ -132,15 +133,20 @@ export function resolveSpec(
                 numaflowSpec: renderIsbSvcJetStreamSpec(obj.jetstream as Record<string, unknown>, jetstream),
             }),
         };
+        // In numaflow mode the controller builds the pods (not our pod template): nothing to check.
+        if (provisioner === "direct") assertJetStreamPodUsable(svc);
+        return svc;
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {
-        return withContentDerivedNames({
+        const svc = withContentDerivedNames({
             type: "redis-native",
             ...base(redis.native.replicas),
             redis: redis.native,
             names: redisNames(name),
         });
+        assertRedisPodUsable(svc);
+        return svc;
     }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
 }
