@@ -524,6 +524,30 @@ function sshPublicAttributes(key: ParsedKey): State {
     };
 }
 
+/**
+ * A freshly generated private key as a KeyObject of its own, not the one `generateKeyPairSync`
+ * returns. Node 20's `generateKeyPairSync` leaves behind a key-generation job that shares the key's
+ * mutex; when a garbage collection runs while `export({ format: "jwk" })` of that same key holds the
+ * mutex (it allocates the JWK strings under the lock), the job's destructor, run by the collector on
+ * the same thread, waits for that mutex for ever: the process hangs idle (main thread in
+ * `__lll_lock_wait` under `KeyGenJob<EcKeyGenTraits>::~KeyGenJob`, called from
+ * `Heap::CollectGarbage` inside `KeyObjectHandle::ExportJWK` → `ExportJWKEcKey`, seen with gdb on a
+ * hung unit run). This was the unexplained hang of long unit and day-2 matrix runs. Generating the
+ * key as DER and importing it gives a KeyObject no job refers to (reproduced: 20,000 ECDSA keys with
+ * JWK export hang before 10,000 the first way, finish this way; tests/sim/fake-providers.test.ts).
+ */
+export function generateKeyPairDetached(
+    type: "rsa" | "ec" | "ed25519",
+    options: { modulusLength?: number; namedCurve?: string },
+): crypto.KeyObject {
+    const der = crypto.generateKeyPairSync(type as "rsa", {
+        ...(options as { modulusLength: number }),
+        publicKeyEncoding: { type: "spki", format: "der" },
+        privateKeyEncoding: { type: "pkcs8", format: "der" },
+    }).privateKey;
+    return crypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+}
+
 function generateKey(algorithm: string, rsaBits: number, ecdsaCurve: string): crypto.KeyObject {
     switch (algorithm) {
         case "RSA":
@@ -531,7 +555,7 @@ function generateKey(algorithm: string, rsaBits: number, ecdsaCurve: string): cr
             if (rsaBits < 1024) {
                 throw new Error(`Unable to generate Key from configuration: crypto/rsa: ${rsaBits}-bit keys are insecure`);
             }
-            return crypto.generateKeyPairSync("rsa", { modulusLength: rsaBits }).privateKey;
+            return generateKeyPairDetached("rsa", { modulusLength: rsaBits });
         case "ECDSA": {
             const curve = CURVES[ecdsaCurve as CurveName];
             if (!curve) {
@@ -539,10 +563,10 @@ function generateKey(algorithm: string, rsaBits: number, ecdsaCurve: string): cr
                     `Unable to generate Key from configuration: invalid ECDSA curve; supported values are: ${Object.keys(CURVES).join(", ")}`,
                 );
             }
-            return crypto.generateKeyPairSync("ec", { namedCurve: curve.openssl }).privateKey;
+            return generateKeyPairDetached("ec", { namedCurve: curve.openssl });
         }
         case "ED25519":
-            return crypto.generateKeyPairSync("ed25519").privateKey;
+            return generateKeyPairDetached("ed25519", {});
         default:
             throw new Error(`Invalid Key Algorithm: Key Algorithm "${algorithm}" is not supported`);
     }

@@ -8,7 +8,9 @@
  */
 import "reflect-metadata";
 import { strict as assert } from "node:assert";
+import * as childProcess from "node:child_process";
 import * as crypto from "node:crypto";
+import * as path from "node:path";
 import * as tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import * as x509 from "@peculiar/x509";
@@ -808,5 +810,33 @@ describe("tls fakes: certificate options and validation", function () {
             state(T.locallySignedCert, { ...base, certRequestPem: ca.certPem }),
             /expected "CERTIFICATE REQUEST", got "CERTIFICATE"/,
         );
+    });
+});
+
+describe("tls fakes: key generation never deadlocks Node's garbage collector", function () {
+    // Node 20: exporting as JWK the KeyObject that generateKeyPairSync returned can deadlock when a
+    // scavenge destroys the finished key-generation job during the export (see
+    // generateKeyPairDetached in sim/runtime/fake-providers.ts). With a 1 MiB young generation the
+    // plain way hung within 2,000–10,000 keys in each of five runs; the child below would then be
+    // killed at its time limit and this test fail.
+    this.timeout(330_000);
+    it("generates and JWK-exports 20,000 ECDSA keys under constant scavenges", () => {
+        const script = [
+            'require("ts-node/register/transpile-only");',
+            'const { generateKeyPairDetached } = require("./sim/runtime/fake-providers");',
+            "for (let i = 0; i < 20000; i++) {",
+            '  const jwk = generateKeyPairDetached("ec", { namedCurve: "prime256v1" }).export({ format: "jwk" });',
+            '  if (!jwk.x || !jwk.d) throw new Error("no JWK");',
+            "}",
+            'process.stdout.write("done");',
+        ].join("\n");
+        const run = childProcess.spawnSync(process.execPath, ["--max-semi-space-size=1", "-e", script], {
+            cwd: path.resolve(__dirname, "../.."),
+            timeout: 300_000,
+            encoding: "utf8",
+        });
+        assert.equal(run.signal, null, `key generation hung (killed by ${run.signal}): ${run.stderr}`);
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout, "done");
     });
 });
