@@ -3,7 +3,8 @@
  * every flavour. Throws a SpecError naming the field on any invalid input.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { fail } from "./errors";
+import { fail, SpecError } from "./errors";
+import { podTemplateIssues } from "./pod-validation";
 import { resolveNamespace } from "./namespace";
 import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
@@ -113,10 +114,34 @@ export function resolveSpec(
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
+        throwIssues(
+            podTemplateIssues(
+                jetstream.podTemplate,
+                {
+                    containerTemplate: jetstream.containerTemplate,
+                    reloaderContainerTemplate: jetstream.reloaderContainerTemplate,
+                    metricsContainerTemplate: jetstream.metricsContainerTemplate,
+                },
+                ["main", "reloader", "metrics"],
+                "jetstream",
+            ),
+        );
         return { type: "jetstream", ...base(jetstream.replicas), jetstream, names: jetStreamNames(name) };
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {
+        throwIssues(
+            podTemplateIssues(
+                redis.native.podTemplate,
+                {
+                    redisContainerTemplate: redis.native.redisContainerTemplate,
+                    sentinelContainerTemplate: redis.native.sentinelContainerTemplate,
+                    metricsContainerTemplate: redis.native.metricsContainerTemplate,
+                },
+                ["redis", "sentinel", "metrics"],
+                "redis.native",
+            ),
+        );
         return withContentDerivedNames({
             type: "redis-native",
             ...base(redis.native.replicas),
@@ -125,4 +150,9 @@ export function resolveSpec(
         });
     }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
+}
+
+/** Every pass-through rule violation of the spec, thrown together (nothing is registered before). */
+function throwIssues(issues: { field: string; problem: string }[]): void {
+    if (issues.length > 0) throw new SpecError(issues);
 }
