@@ -952,6 +952,7 @@ const VALID: Record<string, any> = {
     "env from the downward API and references": ct({
         env: [
             { name: "POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+            { name: "NODE", valueFrom: { fieldRef: { apiVersion: "", fieldPath: "spec.host" } } },
             { name: "APP", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.labels['app.kubernetes.io/name']" } } },
             { name: "OWNER", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['Example.com/Owner']" } } },
             { name: "MEM_MI", valueFrom: { resourceFieldRef: { containerName: "main", resource: "limits.memory", divisor: "1Mi" } } },

@@ -45,10 +45,12 @@ const MEMORY_DIVISORS = ["1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", 
 
 /** validateObjectFieldSelector for env (apiVersion defaults to v1; pods only convert v1 field labels). */
 function fieldRef(ref: Data, p: string, issues: Issues): void {
-    const apiVersion = stringAt(ref, "apiVersion", p, issues) ?? "v1";
-    const fieldPath = stringAt(ref, "fieldPath", p, issues) ?? "";
-    if (apiVersion === "") return issues.add(at(p, "apiVersion"), "is required");
-    if (fieldPath === "") return issues.add(at(p, "fieldPath"), "is required");
+    // An empty apiVersion is defaulted to v1 (SetDefaults_ObjectFieldSelector).
+    const apiVersion = stringAt(ref, "apiVersion", p, issues) || "v1";
+    const given = stringAt(ref, "fieldPath", p, issues) ?? "";
+    if (given === "") return issues.add(at(p, "fieldPath"), "is required");
+    // pods.ConvertDownwardAPIFieldLabel turns the v1 client's spec.host into spec.nodeName.
+    const fieldPath = given === "spec.host" ? "spec.nodeName" : given;
     if (apiVersion !== "v1") return issues.add(at(p, "apiVersion"), `must be v1 for a pod field, got ${show(apiVersion)}`);
     const sub = /^(metadata\.labels|metadata\.annotations)\['(.*)'\]$/.exec(fieldPath);
     if (sub) {
@@ -79,11 +81,8 @@ function resourceFieldRef(ref: Data, p: string, issues: Issues): void {
     const divisor = typeof raw === "string" || typeof raw === "number" ? parseQuantity(raw) : undefined;
     if (divisor === undefined) return issues.add(at(p, "divisor"), `must be a Kubernetes quantity, got ${show(raw)}`);
     if (divisor.digits === 0n) return;
-    const allowed = resource.endsWith(".cpu")
-        ? ["1m", "1"]
-        : resource === "" || RESOURCE_FIELD_PATHS.includes(resource) || hugePages
-          ? MEMORY_DIVISORS
-          : [];
+    // validateContainerResourceDivisor checks only the resources it knows.
+    const allowed = resource.endsWith(".cpu") ? ["1m", "1"] : RESOURCE_FIELD_PATHS.includes(resource) || hugePages ? MEMORY_DIVISORS : [];
     if (allowed.length > 0 && !allowed.some((d) => equalsLiteral(divisor, d))) {
         issues.add(at(p, "divisor"), `must be one of ${allowed.join(", ")} for ${resource}, got ${show(raw)}`);
     }
