@@ -18,6 +18,8 @@ import { resolveSpec } from "../../provider/args/resolve";
 import { compare, parseQuantity } from "../../provider/args/pod-validation/quantity";
 import { isValidIP, isQualifiedName } from "../../provider/args/pod-validation/names";
 import { registry } from "../../sim/runtime/mock-runtime";
+import { build, K8S } from "../../sim/runtime/build";
+import { renderedPodTemplateIssues } from "../../provider/args/pod-validation/rendered";
 
 const JS = { version: "2.10.29" };
 const js = (extra: Record<string, unknown>): any => ({ namespace: "pipelines", jetstream: { ...JS, ...extra } });
@@ -836,6 +838,48 @@ describe("pod-template validation: invalid pass-through input is refused at cons
         for (const f of expected) assert.ok(error.message.includes(`"${f}"`), f);
     });
 
+    it("reports pod-template problems together with a structural problem elsewhere in the spec", () => {
+        const cases: { args: any; fields: string[] }[] = [
+            {
+                args: js({ replicas: 2, tolerations: [{ operator: "Exists", value: "x" }] }),
+                fields: ["jetstream.replicas", "jetstream.tolerations[0].value"],
+            },
+            {
+                args: { ...js({ priorityClassName: "Bad_Name" }), podDisruptionBudget: { maxUnavailable: 0 } },
+                fields: ["jetstream.priorityClassName", "podDisruptionBudget.maxUnavailable"],
+            },
+            {
+                // A type error in one container template does not hide the other templates' problems.
+                args: js({
+                    containerTemplate: { resources: "lots" },
+                    metricsContainerTemplate: { livenessProbe: { successThreshold: 2 } },
+                }),
+                fields: ["jetstream.containerTemplate.resources", "jetstream.metricsContainerTemplate.livenessProbe.successThreshold"],
+            },
+            {
+                args: rn({
+                    version: "0.0.1",
+                    tolerations: [{ key: "k", operator: "In" }],
+                    redisContainerTemplate: { resources: { limits: { cpu: "-1" } } },
+                }),
+                fields: [
+                    "redis.native.version",
+                    "redis.native.tolerations[0].operator",
+                    "redis.native.redisContainerTemplate.resources.limits.cpu",
+                ],
+            },
+        ];
+        for (const c of cases) {
+            const { error, registered } = constructError(c.args);
+            assert.equal(registered, 0);
+            assert.ok(error instanceof SpecError, String(error));
+            assert.deepEqual(
+                error.issues.map((i) => i.field),
+                c.fields,
+            );
+        }
+    });
+
     it("never echoes an env value's secret in a message", () => {
         const secret = "S3cr3t-Value-Do-Not-Print";
         const { error } = constructError(ct({ env: [{ name: "X", value: secret, valueFrom: {} }] }));
@@ -1095,5 +1139,66 @@ describe("pod-template validation: the formats it relies on", () => {
         assert.ok(isQualifiedName("example.com/").length > 0);
         assert.ok(isQualifiedName("a".repeat(64)).length > 0);
         assert.ok(isQualifiedName(`${"a".repeat(254)}/b`).length > 0);
+    });
+});
+
+describe("pod-template validation: the rendered pod templates pass the same rules", () => {
+    const specs: Record<string, any> = {
+        "JetStream defaults": js({}),
+        "JetStream standalone with TLS": js({ replicas: 1, tls: true }),
+        "JetStream with TLS, encryption, persistence": js({ tls: true, encryption: true, persistence: { volumeSize: "10Gi" } }),
+        "JetStream hard anti-affinity": { ...js({}), antiAffinity: "hard" },
+        "native Redis defaults": rn({}),
+        "native Redis with TLS and persistence": rn({ tls: true, persistence: { volumeSize: "1Gi" } }),
+        ...Object.fromEntries(Object.entries(VALID).map(([k, v]) => [`valid input: ${k}`, v])),
+        ...Object.fromEntries(Object.entries(exampleSpecs()).map(([k, v]) => [`example: ${k}`, v])),
+    };
+    Object.entries(specs).forEach(([title, args], i) => {
+        it(`renders a valid pod template for ${title}`, async () => {
+            const b = await build(`rendered-${i}`, args);
+            const spec = b.child(K8S.statefulSet).inputs.spec;
+            const claims = (spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name);
+            assert.deepEqual(renderedPodTemplateIssues(spec.template, claims), []);
+        });
+    });
+
+    it("finds the defects the apiserver would refuse in a rendered template", () => {
+        const issues = renderedPodTemplateIssues({
+            metadata: { labels: { app: "x".repeat(64) } },
+            spec: {
+                volumes: [{ name: "data", emptyDir: {}, secret: { secretName: "s" } }],
+                containers: [
+                    {
+                        name: "Main",
+                        image: "nats",
+                        ports: [{ name: "client-port-name", containerPort: 70000 }],
+                        env: [
+                            { name: "A", value: "1" },
+                            { name: "A", value: "2" },
+                        ],
+                        volumeMounts: [{ name: "missing", mountPath: "/data" }],
+                        livenessProbe: { exec: { command: ["true"] }, tcpSocket: { port: 4222 }, successThreshold: 2 },
+                        readinessProbe: { httpGet: { path: "/", port: "http", scheme: "FTP" } },
+                    },
+                    { name: "Main", image: "" },
+                ],
+            },
+        }).map((i) => i.field);
+        for (const f of [
+            "spec.template.metadata.labels.app",
+            "spec.template.spec.volumes[0]",
+            "spec.template.spec.containers[0].name",
+            "spec.template.spec.containers[0].ports[0].name",
+            "spec.template.spec.containers[0].ports[0].containerPort",
+            "spec.template.spec.containers[0].env[1].name",
+            "spec.template.spec.containers[0].volumeMounts[0].name",
+            "spec.template.spec.containers[0].livenessProbe.tcpSocket",
+            "spec.template.spec.containers[0].livenessProbe.successThreshold",
+            "spec.template.spec.containers[0].readinessProbe.httpGet.scheme",
+            "spec.template.spec.containers[1].name",
+            "spec.template.spec.containers[1].image",
+        ]) {
+            assert.ok(issues.includes(f), `${f} not reported; got ${issues.join(", ")}`);
+        }
     });
 });

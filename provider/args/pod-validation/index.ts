@@ -1,8 +1,12 @@
 /**
  * Preview-time validation of everything the component passes through to the pods, as the
- * apiserver validates a StatefulSet's pod template (kubernetes/kubernetes
- * pkg/apis/core/validation/validation.go ValidatePodTemplateSpec and the functions each module
- * names). Pure functions over the resolved spec: they collect every problem (Issue: field path +
+ * apiserver validates them. A StatefulSet itself is checked only for its template's labels and
+ * annotations (kubernetes/kubernetes pkg/apis/apps/validation/validation.go
+ * ValidatePodTemplateSpecForStatefulSet: "TODO: Add validation for PodSpec"); the pod spec is
+ * validated when the StatefulSet controller creates each pod (pkg/apis/core/validation/validation.go
+ * ValidatePodCreate → ValidatePodSpec), so a bad field leaves a StatefulSet whose pods are never
+ * created. The rules are those of ValidatePodTemplateSpec / ValidatePodSpec and the functions each
+ * module names. Pure functions over the resolved spec: they collect every problem (Issue: field path +
  * reason) instead of stopping at the first, and provider/args/resolve.ts throws them together as
  * one SpecError (a Pulumi InputPropertiesError).
  */
