@@ -112,13 +112,11 @@ export function resolveSpec(
 /** The pod-template fields of each flavour: where they live, their container templates, the pod's containers. */
 const FLAVOURS = [
     {
-        key: "jetstream",
         path: "jetstream",
         templates: ["containerTemplate", "reloaderContainerTemplate", "metricsContainerTemplate"],
         containers: ["main", "reloader", "metrics"],
     },
     {
-        key: "native",
         path: "redis.native",
         templates: ["redisContainerTemplate", "sentinelContainerTemplate", "metricsContainerTemplate"],
         containers: ["redis", "sentinel", "metrics"],
