@@ -3,7 +3,9 @@
  * every flavour. Throws a SpecError naming the field on any invalid input.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { fail } from "./errors";
+import { at, fail, SpecError, SpecIssue } from "./errors";
+import { podTemplateIssues } from "./pod-validation";
+import { resolveContainerTemplate, resolvePodTemplate, ResolvedContainerTemplate } from "./workload";
 import { resolveNamespace } from "./namespace";
 import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
@@ -94,8 +96,77 @@ export const MAX_JETSTREAM_NAME = 63 - "isbsvc-".length - "-js-".length - 10;
 /** Longest native Redis name: `isbsvc-<name>-redis-svc-headless` must be a 63-character DNS label. */
 export const MAX_REDIS_NAME = 63 - "isbsvc-".length - "-redis-svc-headless".length;
 
-/** Validates and resolves the component arguments. */
+/**
+ * Validates and resolves the component arguments. Every pass-through rule violation is reported
+ * together with any other problem found: resolution stops at the first structural problem (a wrong
+ * type, an unknown key, a bad version, ...), and the pod-template rules are then still checked on
+ * the parts of the pod template that resolve, so one SpecError lists them all.
+ */
 export function resolveSpec(
+    name: string,
+    args: InterStepBufferServiceArgs | undefined,
+    opts?: pulumi.ComponentResourceOptions,
+): ResolvedService {
+    try {
+        return resolveChecked(name, args, opts);
+    } catch (e) {
+        if (!(e instanceof SpecError) || e.issues.length > 1) throw e;
+        const more = bestEffortPodIssues(args).filter((i) => i.field !== e.field);
+        if (more.length === 0) throw e;
+        throw new SpecError([...e.issues, ...more]);
+    }
+}
+
+/** The pod-template fields of each flavour: where they live, their container templates, the pod's containers. */
+const FLAVOURS = [
+    {
+        path: "jetstream",
+        templates: ["containerTemplate", "reloaderContainerTemplate", "metricsContainerTemplate"],
+        containers: ["main", "reloader", "metrics"],
+    },
+    {
+        path: "redis.native",
+        templates: ["redisContainerTemplate", "sentinelContainerTemplate", "metricsContainerTemplate"],
+        containers: ["redis", "sentinel", "metrics"],
+    },
+] as const;
+
+/** Runs `f`; any failure (the spec is already known to be invalid) means "this part cannot be checked". */
+function attempt<T>(f: () => T): T | undefined {
+    try {
+        return f();
+    } catch {
+        return undefined;
+    }
+}
+
+/** The pod-template rule violations of the parts of a spec that resolve on their own. */
+function bestEffortPodIssues(args: unknown): SpecIssue[] {
+    return (
+        attempt(() => {
+            const obj = optionalObject(args, "args");
+            const js = optionalObject(obj?.jetstream, "jetstream");
+            const native = js ? undefined : optionalObject(optionalObject(obj?.redis, "redis")?.native, "redis.native");
+            const raw = js ?? native;
+            if (raw === undefined) return [];
+            const flavour = js ? FLAVOURS[0] : FLAVOURS[1];
+            const pod = attempt(() => resolvePodTemplate(raw, flavour.path));
+            const templates: Record<string, ResolvedContainerTemplate> = {};
+            for (const f of flavour.templates) {
+                const t = attempt(() => resolveContainerTemplate(raw[f], at(flavour.path, f)));
+                if (t) templates[f] = t;
+            }
+            const issues = pod ? podTemplateIssues(pod, templates, flavour.containers, flavour.path) : [];
+            // Without a resolvable pod template, still check the container templates.
+            return pod ? issues : podTemplateIssues(EMPTY_POD, templates, flavour.containers, flavour.path);
+        }) ?? []
+    );
+}
+
+const EMPTY_POD = { labels: {}, annotations: {}, automountServiceAccountToken: false };
+
+/** Validates and resolves the component arguments; throws at the first structural problem. */
+function resolveChecked(
     name: string,
     args: InterStepBufferServiceArgs | undefined,
     opts?: pulumi.ComponentResourceOptions,
@@ -123,9 +194,23 @@ export function resolveSpec(
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
+        // The pod template is validated in both modes: in numaflow mode the controller builds its
+        // pods from the same fields.
+        const issues = podTemplateIssues(
+            jetstream.podTemplate,
+            {
+                containerTemplate: jetstream.containerTemplate,
+                reloaderContainerTemplate: jetstream.reloaderContainerTemplate,
+                metricsContainerTemplate: jetstream.metricsContainerTemplate,
+            },
+            ["main", "reloader", "metrics"],
+            "jetstream",
+        );
+        const common = collect(() => base(jetstream.replicas), issues);
+        throwIssues(issues);
         const svc: ResolvedService = {
             type: "jetstream",
-            ...base(jetstream.replicas),
+            ...(common as ResolvedCommon),
             jetstream,
             names: jetStreamNames(name),
             provisioner,
@@ -139,14 +224,42 @@ export function resolveSpec(
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {
+        const issues = podTemplateIssues(
+            redis.native.podTemplate,
+            {
+                redisContainerTemplate: redis.native.redisContainerTemplate,
+                sentinelContainerTemplate: redis.native.sentinelContainerTemplate,
+                metricsContainerTemplate: redis.native.metricsContainerTemplate,
+            },
+            ["redis", "sentinel", "metrics"],
+            "redis.native",
+        );
+        const common = collect(() => base(redis.native!.replicas), issues);
+        throwIssues(issues);
         const svc = withContentDerivedNames({
             type: "redis-native",
-            ...base(redis.native.replicas),
+            ...(common as ResolvedCommon),
             redis: redis.native,
             names: redisNames(name),
         });
-        assertRedisPodUsable(svc);
+    assertRedisPodUsable(svc);
         return svc;
     }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
+}
+
+/** Every pass-through rule violation of the spec, thrown together (nothing is registered before). */
+function throwIssues(issues: SpecIssue[]): void {
+    if (issues.length > 0) throw new SpecError(issues);
+}
+
+/** Runs `f`, adding the problems of a SpecError it throws to `issues` (then the result is undefined). */
+function collect<T>(f: () => T, issues: SpecIssue[]): T | undefined {
+    try {
+        return f();
+    } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        issues.push(...e.issues);
+        return undefined;
+    }
 }

@@ -16,6 +16,7 @@ import {
     optionalString,
     optionalStringMap,
     positiveQuantity,
+    rejectOutput,
     rejectUnknownKeys,
     requiredString,
     RESERVED_KEYS,
@@ -58,8 +59,9 @@ function resolveProbe(raw: unknown, path: string): ResolvedProbe | undefined {
     rejectUnknownKeys(obj, PROBE_FIELDS, path);
     const out: ResolvedProbe = {};
     for (const f of PROBE_FIELDS) {
-        const min = f === "initialDelaySeconds" ? 0 : 1;
-        const v = optionalInteger(obj[f], at(path, f), min, 86400);
+        // int32 fields; their rules (non-negative, a liveness successThreshold of 1) are checked
+        // with the other pod-template rules in pod-validation/container.ts.
+        const v = optionalInteger(obj[f], at(path, f), -(2 ** 31), 2 ** 31 - 1);
         if (v !== undefined) out[f] = v;
     }
     return out;
@@ -77,7 +79,6 @@ export interface ResolvedContainerTemplate {
 }
 
 const CONTAINER_FIELDS = ["resources", "imagePullPolicy", "securityContext", "env", "envFrom", "readinessProbe", "livenessProbe"];
-const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
 
 function resolveQuantityMap(raw: unknown, path: string): Record<string, string> | undefined {
     const obj = optionalObject(raw, path);
@@ -85,7 +86,12 @@ function resolveQuantityMap(raw: unknown, path: string): Record<string, string> 
     const out: Record<string, string> = {};
     for (const key of Object.keys(obj).sort()) {
         if (RESERVED_KEYS.has(key)) fail(at(path, key), "is a reserved name, not a resource");
-        out[key] = positiveQuantity(obj[key], at(path, key));
+        // Names and quantities follow the apiserver's rules (pod-validation/resources.ts).
+        const v = obj[key];
+        rejectOutput(v, at(path, key));
+        if (typeof v !== "string" && typeof v !== "number")
+            fail(at(path, key), `must be a Kubernetes quantity such as "500m" or "1Gi", got ${describe(v)}`);
+        out[key] = String(v);
     }
     return out;
 }
@@ -112,8 +118,12 @@ function resolveEnv(raw: unknown, path: string, reserved: readonly string[]): Re
         if (obj === undefined) fail(p, "must be an object with a name");
         rejectUnknownKeys(obj, ["name", "value", "valueFrom"], p);
         const name = requiredString(obj.name, at(p, "name"));
-        if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
-            fail(at(p, "name"), `must be a valid environment variable name, got ${JSON.stringify(name)}`);
+        // apimachinery IsRelaxedEnvVarName (the apiserver's rule since RelaxedEnvironmentVariableValidation, GA in 1.34).
+        if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(name))
+            fail(
+                at(p, "name"),
+                `must be a valid environment variable name (printable ASCII characters other than '='), got ${JSON.stringify(name)}`,
+            );
         if (seen.has(name)) fail(at(p, "name"), `names ${name} a second time (env is keyed by name; Kubernetes refuses duplicates)`);
         seen.add(name);
         if (reserved.includes(name)) {
@@ -134,9 +144,6 @@ export function resolveContainerTemplate(raw: unknown, path: string, reservedEnv
     const obj = (optionalObject(raw, path) ?? {}) as Record<string, unknown> & ContainerTemplateArgs;
     rejectUnknownKeys(obj, CONTAINER_FIELDS, path);
     const imagePullPolicy = optionalString(obj.imagePullPolicy, at(path, "imagePullPolicy"));
-    if (imagePullPolicy !== undefined && !PULL_POLICIES.includes(imagePullPolicy)) {
-        fail(at(path, "imagePullPolicy"), `must be one of ${PULL_POLICIES.join(", ")}, got ${JSON.stringify(imagePullPolicy)}`);
-    }
     const envFrom = (optionalArray(obj.envFrom, at(path, "envFrom")) ?? []).map((e, i) => {
         const o = optionalData(e, at(at(path, "envFrom"), i));
         if (o === undefined) fail(at(at(path, "envFrom"), i), "must be an object");
@@ -189,7 +196,6 @@ export const POD_TEMPLATE_FIELDS = [
     "dnsConfig",
     "resourceClaims",
 ];
-const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
 
 function objectList(raw: unknown, path: string): Record<string, unknown>[] | undefined {
     const list = optionalArray(raw, path);
@@ -211,18 +217,13 @@ function resolveMetadata(raw: unknown, path: string): { labels: Record<string, s
 
 export function resolvePodTemplate(obj: PodTemplateArgs & Record<string, unknown>, path: string): ResolvedPodTemplate {
     const { labels, annotations } = resolveMetadata(obj.metadata, at(path, "metadata"));
+    // Types only here: the apiserver's rules for these fields are checked, all problems together,
+    // in pod-validation/ (called by resolve.ts once the whole spec is resolved).
     const dnsPolicy = optionalString(obj.dnsPolicy, at(path, "dnsPolicy"));
-    if (dnsPolicy !== undefined && !DNS_POLICIES.includes(dnsPolicy)) {
-        fail(at(path, "dnsPolicy"), `must be one of ${DNS_POLICIES.join(", ")}, got ${JSON.stringify(dnsPolicy)}`);
-    }
     const imagePullSecrets = objectList(obj.imagePullSecrets, at(path, "imagePullSecrets"))?.map((s, i) => ({
-        name: dns1123Subdomain(
-            requiredString(s.name, at(at(at(path, "imagePullSecrets"), i), "name")),
-            at(at(at(path, "imagePullSecrets"), i), "name"),
-        ),
+        name: requiredString(s.name, at(at(at(path, "imagePullSecrets"), i), "name")),
     }));
     const serviceAccountName = optionalString(obj.serviceAccountName, at(path, "serviceAccountName"));
-    if (serviceAccountName !== undefined) dns1123Subdomain(serviceAccountName, at(path, "serviceAccountName"));
     return {
         labels,
         annotations,

@@ -308,7 +308,14 @@ describe("JetStream variants", () => {
     });
 
     it("lets users override the PDB and anti-affinity, and takes their affinity verbatim", async () => {
-        const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } };
+        // A valid affinity (an empty nodeSelectorTerms is refused by the apiserver, and so at construction).
+        const affinity = {
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd"] }] }],
+                },
+            },
+        };
         const b = await build("custom", {
             namespace: "pipelines",
             jetstream: { version: "2.10.29", replicas: 5, affinity },

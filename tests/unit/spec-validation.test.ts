@@ -199,15 +199,15 @@ const CASES: Case[] = [
     },
     {
         title: "bad env name",
-        args: { jetstream: { ...JS, containerTemplate: { env: [{ name: "1BAD", value: "x" }] } } },
+        args: { jetstream: { ...JS, containerTemplate: { env: [{ name: "A=B", value: "x" }] } } },
         field: "jetstream.containerTemplate.env[0].name",
         message: /environment variable name/,
     },
     {
-        title: "probe with zero period",
-        args: { jetstream: { ...JS, containerTemplate: { livenessProbe: { periodSeconds: 0 } } } },
+        title: "probe with a negative period",
+        args: { jetstream: { ...JS, containerTemplate: { livenessProbe: { periodSeconds: -1 } } } },
         field: "jetstream.containerTemplate.livenessProbe.periodSeconds",
-        message: /between 1/,
+        message: /greater than or equal to 0/,
     },
     {
         title: "label value not a string",
