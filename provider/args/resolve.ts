@@ -242,7 +242,7 @@ function resolveChecked(
             redis: redis.native,
             names: redisNames(name),
         });
-    assertRedisPodUsable(svc);
+        assertRedisPodUsable(svc);
         return svc;
     }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
