@@ -21,6 +21,7 @@ import {
     resolveCertificates,
     resolveDisruptionBudget,
 } from "./options";
+import { resolveNetworkPolicy, ResolvedNetworkPolicy } from "./network-policy";
 import { dns1035Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
@@ -37,6 +38,8 @@ export interface ResolvedCommon {
     disruptionBudget?: ResolvedDisruptionBudget;
     antiAffinity: AntiAffinity;
     await: ResolvedAwait;
+    /** The NetworkPolicy; undefined when disabled (and always for an external Redis: no pods). */
+    networkPolicy?: ResolvedNetworkPolicy;
 }
 
 /** A resolved JetStream ISB service. */
@@ -75,6 +78,7 @@ const TOP_FIELDS = [
     "antiAffinity",
     "skipAwait",
     "customTimeouts",
+    "networkPolicy",
 ];
 
 /**
@@ -110,6 +114,7 @@ export function resolveSpec(
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
         await: resolveAwait(obj.skipAwait, obj.customTimeouts),
+        networkPolicy: resolveNetworkPolicy(obj.networkPolicy, "networkPolicy"),
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
@@ -124,5 +129,5 @@ export function resolveSpec(
             names: redisNames(name),
         });
     }
-    return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
+    return { type: "redis-external", ...base(0), networkPolicy: undefined, redis: redis.external, names: redisNames(name) };
 }
