@@ -53,6 +53,8 @@ export interface PolicedPod extends PodIdentity {
 
 /** The table every pod's rules live in. */
 export const NFT_TABLE = "isbsvc_netpol";
+/** Comment of the last rule, whose counter counts what the policy drops. */
+export const DROPPED = "dropped by policy";
 
 /** True when `labels` satisfy `selector` (`{}` selects everything). */
 export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
@@ -109,15 +111,16 @@ export function isolatingPolicies(policies: K8sObject[], target: PodIdentity): K
     );
 }
 
-function portMatch(ports: Record<string, any>[] | undefined): string[] {
-    if (!ports || ports.length === 0) return [""];
+/** nft matches of a rule's ports, each with a label for the rule's comment (`tcp/4222`, `all ports`). */
+function portMatch(ports: Record<string, any>[] | undefined): { match: string; label: string }[] {
+    if (!ports || ports.length === 0) return [{ match: "", label: "all ports" }];
     return ports.map((p) => {
         const proto = String(p.protocol ?? "TCP").toLowerCase();
         if (!["tcp", "udp", "sctp"].includes(proto)) throw new Error(`unsupported protocol ${p.protocol}`);
-        if (p.port === undefined) return `meta l4proto ${proto} `;
+        if (p.port === undefined) return { match: `meta l4proto ${proto} `, label: proto };
         if (typeof p.port !== "number") throw new Error(`named port ${JSON.stringify(p.port)} is not modelled`);
         const range = p.endPort !== undefined ? `${p.port}-${p.endPort}` : `${p.port}`;
-        return `${proto} dport ${range} `;
+        return { match: `${proto} dport ${range} `, label: `${proto}/${range}` };
     });
 }
 
@@ -142,7 +145,7 @@ export function nftRuleset(
     for (const policy of selecting) {
         const ns = policy.metadata.namespace ?? "default";
         (policy.spec.ingress ?? []).forEach((rule: Record<string, any>, i: number) => {
-            const comment = `comment "${ns}/${policy.metadata.name} ingress[${i}]"`;
+            const comment = (label: string) => `comment "${ns}/${policy.metadata.name} ingress[${i}] ${label}"`;
             const from = rule.from as Record<string, any>[] | undefined;
             let source = "";
             if (from && from.length > 0) {
@@ -153,10 +156,11 @@ export function nftRuleset(
                 }
                 source = `ip saddr { ${[...new Set(addresses)].sort().join(", ")} } `;
             }
-            for (const port of portMatch(rule.ports)) rules.push(`${source}${port}accept ${comment}`);
+            for (const port of portMatch(rule.ports)) rules.push(`${source}${port.match}counter accept ${comment(port.label)}`);
         });
     }
-    rules.push('counter comment "dropped by policy"');
+    // Counts the TCP/UDP/SCTP connection attempts the policy drops (not IPv6 neighbour discovery and the like).
+    rules.push(`meta l4proto { tcp, udp, sctp } counter comment "${DROPPED}"`);
     return [
         `table inet ${NFT_TABLE}`,
         `delete table inet ${NFT_TABLE}`,
@@ -168,6 +172,15 @@ export function nftRuleset(
         "}",
         "",
     ].join("\n");
+}
+
+/** The absolute path of `nft`. @throws with install advice (Debian package nftables) when it is missing. */
+export function requireNft(): string {
+    try {
+        return requireBinary("nft");
+    } catch (err) {
+        throw new Error(`${(err as Error).message}. nft comes with nftables: apt-get install -y nftables`);
+    }
 }
 
 /** Options of {@link NetworkPolicyEnforcer}. */
@@ -186,14 +199,14 @@ export interface EnforcerOptions {
  * the test's client pods with {@link addPod}; each addition re-applies every pod's rules.
  */
 export class NetworkPolicyEnforcer {
-    private readonly pods: { pod: Pod; policed: PolicedPod }[] = [];
+    private readonly pods: { pod: Pod; policed: PolicedPod; loaded?: string }[] = [];
     private readonly nft: string;
 
     constructor(
         readonly policies: K8sObject[],
         private readonly opts: EnforcerOptions,
     ) {
-        this.nft = requireBinary("nft");
+        this.nft = requireNft();
     }
 
     /** The NetworkPolicies among a component's children. */
@@ -234,15 +247,33 @@ export class NetworkPolicyEnforcer {
         return r.code === 0 ? r.stdout : "";
     }
 
-    /** Writes and loads every pod's rules (atomically per pod: `nft -f` is one transaction). */
+    /**
+     * Packets counted by each rule of the pod's table, by rule comment (`<ns>/<policy> ingress[i] tcp/6222`,
+     * and {@link DROPPED} for what the policy dropped).
+     */
+    async counters(name: string): Promise<Record<string, number>> {
+        const out: Record<string, number> = {};
+        for (const line of (await this.listed(name)).split("\n")) {
+            const m = /counter packets (\d+) bytes \d+.*comment "([^"]+)"/.exec(line);
+            if (m) out[m[2]] = (out[m[2]] ?? 0) + Number(m[1]);
+        }
+        return out;
+    }
+
+    /**
+     * Writes and loads the rules of every pod whose rules changed (atomically per pod: `nft -f` is
+     * one transaction). Reloading a pod's table resets its counters.
+     */
     async apply(): Promise<void> {
-        for (const { pod } of this.pods) {
+        for (const entry of this.pods) {
+            const pod = entry.pod;
             const rules = this.ruleset(pod.name);
-            if (rules === undefined) continue;
+            if (rules === undefined || rules === entry.loaded) continue;
             const file = path.join(this.opts.dir, `nft-${pod.ns}.conf`);
             fs.writeFileSync(file, rules);
             const r = await pod.exec(this.nft, ["-f", file]);
             if (r.code !== 0) throw new Error(`nft -f ${file} in ${pod.name} failed (${r.code}): ${r.stderr}\n${rules}`);
+            entry.loaded = rules;
         }
     }
 }

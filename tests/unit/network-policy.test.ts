@@ -257,10 +257,10 @@ describe("NetworkPolicy: the nftables translator of the live test (sim/pods/netw
         assert.match(rules, /policy drop;/);
         assert.match(rules, /ip saddr 10\.0\.0\.1 accept/);
         assert.match(rules, /ct state established,related accept/);
-        assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3, 10\.0\.0\.4 \} tcp dport 4222 accept/);
-        assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3 \} tcp dport 6222 accept/);
-        assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 7777 accept/);
-        assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 8222 accept/);
+        assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3, 10\.0\.0\.4 \} tcp dport 4222 counter accept/);
+        assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3 \} tcp dport 6222 counter accept/);
+        assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 7777 counter accept/);
+        assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 8222 counter accept/);
         assert.doesNotMatch(rules, /10\.0\.0\.5/);
     });
 
@@ -281,8 +281,8 @@ describe("NetworkPolicy: the nftables translator of the live test (sim/pods/netw
         const target: PolicedPod = { name: "t", netns: "t", address: "10.0.0.9", namespace: "ns", labels: {} };
         const src: PolicedPod = { name: "s", netns: "s", address: "10.0.0.8", namespace: "ns", labels: { a: "b" } };
         const rules = nftRuleset([p], target, [target, src], "10.0.0.1")!;
-        assert.match(rules, /^\s+tcp dport 80 accept/m);
-        assert.match(rules, /^\s+ip saddr \{ 10\.0\.0\.8 \} accept/m);
+        assert.match(rules, /^\s+tcp dport 80 counter accept/m);
+        assert.match(rules, /^\s+ip saddr \{ 10\.0\.0\.8 \} counter accept/m);
         assert.match(rules, /no pod matches its peers/);
         assert.doesNotMatch(rules, /dport 81/);
     });
