@@ -29,7 +29,8 @@ import { build, Built } from "../../sim/runtime/build";
 import { newId, PodNetwork } from "../../sim/pods/netns";
 import { Pod } from "../../sim/pods/pod";
 import { clientOptions, JetStreamPods } from "../../sim/pods/jetstream-pods";
-import { RedisPods, sentinelView, splitHostPort } from "../../sim/pods/redis-pods";
+import { RedisPods, roleOf, SentinelOutputs, sentinelView, splitHostPort } from "../../sim/pods/redis-pods";
+import { waitFor } from "../../sim/pods/wait";
 import { DROPPED, NetworkPolicyEnforcer, PodIdentity, requireNft } from "../../sim/pods/network-policy";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -38,6 +39,8 @@ const CLIENT = path.join(ROOT, "sim", "pods", "netns-client.ts");
 const NAMESPACES = { apps: { team: "data" }, monitoring: { purpose: "monitoring" } };
 
 type Reach = "reached" | "dropped";
+/** Bound on a failover step (Sentinel's down-after-milliseconds is 10 s by default). */
+const RECOVERY = { timeoutMs: 180_000, intervalMs: 500 };
 
 /** Whether a TCP connection from `pod` to `address:port` gets into the target pod (see the header). */
 async function reach(pod: Pod, address: string, port: number): Promise<Reach> {
@@ -253,25 +256,68 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
             }
         });
 
-        it("lets a selected pod of another namespace write through Sentinel, acknowledged by a replica", async () => {
+        /** A netns-client request writing `key` through Sentinel with the outputs only (pod DNS names mapped to addresses). */
+        function redisRequest(key: string): Record<string, unknown> {
             const { host, port } = splitHostPort(b.outputs.sentinelUrl);
             const natMap: Record<string, { host: string; port: number }> = {};
             for (const p of bed.podNames()) {
                 for (const h of bed.describe(p, "redis").hostnames) natMap[`${h}:6379`] = { host: bed.address(p), port: 6379 };
             }
-            const req = {
+            return {
                 kind: "redis",
                 sentinels: bed.resolveAll(host).map((a) => ({ host: a, port })),
                 name: b.outputs.masterName,
                 password: b.outputs.password,
                 natMap,
-                key: "np-key",
+                key,
             };
+        }
+
+        it("lets a selected pod of another namespace write through Sentinel, acknowledged by a replica", async () => {
+            const req = redisRequest("np-key");
             const ok = await clientIn(worker, req);
             assert.equal(ok.value, "v", JSON.stringify(ok));
             assert.ok(ok.replicas >= 1, `no replica acknowledged the write: ${JSON.stringify(ok)}`);
             const refused = await clientIn(unlabelled, req);
             assert.ok(refused.error, `an unselected pod wrote through Sentinel: ${JSON.stringify(refused)}`);
+        });
+
+        it("fails over through the rules: the master's node dies, the Sentinels promote a replica, the client writes again, the old master rejoins", async () => {
+            const outputs = b.outputs as unknown as SentinelOutputs;
+            const [p0, ...others] = bed.podNames();
+            assert.equal((await roleOf(bed, p0, outputs)).role, "master");
+            const dropsBefore = await Promise.all(others.map(async (p) => (await e().counters(p))[DROPPED]));
+            await bed.killPod(p0);
+            const master = await waitFor(
+                "the Sentinels of the other pods to agree on a new master",
+                async () => {
+                    const named = new Set(await Promise.all(others.map(async (p) => (await sentinelView(bed, p, outputs)).master)));
+                    if (named.size !== 1) return false;
+                    const pod = bed.podOf([...named][0].replace(/:\d+$/, ""));
+                    return pod !== p0 && (await roleOf(bed, pod, outputs)).role === "master" && pod;
+                },
+                RECOVERY,
+            );
+            const replica = others.find((p) => p !== master)!;
+            await waitFor(
+                `${replica} to replicate ${master}`,
+                async () => (await roleOf(bed, replica, outputs)).state === "connected",
+                RECOVERY,
+            );
+            const after = await clientIn(worker, redisRequest("np-after-failover"));
+            assert.equal(after.value, "v", JSON.stringify(after));
+            assert.ok(after.replicas >= 1, JSON.stringify(after));
+            await bed.createPod(p0);
+            await waitFor(
+                `${p0} to rejoin as a replica of ${master}`,
+                async () => {
+                    const r = await roleOf(bed, p0, outputs);
+                    return r.role === "slave" && r.master === `${bed.fqdn(master)}:6379` && r.state === "connected";
+                },
+                RECOVERY,
+            );
+            const dropsAfter = await Promise.all(others.map(async (p) => (await e().counters(p))[DROPPED]));
+            assert.deepEqual(dropsAfter, dropsBefore, "the policy dropped traffic of the set during the failover");
         });
 
         it("drops unselected pods (also of the service's namespace) on 6379 and 26379; 9121 is open to every namespace", async () => {
