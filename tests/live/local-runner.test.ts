@@ -106,6 +106,25 @@ describe("local runner", () => {
         }
     });
 
+    it("an external Redis spec: prints the outputs and stops (no pods)", function () {
+        this.timeout(120_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "isb-local-"));
+        try {
+            const spec = path.join(dir, "external.yaml");
+            fs.writeFileSync(
+                spec,
+                'name: ext\nargs:\n  namespace: dev\n  redis:\n    external:\n      url: "redis.example.internal:6379"\n',
+            );
+            const run = spawnSync("node", [...RUNNER, "--spec", spec, "--once"], { cwd: ROOT, encoding: "utf8", timeout: 110_000 });
+            assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+            assert.match(run.stdout, /url\s+: "redis\.example\.internal:6379"/);
+            assert.match(run.stdout, /an external Redis deploys no pods; nothing to run for this spec/);
+            assert.deepEqual(leftovers(run.pid), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("native Redis without TLS (local/specs/redis-plain.yaml): runs until Ctrl-C, then stops every process and removes every namespace", async function () {
         this.timeout(300_000);
         const child = spawn("node", [...RUNNER, "--spec", "local/specs/redis-plain.yaml"], {

@@ -8,8 +8,9 @@
  *   namespace publishes and consumes over TLS, a pod of another namespace is dropped on 4222, nobody
  *   but the ISB pods reaches 6222, 7777/8222 only from the metrics selector;
  * - native Redis with Sentinel (clients selected across namespaces by label): replication and
- *   Sentinel work between the pods through the rules, a selected pod writes through Sentinel with a
- *   replica acknowledging, unselected pods (also of the service's own namespace) are dropped on 6379
+ *   Sentinel work between the pods through the rules, also through a failover (the master's node
+ *   dies, the Sentinels promote a replica, the old master rejoins), a selected pod writes through
+ *   Sentinel with a replica acknowledging, unselected pods (also of the service's own namespace) are dropped on 6379
  *   and 26379, the exporter port 9121 is open to every namespace by default.
  * Traffic from the node (the harness bridge: probes, the test's own monitoring reads) is admitted,
  * as Kubernetes admits traffic from the pod's node.
