@@ -13,6 +13,7 @@ const KIND_OF: Record<string, string> = {
     "kubernetes:core/v1:Service": "Service",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": "NetworkPolicy",
 };
 
 /** The manifest of a child: its inputs, with Secret data redacted unless `showSecrets`. */

@@ -1,9 +1,11 @@
 /**
  * The local runner (`npm run local`): brings up an ISB service from a spec file on this machine,
  * exactly as the component renders it for Kubernetes — every pod a network namespace with its pod
- * DNS names, running the real nats-server on the rendered files — prints the outputs a stack
- * would export, runs a publish/consume smoke test through those outputs, and stops everything
- * cleanly on Ctrl-C.
+ * DNS names, running the real nats-server (JetStream) or redis-server and redis-sentinel (native
+ * Redis, `sim/pods/redis-pods.ts`) on the rendered files — prints the outputs a stack would
+ * export, runs a smoke test through those outputs (JetStream: publish/consume; Redis: writes
+ * through Sentinel, each acknowledged by a replica, read back), and stops everything cleanly on
+ * Ctrl-C.
  *
  *   npm run local -- [--spec FILE] [--out DIR] [--once] [--show-secrets]
  */
@@ -22,6 +24,7 @@ import {
     publishAcked,
     streamConfigFromOutput,
 } from "../sim/pods/jetstream-pods";
+import { RedisPods, sentinelClient, SentinelOutputs, writeAcked } from "../sim/pods/redis-pods";
 import { writeRendered } from "./render-out";
 
 /** Command-line options. */
@@ -91,10 +94,59 @@ async function smokeJetStream(cluster: JetStreamPods, o: Resolved, count = 100):
 async function runJetStream(built: Built, opts: RunOptions): Promise<JetStreamPods> {
     console.log(`starting ${built.child("kubernetes:apps/v1:StatefulSet").inputs.spec.replicas} nats-server pod(s)...`);
     const cluster = await JetStreamPods.start(built.children, { id: `r${process.pid % 10000}`, keepLogs: false });
-    for (const pod of cluster.podNames()) console.log(`    ${pod}  ${cluster.address(pod)}`);
-    console.log(`smoke test: ${await smokeJetStream(cluster, built.outputs)}`);
+    try {
+        for (const pod of cluster.podNames()) console.log(`    ${pod}  ${cluster.address(pod)}`);
+        console.log(`smoke test: ${await smokeJetStream(cluster, built.outputs)}`);
+    } catch (err) {
+        await cluster.destroy();
+        throw err;
+    }
     if (!opts.once) console.log("running; press Ctrl-C to stop");
     return cluster;
+}
+
+/**
+ * Writes `count` keys through Sentinel using the outputs only (`sentinelUrl`, `masterName`,
+ * `password`, with TLS `caCertPem` as the only trusted CA), each acknowledged by a replica
+ * (`WAIT 1`), and reads them back; returns a one-line report.
+ */
+async function smokeRedis(bed: RedisPods, o: Resolved, count = 100): Promise<string> {
+    const outputs = o as unknown as SentinelOutputs;
+    const client = sentinelClient(bed, outputs);
+    try {
+        await client.connect();
+        const keys = Array.from({ length: count }, (_, i) => `isbsvc-smoke-${i}`);
+        await writeAcked(client, keys, { value: (k) => `${k}-value`, keyTimeoutMs: 30_000 });
+        const values = await client.mget(...keys);
+        const wrong = keys.filter((k, i) => values[i] !== `${k}-value`);
+        if (wrong.length > 0) throw new Error(`smoke test: ${wrong.length} of ${count} keys read back wrong`);
+        const master = (await client.call("ROLE")) as unknown[];
+        await client.del(...keys);
+        if (master[0] !== "master") throw new Error(`smoke test: Sentinel led the client to a ${String(master[0])}`);
+        return (
+            `wrote ${count} keys through Sentinel (master set ${JSON.stringify(o.masterName)}), each acknowledged by a replica, ` +
+            `and read them back` +
+            (o.tlsEnabled ? " over TLS verified against caCertPem" : "")
+        );
+    } finally {
+        client.disconnect();
+    }
+}
+
+async function runRedis(built: Built, opts: RunOptions): Promise<RedisPods> {
+    console.log(
+        `starting ${built.child("kubernetes:apps/v1:StatefulSet").inputs.spec.replicas} redis pod(s) (redis-server + redis-sentinel)...`,
+    );
+    const bed = await RedisPods.start(built.children, { id: `r${process.pid % 10000}`, keepLogs: false });
+    try {
+        for (const pod of bed.podNames()) console.log(`    ${pod}  ${bed.address(pod)}`);
+        console.log(`smoke test: ${await smokeRedis(bed, built.outputs)}`);
+    } catch (err) {
+        await bed.destroy();
+        throw err;
+    }
+    if (!opts.once) console.log("running; press Ctrl-C to stop");
+    return bed;
 }
 
 /** Resolves on SIGINT or SIGTERM; keeps the process alive until then (signal listeners alone do not). */
@@ -120,16 +172,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`ISB service "${name}" (${built.outputs.type}) from ${opts.spec}: ${built.children.length} resources`);
     if (opts.out) console.log(`wrote ${writeRendered(opts.out, built.children, opts.showSecrets).length} files to ${opts.out}`);
     console.log(`Outputs:\n${formatOutputs(built.outputs, opts.showSecrets)}`);
-    if (built.outputs.type !== "jetstream") {
-        console.log("this runner brings up JetStream services; nothing to run for this spec");
+    const native = built.children.some((c) => c.type === "kubernetes:apps/v1:StatefulSet");
+    if (!native) {
+        console.log("an external Redis deploys no pods; nothing to run for this spec");
         return 0;
     }
     const stop = opts.once ? undefined : interrupted();
-    const cluster = await runJetStream(built, opts);
+    const bed = built.outputs.type === "jetstream" ? await runJetStream(built, opts) : await runRedis(built, opts);
     try {
         if (stop) console.log(`${await stop}: stopping`);
     } finally {
-        await cluster.destroy();
+        await bed.destroy();
         console.log("stopped: every process, network namespace and file removed");
     }
     return 0;

@@ -14,6 +14,7 @@ import { createExternalRedisResources } from "./resources/redis-external";
 import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
 import { connectionOutputs, IsbConnection } from "./outputs/connection";
+import { createNetworkPolicy } from "./resources/network-policy";
 
 /** Creates the resources of the resolved flavour and returns its connection outputs. */
 function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
@@ -99,6 +100,7 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         warnAboutClaimTemplates(spec, this);
         const connection = provision(spec, childOptions(this, opts));
+        createNetworkPolicy(spec, childOptions(this, opts));
         const outputs = connectionOutputs(connection);
         Object.assign(this, outputs);
         this.registerOutputs(outputs);

@@ -26,6 +26,7 @@ import {
     resolveCertificates,
     resolveDisruptionBudget,
 } from "./options";
+import { resolveNetworkPolicy, ResolvedNetworkPolicy } from "./network-policy";
 import { dns1035Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
@@ -42,6 +43,8 @@ export interface ResolvedCommon {
     disruptionBudget?: ResolvedDisruptionBudget;
     antiAffinity: AntiAffinity;
     await: ResolvedAwait;
+    /** The NetworkPolicy; undefined when disabled (and always for an external Redis: no pods). */
+    networkPolicy?: ResolvedNetworkPolicy;
 }
 
 /** A resolved JetStream ISB service. */
@@ -85,6 +88,7 @@ const TOP_FIELDS = [
     "antiAffinity",
     "skipAwait",
     "customTimeouts",
+    "networkPolicy",
 ];
 
 /**
@@ -191,6 +195,7 @@ function resolveChecked(
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
         await: resolveAwait(obj.skipAwait, obj.customTimeouts),
+        networkPolicy: resolveNetworkPolicy(obj.networkPolicy, "networkPolicy"),
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
@@ -245,7 +250,7 @@ function resolveChecked(
         assertRedisPodUsable(svc);
         return svc;
     }
-    return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
+    return { type: "redis-external", ...base(0), networkPolicy: undefined, redis: redis.external, names: redisNames(name) };
 }
 
 /** Every pass-through rule violation of the spec, thrown together (nothing is registered before). */

@@ -255,6 +255,46 @@ export interface CustomTimeoutsArgs {
     delete?: string;
 }
 
+/** A label requirement of a selector, as Kubernetes' `LabelSelectorRequirement`. */
+export interface LabelSelectorRequirementArgs {
+    /** Label key. */
+    key: string;
+    /** `In`, `NotIn`, `Exists` or `DoesNotExist`. */
+    operator: string;
+    /** Values: required for `In` and `NotIn`, empty for `Exists` and `DoesNotExist`. */
+    values?: string[];
+}
+
+/** A Kubernetes label selector; `{}` selects everything. */
+export interface LabelSelectorArgs {
+    /** Labels that must all match. */
+    matchLabels?: { [key: string]: string };
+    /** Requirements that must all hold. */
+    matchExpressions?: LabelSelectorRequirementArgs[];
+}
+
+/**
+ * Who may connect, as a Kubernetes `NetworkPolicyPeer`: `podSelector` alone selects pods of the
+ * service's namespace, `namespaceSelector` alone every pod of the selected namespaces, both together
+ * the selected pods of the selected namespaces (namespaces carry `kubernetes.io/metadata.name`).
+ */
+export interface NetworkPolicyPeerArgs {
+    /** Pods to admit. */
+    podSelector?: LabelSelectorArgs;
+    /** Namespaces whose pods to admit. */
+    namespaceSelector?: LabelSelectorArgs;
+}
+
+/** The NetworkPolicy in front of the ISB pods (beyond the upstream spec). */
+export interface NetworkPolicyArgs {
+    /** Create a NetworkPolicy (native JetStream and Redis only; an external Redis has no pods). Default: true. */
+    enabled?: boolean;
+    /** Who may use the client ports (JetStream 4222; Redis 6379 and Sentinel 26379). Default: every pod of the service's namespace. */
+    clientSelectors?: NetworkPolicyPeerArgs[];
+    /** Who may read the metrics port (7777; Redis 9121) and the JetStream monitoring port 8222. Default: every pod of every namespace. */
+    metricsSelectors?: NetworkPolicyPeerArgs[];
+}
+
 /** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
 export interface InterStepBufferServiceArgs {
     /**
@@ -291,4 +331,9 @@ export interface InterStepBufferServiceArgs {
     skipAwait?: boolean;
     /** How long Pulumi waits for the StatefulSet (beyond the upstream spec). */
     customTimeouts?: CustomTimeoutsArgs;
+    /**
+     * Ingress rules for the pods (beyond the upstream spec; on by default): client ports from `clientSelectors`,
+     * cluster, replication and Sentinel traffic from the service's own pods, metrics from `metricsSelectors`.
+     */
+    networkPolicy?: NetworkPolicyArgs;
 }

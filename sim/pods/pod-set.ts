@@ -32,6 +32,11 @@ export interface PodSetOptions {
     clusterDomain?: string;
     /** Keep the network's temp dir (logs, pod files, data) after {@link PodSet.destroy}. */
     keepLogs?: boolean;
+    /**
+     * Called once per pod right after its network namespace exists and before any container of it
+     * starts (e.g. to apply NetworkPolicy rules, `network-policy.ts`).
+     */
+    onPodCreated?(name: string, pod: Pod, network: PodNetwork): Promise<void>;
 }
 
 /**
@@ -92,6 +97,8 @@ export function mountPointsOf<C extends string>(states: PodState<C>[]): MountPoi
 /** The pods of one component and the processes run in them. Always {@link PodSet.destroy}. */
 export class PodSet<C extends string> {
     private destroyed = false;
+    /** See {@link PodSetOptions.onPodCreated}. */
+    private podCreated?: PodSetOptions["onPodCreated"];
     /** The container names, in the order of the {@link ContainerMap}. */
     protected readonly containers: readonly C[];
 
@@ -127,6 +134,7 @@ export class PodSet<C extends string> {
             const points = setup.mountPoints?.(states, binaries) ?? [];
             if (points.length > 0) acquireMountPoints(points);
             bed = setup.make(network, states, points, binaries);
+            bed.podCreated = opts.onPodCreated;
             await setup.start(bed);
             return bed;
         } catch (err) {
@@ -163,7 +171,10 @@ export class PodSet<C extends string> {
     /** Creates the pod's network namespace with its DNS names (once). */
     protected async addPod(name: string): Promise<Pod> {
         const s = this.state(name);
-        s.pod ??= await this.network.addPod(name, s.descs[this.containers[0]].hostnames);
+        if (!s.pod) {
+            s.pod = await this.network.addPod(name, s.descs[this.containers[0]].hostnames);
+            await this.podCreated?.(name, s.pod, this.network);
+        }
         return s.pod;
     }
 

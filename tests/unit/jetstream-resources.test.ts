@@ -29,6 +29,7 @@ describe("JetStream resources", () => {
             "kubernetes:core/v1:Secret::default-js-client-auth",
             "kubernetes:core/v1:Secret::default-js-server",
             "kubernetes:core/v1:Service::default-js-svc",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy::default-js-network-policy",
             "kubernetes:policy/v1:PodDisruptionBudget::default-js-pdb",
             "random:index/randomPassword:RandomPassword::default-js-encryption-key",
             "random:index/randomPassword:RandomPassword::default-js-password",
@@ -53,6 +54,7 @@ describe("JetStream resources", () => {
             "isbsvc-default-js",
             "isbsvc-default-js-client-auth",
             "isbsvc-default-js-config",
+            "isbsvc-default-js-network-policy",
             "isbsvc-default-js-pdb",
             "isbsvc-default-js-server",
             "isbsvc-default-js-svc",
@@ -386,7 +388,7 @@ describe("JetStream variants", () => {
             { providers: { kubernetes: provider } },
         );
         const k8sChildren = b.children.filter((c) => c.type.startsWith("kubernetes:"));
-        assert.equal(k8sChildren.length, 6);
+        assert.equal(k8sChildren.length, 7);
         for (const c of k8sChildren) assert.match(c.provider, /^urn:pulumi:test::isbsvc-test::pulumi:providers:kubernetes::k8s::/);
     });
 

@@ -5,6 +5,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { build } from "../../sim/runtime/build";
 
 const MODELS: Record<string, { new (data: any): { validate(): void } }> = {
@@ -13,6 +14,7 @@ const MODELS: Record<string, { new (data: any): { validate(): void } }> = {
     "kubernetes:core/v1:Service": Service,
     "kubernetes:apps/v1:StatefulSet": StatefulSet,
     "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
 };
 
 const SPECS: Record<string, any> = {
@@ -44,6 +46,21 @@ const SPECS: Record<string, any> = {
             },
         },
     },
+    "network policy with selectors of every kind": {
+        namespace: "pipelines",
+        jetstream: { version: "2.10.29" },
+        networkPolicy: {
+            clientSelectors: [
+                { podSelector: { matchLabels: { app: "pipeline" } } },
+                { namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["data", "ml"] }] } },
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } },
+                    podSelector: { matchExpressions: [{ key: "isb-client", operator: "Exists" }] },
+                },
+            ],
+            metricsSelectors: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+        },
+    },
     "external Redis": { namespace: "pipelines", redis: { external: { url: "r:6379", password: "pw" } } },
 };
 
@@ -65,6 +82,10 @@ describe("Kubernetes schema", () => {
         assert.throws(
             () => new StatefulSet({ metadata: { name: "x" }, spec: { replicas: "3" } } as any).validate(),
             /replicas must be integer/,
+        );
+        assert.throws(
+            () => new NetworkPolicy({ metadata: { name: "x" }, spec: { podSelector: {}, policyTypes: "Ingress" } } as any).validate(),
+            /policyTypes must be array/,
         );
     });
 });

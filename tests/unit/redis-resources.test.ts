@@ -22,6 +22,7 @@ describe("native Redis resources", () => {
             "kubernetes:core/v1:Secret::rds-redis-tls",
             "kubernetes:core/v1:Service::rds-redis-svc",
             "kubernetes:core/v1:Service::rds-redis-svc-headless",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy::rds-redis-network-policy",
             "kubernetes:policy/v1:PodDisruptionBudget::rds-redis-pdb",
             `${GEN.password}::rds-redis-password`,
             `${GEN.csr}::rds-redis-csr`,
