@@ -40,10 +40,15 @@ function ownPods(selector: Record<string, string>): ResolvedPeer {
     return { podSelector: { matchLabels: selector } };
 }
 
-/** The NetworkPolicy of the service, or undefined when disabled or without pods (external Redis). */
+/**
+ * The NetworkPolicy of the service, or undefined when disabled, without pods (external Redis), or
+ * with `provisioner: "numaflow"` (the controller builds those pods; this component owns none of
+ * them and the policy is not tested against them).
+ */
 export function renderNetworkPolicy(svc: ResolvedService, namespace: string): K8sObject | undefined {
     const np = svc.networkPolicy;
     if (!np || svc.type === "redis-external") return undefined;
+    if (svc.type === "jetstream" && svc.provisioner === "numaflow") return undefined;
     const type = svc.type === "jetstream" ? "jetstream" : "redis";
     const selector = selectorLabels(svc.name, type);
     const ingress =

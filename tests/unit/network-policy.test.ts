@@ -67,7 +67,7 @@ describe("NetworkPolicy: rendering", () => {
         assert.deepEqual(rule(p, 7777)[0].from, metricsSelectors);
     });
 
-    it("is created by default, not with enabled: false, and never for an external Redis", async () => {
+    it("is created by default, not with enabled: false, and never for an external Redis or in numaflow mode", async () => {
         const count = async (args: any) => (await build("np", args)).children.filter((c) => c.type === NP_TYPE).length;
         assert.equal(await count(JS), 1);
         assert.equal(await count(REDIS), 1);
@@ -75,6 +75,7 @@ describe("NetworkPolicy: rendering", () => {
         assert.equal(await count({ ...REDIS, networkPolicy: { enabled: false, clientSelectors: [{ podSelector: {} }] } }), 0);
         assert.equal(await count({ namespace: "p", redis: { external: { url: "r:6379", password: "pw" } } }), 0);
         assert.equal(policy({ namespace: "p", redis: { external: { url: "r:6379" } } }), undefined);
+        assert.equal(await count({ ...JS, provisioner: "numaflow" }), 0);
     });
 
     it("names the Pulumi child after the component and puts it in the service's namespace", async () => {
