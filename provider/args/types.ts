@@ -102,6 +102,12 @@ export interface PodTemplateArgs {
     priority?: number;
     /** A Kubernetes `Affinity`. When set it replaces the component's default soft pod anti-affinity. */
     affinity?: { [key: string]: any };
+    /**
+     * Kubernetes `TopologySpreadConstraint`s. When set (even `[]`) they replace the component's default:
+     * `ScheduleAnyway` spreading over `kubernetes.io/hostname` (unless `antiAffinity` is `none`) and
+     * `topology.kubernetes.io/zone`, with two or more replicas.
+     */
+    topologySpreadConstraints?: { [key: string]: any }[];
     /** Service account of the pods. Default: the namespace's `default` service account. */
     serviceAccountName?: string;
     /** Runtime class of the pods. */

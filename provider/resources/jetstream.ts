@@ -19,7 +19,7 @@ import {
     renderJetStreamStatefulSet,
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
-import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
@@ -30,6 +30,8 @@ export interface JetStreamResources {
     credentials: CredentialResources;
     /** CA certificate PEM, when TLS is on. */
     caCertPem?: pulumi.Output<string>;
+    /** CA, server and route certificates (none without TLS). */
+    certificates: CertificateStatus[];
 }
 
 function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
@@ -44,6 +46,7 @@ function tlsMaterial(
     ca: KeyAndCert,
     namespace: pulumi.Output<string>,
     child: ChildOptions,
+    statuses: CertificateStatus[],
 ): pulumi.Output<JetStreamTlsMaterial> {
     const names = svc.names;
     const dnsNames = namespace.apply((ns) => serviceDnsNames(names.service, ns, svc.clusterDomain));
@@ -52,6 +55,7 @@ function tlsMaterial(
         svc.jetstream.replicas > 1
             ? createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, child)
             : undefined;
+    statuses.push(server.status, ...(route ? [route.status] : []));
     return pulumi
         .all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
         .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) => ({
@@ -101,7 +105,8 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         opts,
     );
 
-    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child) : undefined;
+    const certificates: CertificateStatus[] = ca ? [ca.status] : [];
+    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child, certificates) : undefined;
     const serverData = pulumi
         .all([creds, credentials.encryptionKey.result, tls])
         .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
@@ -142,5 +147,5 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
             opts,
         );
     }
-    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem };
+    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem, certificates };
 }

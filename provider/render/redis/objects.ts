@@ -8,6 +8,8 @@ import { applyContainerTemplate } from "../container-template";
 import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
+import { defaultTopologySpread, withTopologySpread } from "../topology";
+import { DEFAULT_REQUESTS, defaultResources } from "../default-resources";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
@@ -146,6 +148,7 @@ function redisContainer(svc: ResolvedNativeRedisService): Container {
         image: svc.redis.version.redisImage,
         command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-node.sh`],
         ports: [{ name: "redis", containerPort: REDIS_PORTS.redis }],
+        resources: defaultResources(DEFAULT_REQUESTS.redis.redis),
         env: commonEnv(svc),
         volumeMounts: [
             ...commonMounts(svc),
@@ -165,6 +168,7 @@ function sentinelContainer(svc: ResolvedNativeRedisService): Container {
         image: svc.redis.version.sentinelImage,
         command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-sentinel.sh`],
         ports: [{ name: "sentinel", containerPort: REDIS_PORTS.sentinel }],
+        resources: defaultResources(DEFAULT_REQUESTS.redis.sentinel),
         env: commonEnv(svc),
         volumeMounts: [...commonMounts(svc), { name: "sentinel", mountPath: SENTINEL_DIR }],
         startupProbe: execProbe("ping-sentinel.sh", undefined, { ...PROBE_TIMING, failureThreshold: 60 }),
@@ -179,6 +183,7 @@ function metricsContainer(svc: ResolvedNativeRedisService): Container {
         name: "metrics",
         image: svc.redis.version.redisExporterImage,
         ports: [{ name: "metrics", containerPort: REDIS_PORTS.metrics }],
+        resources: defaultResources(DEFAULT_REQUESTS.redis.metrics),
         env: [
             { name: "REDIS_ADDR", value: `${scheme}://localhost:${REDIS_PORTS.redis}` },
             { name: "REDIS_USER", value: REDIS_USER },
@@ -229,6 +234,7 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
                 applyContainerTemplate(metricsContainer(svc), r.metricsContainerTemplate),
             ],
             volumes: volumes(svc),
+            ...withTopologySpread(defaultTopologySpread(selector, r.replicas, svc.antiAffinity)),
         },
         r.podTemplate,
         renderAffinity(r.podTemplate, svc.antiAffinity, selector),
