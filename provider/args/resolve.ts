@@ -21,6 +21,7 @@ import {
     resolveCertificates,
     resolveDisruptionBudget,
 } from "./options";
+import { resolveMonitoring, ResolvedMonitoring } from "./monitoring";
 import { dns1035Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
@@ -37,6 +38,8 @@ export interface ResolvedCommon {
     disruptionBudget?: ResolvedDisruptionBudget;
     antiAffinity: AntiAffinity;
     await: ResolvedAwait;
+    /** Prometheus Operator objects; undefined when monitoring is off. */
+    monitoring?: ResolvedMonitoring;
 }
 
 /** A resolved JetStream ISB service. */
@@ -75,6 +78,7 @@ const TOP_FIELDS = [
     "antiAffinity",
     "skipAwait",
     "customTimeouts",
+    "monitoring",
 ];
 
 /**
@@ -102,7 +106,7 @@ export function resolveSpec(
     if (hasJs && hasRedis) fail("jetstream", 'and "redis" are both set; an ISB service is exactly one of them');
     if (!hasJs && !hasRedis) fail("jetstream", 'or "redis" must be set (exactly one of them)');
     dns1035Label(name, "name", hasJs ? MAX_JETSTREAM_NAME : MAX_REDIS_NAME);
-    const base = (replicas: number): ResolvedCommon => ({
+    const base = (replicas: number, external = false): ResolvedCommon => ({
         name,
         namespace: resolveNamespace(obj.namespace, opts),
         clusterDomain: dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain"),
@@ -110,6 +114,7 @@ export function resolveSpec(
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
         await: resolveAwait(obj.skipAwait, obj.customTimeouts),
+        monitoring: resolveMonitoring(obj.monitoring, "monitoring", external),
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
@@ -124,5 +129,5 @@ export function resolveSpec(
             names: redisNames(name),
         });
     }
-    return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
+    return { type: "redis-external", ...base(0, true), redis: redis.external, names: redisNames(name) };
 }

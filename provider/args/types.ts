@@ -261,6 +261,18 @@ export interface CustomTimeoutsArgs {
     delete?: string;
 }
 
+/** Prometheus Operator monitoring (beyond the upstream spec). Nothing is created unless `enabled`. */
+export interface MonitoringArgs {
+    /** Create a PodMonitor or ServiceMonitor for the exporter containers and a PrometheusRule with alerts. Default: false. */
+    enabled?: boolean;
+    /** `PodMonitor` (default) or `ServiceMonitor`. */
+    kind?: string;
+    /** Labels added to the monitor and the PrometheusRule, e.g. the `release` label your Prometheus selects. */
+    labels?: { [key: string]: string };
+    /** Scrape interval, a Prometheus duration such as `30s`. Default: the Prometheus' own. */
+    interval?: string;
+}
+
 /** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
 export interface InterStepBufferServiceArgs {
     /**
@@ -290,4 +302,6 @@ export interface InterStepBufferServiceArgs {
     skipAwait?: boolean;
     /** How long Pulumi waits for the StatefulSet (beyond the upstream spec). */
     customTimeouts?: CustomTimeoutsArgs;
+    /** Prometheus Operator PodMonitor/ServiceMonitor and alerting rules (beyond the upstream spec). Default: off. */
+    monitoring?: MonitoringArgs;
 }

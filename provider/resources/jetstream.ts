@@ -20,6 +20,7 @@ import {
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createMonitoring } from "./monitoring";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
@@ -140,6 +141,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
+    createMonitoring(svc, child);
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-js-pdb`,

@@ -20,6 +20,7 @@ import {
 } from "../render/redis/objects";
 import { createPassword } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createMonitoring } from "./monitoring";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 
@@ -142,6 +143,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
+    createMonitoring(svc, child);
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-redis-pdb`,

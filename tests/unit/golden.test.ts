@@ -24,6 +24,16 @@ const CASES: Record<string, InterStepBufferServiceArgs> = {
         jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi", storageClassName: "fast" } },
     },
     "redis-native-tls": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
+    "jetstream-monitoring": {
+        namespace: "pipelines",
+        monitoring: { enabled: true, labels: { release: "kube-prometheus" }, interval: "30s" },
+        jetstream: { version: "2.10.29", persistence: { volumeSize: "10Gi" } },
+    },
+    "redis-native-monitoring": {
+        namespace: "pipelines",
+        monitoring: { enabled: true, kind: "ServiceMonitor" },
+        redis: { native: { version: "7.0.15", tls: true } },
+    },
     "redis-external": {
         namespace: "pipelines",
         redis: { external: { url: "rediss://redis.example.internal:6380", user: "isb", password: "external-password" } },

@@ -86,10 +86,12 @@ export function renderRedisSecret(
     return { apiVersion: "v1", kind: "Secret", metadata: meta(svc, name, namespace), type: "Opaque", data };
 }
 
-function servicePorts(): Record<string, unknown>[] {
+function servicePorts(metrics: boolean): Record<string, unknown>[] {
     return [
         { name: "tcp-redis", port: REDIS_PORTS.redis, targetPort: REDIS_PORTS.redis, protocol: "TCP" },
         { name: "tcp-sentinel", port: REDIS_PORTS.sentinel, targetPort: REDIS_PORTS.sentinel, protocol: "TCP" },
+        // Only for a ServiceMonitor (render/monitoring.ts), which scrapes the Service port named `metrics`.
+        ...(metrics ? [{ name: "metrics", port: REDIS_PORTS.metrics, targetPort: REDIS_PORTS.metrics, protocol: "TCP" }] : []),
     ];
 }
 
@@ -106,7 +108,7 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
             // before they are ready); the client Service routes only to Ready pods.
             ...(headless && { clusterIP: "None", publishNotReadyAddresses: true }),
             selector: selectorLabels(svc.name, "redis"),
-            ports: servicePorts(),
+            ports: servicePorts(headless && svc.monitoring?.kind === "ServiceMonitor"),
         },
     };
 }
