@@ -22,6 +22,9 @@ export function tlsNotAfterOutput(certificates: readonly CertificateStatus[]): p
     return pulumi.all(certificates.map((c) => c.validityEndTime)).apply(earliestNotAfter);
 }
 
+/** The clock of the expiry warnings (tests move it to simulate a later preview). */
+export const CLOCK = { now: (): number => Date.now() };
+
 /**
  * At preview, warns on `component` about every certificate that has expired, is inside its
  * early-renewal window or expires within 30 days. A certificate created or replaced (renewed) by
@@ -32,7 +35,7 @@ export function warnAboutCertificates(
     certificates: readonly CertificateStatus[],
     earlyRenewalHours: number,
     component: pulumi.Resource,
-    now: () => number = Date.now,
+    now: () => number = CLOCK.now,
 ): void {
     if (!pulumi.runtime.isDryRun()) return;
     for (const c of certificates) {

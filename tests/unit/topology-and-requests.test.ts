@@ -4,7 +4,8 @@
 import { strict as assert } from "assert";
 import { InterStepBufferServiceArgs } from "../../provider";
 import { selectorLabels } from "../../provider/render/labels";
-import { DEFAULT_REQUESTS } from "../../provider/render/default-resources";
+import { DEFAULT_REQUESTS, largestMaxmemory, redisMemoryBytes } from "../../provider/render/default-resources";
+import { resolveRedisSettings } from "../../provider/args/redis-settings";
 import { defaultTopologySpread } from "../../provider/render/topology";
 import { build, K8S } from "../../sim/runtime/build";
 
@@ -135,6 +136,31 @@ describe("default resource requests", () => {
             redis: { native: { version: "7.0.15", redisContainerTemplate: { resources: { requests: { memory: "3Gi" } } } } },
         });
         assert.deepEqual(requestsOf(redis).redis, { requests: { cpu: "100m", memory: "3Gi" } });
+    });
+
+    it("the Redis memory request follows the largest maxmemory a node can run with (Redis memtoll units)", async () => {
+        assert.equal(redisMemoryBytes("512mb"), 512 * 2 ** 20);
+        assert.equal(redisMemoryBytes("2GB"), 2 * 2 ** 30);
+        assert.equal(redisMemoryBytes("1g"), 1e9);
+        assert.equal(redisMemoryBytes("100k"), 1e5);
+        assert.equal(redisMemoryBytes("4096"), 4096);
+        assert.equal(redisMemoryBytes("1.5gb"), undefined);
+        const settings = (s: Record<string, string>) => resolveRedisSettings(s, "s");
+        assert.equal(largestMaxmemory(settings({})), 512 * 2 ** 20, "the default");
+        assert.equal(largestMaxmemory(settings({ redis: "maxmemory 1gb\nmaxmemory 2gb" })), 2 * 2 ** 30, "the last line wins");
+        assert.equal(largestMaxmemory(settings({ redis: "maxmemory 1gb", replica: "maxmemory 3gb" })), 3 * 2 ** 30, "a role snippet");
+        assert.equal(largestMaxmemory(settings({ redis: "maxmemory 0" })), undefined, "0 = no limit");
+        assert.equal(largestMaxmemory(settings({ redis: "appendonly yes" })), undefined, "no maxmemory");
+        const spec = await podSpec("req-maxmem", {
+            namespace: "pipelines",
+            redis: { native: { version: "7.0.15", settings: { redis: "maxmemory 2gb\nmaxmemory-policy noeviction" } } },
+        });
+        assert.deepEqual(requestsOf(spec).redis, { requests: { cpu: "100m", memory: `${2048 + 64}Mi` } });
+        const unlimited = await podSpec("req-nomax", {
+            namespace: "pipelines",
+            redis: { native: { version: "7.0.15", settings: { redis: "appendonly yes" } } },
+        });
+        assert.deepEqual(requestsOf(unlimited).redis, { requests: DEFAULT_REQUESTS.redis.redis });
     });
 
     it("the defaults are not shared objects (rendering twice cannot alias them)", async () => {

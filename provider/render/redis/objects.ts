@@ -9,7 +9,7 @@ import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { defaultTopologySpread, withTopologySpread } from "../topology";
-import { DEFAULT_REQUESTS, defaultResources } from "../default-resources";
+import { DEFAULT_REQUESTS, defaultResources, redisRequests } from "../default-resources";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
@@ -150,7 +150,7 @@ function redisContainer(svc: ResolvedNativeRedisService): Container {
         image: svc.redis.version.redisImage,
         command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-node.sh`],
         ports: [{ name: "redis", containerPort: REDIS_PORTS.redis }],
-        resources: defaultResources(DEFAULT_REQUESTS.redis.redis),
+        resources: defaultResources(redisRequests(svc.redis.settings)),
         env: commonEnv(svc),
         volumeMounts: [
             ...commonMounts(svc),
