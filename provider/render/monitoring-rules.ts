@@ -10,8 +10,11 @@
  *   `nats_server_max_storage`, `nats_stream_total_messages`. Server metrics carry `meta_leader` and
  *   `is_meta_leader` ("true" when `jsz.meta.leader` is this server's name; "true" without a meta
  *   group, i.e. standalone), stream metrics `account` and `stream_name` (`Collect`). A server reports
- *   every stream it holds a replica of, so the number of servers reporting a stream is the number of
- *   its replicas present.
+ *   every stream it holds a replica of: the exporter asks `/jsz?consumers=true` (0.9.1; 0.19.2 adds
+ *   `&config=true&raft=true`), never `leader_only`, and nats-server's `server/monitor.go`
+ *   `accountDetail` (v2.10.29) lists every local stream of the account (`jsa.streams`), skipping
+ *   followers only when `stream_leader_only` is asked. So the number of servers reporting a stream
+ *   is the number of its replicas present.
  * - redis_exporter v1.33.0, v1.50.0, v1.56.0 (namespace `redis`, `main.go` `-namespace`):
  *   `redis_master_link_up` (`exporter/info.go`, replicas only), `redis_connected_slave_lag_seconds`
  *   (`info.go`, on the master, per replica), `redis_memory_used_bytes` / `redis_memory_max_bytes`
