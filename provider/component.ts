@@ -15,18 +15,23 @@ import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
 import { connectionOutputs, IsbConnection } from "./outputs/connection";
 import { createNetworkPolicy } from "./resources/network-policy";
+import { warnAboutCertificates } from "./outputs/derived";
+import { CertificateStatus } from "./resources/certificates";
 
-/** Creates the resources of the resolved flavour and returns its connection outputs. */
-function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
+/** Creates the resources of the resolved flavour; returns its connection outputs and certificates. */
+function provision(spec: ResolvedService, child: ChildOptions): { connection: IsbConnection; certificates: CertificateStatus[] } {
     switch (spec.type) {
-        case "jetstream":
+        case "jetstream": {
             // provisioner "numaflow": our Secrets and an InterStepBufferService resource; the controller builds the rest.
-            if (spec.provisioner === "numaflow") return jetStreamConnection(spec, createNumaflowResources(spec, child));
-            return jetStreamConnection(spec, createJetStreamResources(spec, child));
-        case "redis-native":
-            return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
+            const res = spec.provisioner === "numaflow" ? createNumaflowResources(spec, child) : createJetStreamResources(spec, child);
+            return { connection: jetStreamConnection(spec, res), certificates: res.certificates };
+        }
+        case "redis-native": {
+            const res = createNativeRedisResources(spec, child);
+            return { connection: nativeRedisConnection(spec, res), certificates: res.certificates };
+        }
         case "redis-external":
-            return externalRedisConnection(spec, createExternalRedisResources(spec, child));
+            return { connection: externalRedisConnection(spec, createExternalRedisResources(spec, child)), certificates: [] };
     }
 }
 
@@ -92,6 +97,10 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
     public readonly namespace!: pulumi.Output<string>;
     /** Name of the client Service. */
     public readonly serviceName!: pulumi.Output<string>;
+    /** Non-secret fingerprint (16 hex digits) of what clients need to connect: user, password, TLS on/off and CA certificate. It changes exactly when one of them does; put it on pipeline pod templates so they roll on rotation. */
+    public readonly credentialsRevision!: pulumi.Output<string>;
+    /** Earliest expiry (RFC 3339, UTC) among the CA and server certificates; empty without TLS. Certificates renew only when `pulumi up` runs inside `certificates.earlyRenewalHours`. */
+    public readonly tlsNotAfter!: pulumi.Output<string>;
 
     constructor(name: string, args: InterStepBufferServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: invalid input fails `pulumi preview` with no resource created.
@@ -99,7 +108,8 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         checkRetainOnDelete(opts, spec.type !== "redis-external" || spec.redis.password !== undefined);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         warnAboutClaimTemplates(spec, this);
-        const connection = provision(spec, childOptions(this, opts));
+        const { connection, certificates } = provision(spec, childOptions(this, opts));
+        warnAboutCertificates(certificates, spec.certificates.earlyRenewalHours, this);
         createNetworkPolicy(spec, childOptions(this, opts));
         const outputs = connectionOutputs(connection);
         Object.assign(this, outputs);

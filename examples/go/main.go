@@ -36,6 +36,8 @@ type InterStepBufferService struct {
 	StreamConfig          pulumi.StringOutput `pulumi:"streamConfig"`
 	Namespace             pulumi.StringOutput `pulumi:"namespace"`
 	ServiceName           pulumi.StringOutput `pulumi:"serviceName"`
+	CredentialsRevision   pulumi.StringOutput `pulumi:"credentialsRevision"`
+	TlsNotAfter           pulumi.StringOutput `pulumi:"tlsNotAfter"`
 }
 
 // NewInterStepBufferService registers the component with the isbsvc provider; args are the
@@ -88,6 +90,8 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("streamConfig", isb.StreamConfig)
 	ctx.Export("namespace", isb.Namespace)
 	ctx.Export("serviceName", isb.ServiceName)
+	ctx.Export("credentialsRevision", isb.CredentialsRevision)
+	ctx.Export("tlsNotAfter", isb.TlsNotAfter)
 	return nil
 }
 

@@ -13,6 +13,8 @@ const masterName = isb.requireOutput("masterName") as pulumi.Output<string>;
 const user = isb.requireOutput("user") as pulumi.Output<string>;
 const password = isb.requireOutput("password") as pulumi.Output<string>;
 const namespace = isb.requireOutput("namespace") as pulumi.Output<string>;
+// Changes exactly when the user, password, TLS setting or CA changes (never secret).
+const credentialsRevision = isb.requireOutput("credentialsRevision") as pulumi.Output<string>;
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
@@ -26,6 +28,30 @@ export const isbEnv = new k8s.core.v1.Secret("pipeline-isb-redis-env", {
         NUMAFLOW_ISBSVC_REDIS_PASSWORD: b64(pw),
         NUMAFLOW_ISBSVC_REDIS_SENTINEL_PASSWORD: b64(pw),
     })),
+});
+
+/** A pipeline client; the revision on its pod template rolls it when the Redis password rotates. */
+export const client = new k8s.apps.v1.Deployment("pipeline-redis-client", {
+    metadata: { name: "pipeline-redis-client", namespace },
+    spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "pipeline-redis-client" } },
+        template: {
+            metadata: {
+                labels: { app: "pipeline-redis-client" },
+                annotations: { "isbsvc/credentials-revision": credentialsRevision },
+            },
+            spec: {
+                containers: [
+                    {
+                        name: "client",
+                        image: config.get("clientImage") ?? "registry.example.com/pipeline-client:1.0",
+                        envFrom: [{ secretRef: { name: isbEnv.metadata.name } }],
+                    },
+                ],
+            },
+        },
+    },
 });
 
 export const isbSentinelUrl = sentinelUrl;

@@ -63,6 +63,22 @@ export function checkNumaflowArgs(obj: Record<string, unknown>): void {
             'cannot be set with provisioner "numaflow": the Numaflow controller builds the pods; set jetstream.affinity instead',
         );
     }
+    const monitoring = isSet(obj, "monitoring") ? optionalObject(obj.monitoring, "monitoring") : undefined;
+    if (monitoring && monitoring.enabled === true) {
+        fail(
+            "monitoring.enabled",
+            'cannot be true with provisioner "numaflow": the Numaflow controller builds the pods and this component ' +
+                "creates no monitoring objects for them",
+        );
+    }
+    const networkPolicy = isSet(obj, "networkPolicy") ? optionalObject(obj.networkPolicy, "networkPolicy") : undefined;
+    if (networkPolicy && networkPolicy.enabled !== false) {
+        fail(
+            "networkPolicy",
+            'is not applied with provisioner "numaflow" (the Numaflow controller builds the pods; this component creates ' +
+                "no NetworkPolicy in that mode): remove it or set enabled: false",
+        );
+    }
     const js = optionalObject(obj.jetstream, "jetstream");
     if (js && isSet(js, "settings")) {
         const settingsPath = at("jetstream", "settings");

@@ -27,6 +27,7 @@ import {
     resolveDisruptionBudget,
 } from "./options";
 import { resolveNetworkPolicy, ResolvedNetworkPolicy } from "./network-policy";
+import { resolveMonitoring, ResolvedMonitoring } from "./monitoring";
 import { dns1035Label, dns1123Subdomain, optionalObject, optionalString, rejectUnknownKeys } from "./values";
 
 /** Everything a flavour needs to render, with defaults applied. */
@@ -45,6 +46,8 @@ export interface ResolvedCommon {
     await: ResolvedAwait;
     /** The NetworkPolicy; undefined when disabled (and always for an external Redis: no pods). */
     networkPolicy?: ResolvedNetworkPolicy;
+    /** Prometheus Operator objects; undefined when monitoring is off. */
+    monitoring?: ResolvedMonitoring;
 }
 
 /** A resolved JetStream ISB service. */
@@ -89,6 +92,7 @@ const TOP_FIELDS = [
     "skipAwait",
     "customTimeouts",
     "networkPolicy",
+    "monitoring",
 ];
 
 /**
@@ -187,7 +191,7 @@ function resolveChecked(
     if (hasJs && hasRedis) fail("jetstream", 'and "redis" are both set; an ISB service is exactly one of them');
     if (!hasJs && !hasRedis) fail("jetstream", 'or "redis" must be set (exactly one of them)');
     dns1035Label(name, "name", hasJs ? MAX_JETSTREAM_NAME : MAX_REDIS_NAME);
-    const base = (replicas: number): ResolvedCommon => ({
+    const base = (replicas: number, external = false): ResolvedCommon => ({
         name,
         namespace: resolveNamespace(obj.namespace, opts),
         clusterDomain: dns1123Subdomain(optionalString(obj.clusterDomain, "clusterDomain") ?? "cluster.local", "clusterDomain"),
@@ -196,6 +200,7 @@ function resolveChecked(
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
         await: resolveAwait(obj.skipAwait, obj.customTimeouts),
         networkPolicy: resolveNetworkPolicy(obj.networkPolicy, "networkPolicy"),
+        monitoring: resolveMonitoring(obj.monitoring, "monitoring", external),
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
@@ -250,7 +255,7 @@ function resolveChecked(
         assertRedisPodUsable(svc);
         return svc;
     }
-    return { type: "redis-external", ...base(0), networkPolicy: undefined, redis: redis.external, names: redisNames(name) };
+    return { type: "redis-external", ...base(0, true), networkPolicy: undefined, redis: redis.external, names: redisNames(name) };
 }
 
 /** Every pass-through rule violation of the spec, thrown together (nothing is registered before). */

@@ -102,6 +102,12 @@ export interface PodTemplateArgs {
     priority?: number;
     /** A Kubernetes `Affinity`. When set it replaces the component's default soft pod anti-affinity. */
     affinity?: { [key: string]: any };
+    /**
+     * Kubernetes `TopologySpreadConstraint`s. When set (even `[]`) they replace the component's default:
+     * `ScheduleAnyway` spreading over `kubernetes.io/hostname` (unless `antiAffinity` is `none`) and
+     * `topology.kubernetes.io/zone`, with two or more replicas.
+     */
+    topologySpreadConstraints?: { [key: string]: any }[];
     /** Service account of the pods. Default: the namespace's `default` service account. */
     serviceAccountName?: string;
     /** Runtime class of the pods. */
@@ -295,6 +301,18 @@ export interface NetworkPolicyArgs {
     metricsSelectors?: NetworkPolicyPeerArgs[];
 }
 
+/** Prometheus Operator monitoring (beyond the upstream spec). Nothing is created unless `enabled`. */
+export interface MonitoringArgs {
+    /** Create a PodMonitor or ServiceMonitor for the exporter containers and a PrometheusRule with alerts. Default: false. */
+    enabled?: boolean;
+    /** `PodMonitor` (default) or `ServiceMonitor`. */
+    kind?: string;
+    /** Labels added to the monitor and the PrometheusRule, e.g. the `release` label your Prometheus selects. */
+    labels?: { [key: string]: string };
+    /** Scrape interval, a Prometheus duration such as `30s`. Default: the Prometheus' own. */
+    interval?: string;
+}
+
 /** Arguments of the InterStepBufferService component. Exactly one of `jetstream` and `redis` must be set. */
 export interface InterStepBufferServiceArgs {
     /**
@@ -336,4 +354,6 @@ export interface InterStepBufferServiceArgs {
      * cluster, replication and Sentinel traffic from the service's own pods, metrics from `metricsSelectors`.
      */
     networkPolicy?: NetworkPolicyArgs;
+    /** Prometheus Operator PodMonitor/ServiceMonitor and alerting rules (beyond the upstream spec). Default: off. */
+    monitoring?: MonitoringArgs;
 }

@@ -171,6 +171,7 @@ export interface ResolvedPodTemplate {
     priorityClassName?: string;
     priority?: number;
     affinity?: Record<string, unknown>;
+    topologySpreadConstraints?: Record<string, unknown>[];
     serviceAccountName?: string;
     runtimeClassName?: string;
     automountServiceAccountToken: boolean;
@@ -189,6 +190,7 @@ export const POD_TEMPLATE_FIELDS = [
     "priorityClassName",
     "priority",
     "affinity",
+    "topologySpreadConstraints",
     "serviceAccountName",
     "runtimeClassName",
     "automountServiceAccountToken",
@@ -234,6 +236,7 @@ export function resolvePodTemplate(obj: PodTemplateArgs & Record<string, unknown
         priorityClassName: optionalString(obj.priorityClassName, at(path, "priorityClassName")),
         priority: optionalInteger(obj.priority, at(path, "priority"), -(2 ** 31), 2 ** 31 - 1),
         affinity: optionalData(obj.affinity, at(path, "affinity")),
+        topologySpreadConstraints: objectList(obj.topologySpreadConstraints, at(path, "topologySpreadConstraints")),
         serviceAccountName,
         runtimeClassName: optionalString(obj.runtimeClassName, at(path, "runtimeClassName")),
         automountServiceAccountToken: optionalBoolean(obj.automountServiceAccountToken, at(path, "automountServiceAccountToken")) ?? false,

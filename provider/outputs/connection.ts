@@ -80,6 +80,20 @@ export const CONNECTION_FIELDS = contract({
     },
     namespace: { type: "string", secret: false, description: "Namespace of the service.", example: "`pipelines`" },
     serviceName: { type: "string", secret: false, description: "Name of the client Service.", example: "`isbsvc-default-js-svc`" },
+    credentialsRevision: {
+        type: "string",
+        secret: false,
+        description:
+            "Non-secret fingerprint (16 hex digits) of what clients need to connect: user, password, TLS on/off and CA certificate. It changes exactly when one of them does; put it on pipeline pod templates so they roll on rotation.",
+        example: "`3f9c0a7e51b2d846`",
+    },
+    tlsNotAfter: {
+        type: "string",
+        secret: false,
+        description:
+            "Earliest expiry (RFC 3339, UTC) among the CA and server certificates; empty without TLS. Certificates renew only when `pulumi up` runs inside `certificates.earlyRenewalHours`.",
+        example: "`2027-12-02T10:39:07Z`",
+    },
 } as const);
 
 /** Name of a contract output. */

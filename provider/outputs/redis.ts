@@ -7,10 +7,15 @@ import { REDIS_PORTS, REDIS_USER } from "../render/redis/layout";
 import { NativeRedisResources } from "../resources/redis-native";
 import { ExternalRedisResources } from "../resources/redis-external";
 import { IsbConnection } from "./connection";
+import { revisionOutput, tlsNotAfterOutput } from "./derived";
 
 /** Native: clients find the master through Sentinel (`sentinelUrl` + `masterName`), as upstream. */
 export function nativeRedisConnection(svc: ResolvedNativeRedisService, res: NativeRedisResources): IsbConnection {
     const names = svc.names;
+    const caCertPem = res.caCertPem ?? pulumi.output("");
+    const material = pulumi
+        .all([res.password.result, caCertPem])
+        .apply(([password, ca]) => ({ user: REDIS_USER, password, tlsEnabled: svc.redis.tls, caCertPem: ca }));
     return {
         type: pulumi.output("redis"),
         url: pulumi.output(""),
@@ -21,16 +26,22 @@ export function nativeRedisConnection(svc: ResolvedNativeRedisService, res: Nati
         password: pulumi.secret(res.password.result),
         credentialsSecretName: pulumi.output(names.authSecret),
         tlsEnabled: pulumi.output(svc.redis.tls),
-        caCertPem: res.caCertPem ?? pulumi.output(""),
+        caCertPem,
         streamConfig: pulumi.output(""),
         namespace: res.namespace,
         serviceName: pulumi.output(names.service),
+        credentialsRevision: revisionOutput(material),
+        tlsNotAfter: tlsNotAfterOutput(res.certificates),
     };
 }
 
 /** External: the addresses as given; the password only when it was given as a value. */
 export function externalRedisConnection(svc: ResolvedExternalRedisService, res: ExternalRedisResources): IsbConnection {
     const r = svc.redis;
+    const passwordRef = r.passwordSecret ? `${r.passwordSecret.name}/${r.passwordSecret.key}` : "";
+    const material = pulumi
+        .output(r.password ?? "")
+        .apply((password) => ({ user: r.user ?? "", password, tlsEnabled: r.tls, caCertPem: "", passwordRef }));
     return {
         type: pulumi.output("redis"),
         url: pulumi.output(r.url),
@@ -45,5 +56,8 @@ export function externalRedisConnection(svc: ResolvedExternalRedisService, res: 
         streamConfig: pulumi.output(""),
         namespace: res.namespace,
         serviceName: pulumi.output(""),
+        // A user-given password may be guessable: keyed (HMAC) with a generated key.
+        credentialsRevision: revisionOutput(material, res.revisionKey),
+        tlsNotAfter: pulumi.output(""),
     };
 }

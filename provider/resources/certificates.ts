@@ -11,6 +11,25 @@ import { ResolvedCertificates } from "../args/options";
 export interface KeyAndCert {
     key: tls.PrivateKey;
     certPem: pulumi.Output<string>;
+    /** Lifetime of the certificate, for `tlsNotAfter` and the expiry warnings (outputs/certificate-expiry.ts). */
+    status: CertificateStatus;
+}
+
+/**
+ * What @pulumi/tls reports about a certificate's lifetime (`SelfSignedCert` / `LocallySignedCert`
+ * outputs `validityEndTime`, RFC 3339, and `readyForRenewal`). Both are unknown at preview while the
+ * certificate is created or replaced (a renewal inside `earlyRenewalHours` is a replacement:
+ * terraform-provider-tls `common_cert.go` `modifyPlanIfCertificateReadyForRenewal`).
+ */
+export interface CertificateStatus {
+    /** Pulumi resource name of the certificate, e.g. `<name>-server-cert`. */
+    resourceName: string;
+    validityEndTime: pulumi.Output<string>;
+    readyForRenewal: pulumi.Output<boolean>;
+}
+
+function statusOf(resourceName: string, cert: tls.SelfSignedCert | tls.LocallySignedCert): CertificateStatus {
+    return { resourceName, validityEndTime: cert.validityEndTime, readyForRenewal: cert.readyForRenewal };
 }
 
 function privateKey(resourceName: string, opts: ResolvedCertificates, child: ChildOptions): tls.PrivateKey {
@@ -35,7 +54,7 @@ export function createCertificateAuthority(name: string, opts: ResolvedCertifica
         },
         child,
     );
-    return { key, certPem: cert.certPem };
+    return { key, certPem: cert.certPem, status: statusOf(`${name}-ca`, cert) };
 }
 
 /** What a leaf certificate is for. */
@@ -84,5 +103,5 @@ export function createLeafCertificate(
         },
         child,
     );
-    return { key, certPem: cert.certPem };
+    return { key, certPem: cert.certPem, status: statusOf(`${name}-${leaf.role}-cert`, cert) };
 }

@@ -19,7 +19,8 @@ import {
     renderJetStreamStatefulSet,
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
-import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createMonitoring } from "./monitoring";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
@@ -30,6 +31,8 @@ export interface JetStreamResources {
     credentials: CredentialResources;
     /** CA certificate PEM, when TLS is on. */
     caCertPem?: pulumi.Output<string>;
+    /** CA, server and route certificates (none without TLS). */
+    certificates: CertificateStatus[];
 }
 
 function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
@@ -44,6 +47,7 @@ function tlsMaterial(
     ca: KeyAndCert,
     namespace: pulumi.Output<string>,
     child: ChildOptions,
+    statuses: CertificateStatus[],
 ): pulumi.Output<JetStreamTlsMaterial> {
     const names = svc.names;
     const dnsNames = namespace.apply((ns) => serviceDnsNames(names.service, ns, svc.clusterDomain));
@@ -52,6 +56,7 @@ function tlsMaterial(
         svc.jetstream.replicas > 1
             ? createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, child)
             : undefined;
+    statuses.push(server.status, ...(route ? [route.status] : []));
     return pulumi
         .all([ca.certPem, server.certPem, server.key.privateKeyPem, route?.certPem ?? "", route?.key.privateKeyPem ?? ""])
         .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) => ({
@@ -101,7 +106,8 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         opts,
     );
 
-    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child) : undefined;
+    const certificates: CertificateStatus[] = ca ? [ca.status] : [];
+    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child, certificates) : undefined;
     const serverData = pulumi
         .all([creds, credentials.encryptionKey.result, tls])
         .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
@@ -135,6 +141,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
+    createMonitoring(svc, child);
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-js-pdb`,
@@ -142,5 +149,5 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
             opts,
         );
     }
-    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem };
+    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem, certificates };
 }

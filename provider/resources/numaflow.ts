@@ -27,9 +27,9 @@ import { renderJetStreamSecret } from "../render/jetstream/objects";
 import { base64Data } from "../render/secret-data";
 import { renderNumaflowClientAuthSecretData, renderNumaflowServerSecretData } from "../render/numaflow/secrets";
 import { CREDENTIALS_REVISION_ANNOTATION, renderInterStepBufferService } from "../render/numaflow/isbsvc";
-import { credentialsRevision } from "../render/numaflow/revision";
+import { serverMaterialRevision } from "../render/numaflow/revision";
 import { createCredentials, CredentialResources } from "./credentials";
-import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { objectArgs, secretArgs } from "./k8s-object";
 import { JetStreamResources } from "./jetstream";
 
@@ -51,10 +51,12 @@ function tlsMaterial(
     ca: KeyAndCert,
     namespace: pulumi.Output<string>,
     child: ChildOptions,
+    statuses: CertificateStatus[],
 ): pulumi.Output<JetStreamTlsMaterial> {
     const dnsNames = namespace.apply((ns) => serviceDnsNames(svc.names.service, ns, svc.clusterDomain));
     const server = createLeafCertificate(svc.name, { role: "server", dnsNames, clientAuth: false }, ca, svc.certificates, child);
     const route = createLeafCertificate(svc.name, { role: "route", dnsNames, clientAuth: true }, ca, svc.certificates, child);
+    statuses.push(server.status, route.status);
     return pulumi
         .all([ca.certPem, server.certPem, server.key.privateKeyPem, route.certPem, route.key.privateKeyPem])
         .apply(([caCertPem, serverCertPem, serverKeyPem, routeCertPem, routeKeyPem]) => ({
@@ -84,7 +86,8 @@ export function createNumaflowResources(svc: ResolvedJetStreamService, child: Ch
     const ca = svc.jetstream.tls ? createCertificateAuthority(name, svc.certificates, child) : undefined;
     const namespace = svc.namespace;
     const namespaceOutput = pulumi.output(namespace);
-    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child) : undefined;
+    const certificates: CertificateStatus[] = ca ? [ca.status] : [];
+    const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child, certificates) : undefined;
 
     const clientPlain = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => renderNumaflowClientAuthSecretData(c, caPem));
     const serverPlain = pulumi
@@ -103,14 +106,14 @@ export function createNumaflowResources(svc: ResolvedJetStreamService, child: Ch
     );
 
     // A hash, not a secret: unsecret so the annotation is a plain value in the state (as the Redis checksum).
-    const revision = pulumi.unsecret(pulumi.all([serverPlain, clientPlain]).apply(([s, c]) => credentialsRevision(revisionParts(s, c))));
+    const revision = pulumi.unsecret(pulumi.all([serverPlain, clientPlain]).apply(([s, c]) => serverMaterialRevision(revisionParts(s, c))));
     const args = objectArgs(namespace, (ns) => renderInterStepBufferService(name, ns, svc.numaflowSpec!, svc.await.skipAwait));
     new k8s.apiextensions.CustomResource(
         `${name}-isbsvc`,
         withJetStreamPodAnnotation(args, CREDENTIALS_REVISION_ANNOTATION, revision) as k8s.apiextensions.CustomResourceArgs,
         { ...child, dependsOn: [serverSecret, clientSecret], customTimeouts: svc.await.customTimeouts },
     );
-    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem };
+    return { namespace: namespaceOutput, credentials, caCertPem: ca?.certPem, certificates };
 }
 
 /**

@@ -11,12 +11,21 @@ import { objectLabels } from "../render/labels";
 import { REDIS_PASSWORD_KEY } from "../render/redis/layout";
 import { K8sObject } from "../render/k8s-types";
 import { secretArgs } from "./k8s-object";
+import { createPassword } from "./credentials";
 
 export interface ExternalRedisResources {
     namespace: pulumi.Output<string>;
     /** Name of the Secret holding the password (created or referenced); empty when there is none. */
     credentialsSecretName: string;
+    /**
+     * Key of the `credentialsRevision` HMAC when the user gave a password (which may be guessable:
+     * outputs/credentials-revision.ts); absent otherwise.
+     */
+    revisionKey?: pulumi.Output<string>;
 }
+
+/** Length of the generated HMAC key of `credentialsRevision` (letters and digits: about 190 bits). */
+export const REVISION_KEY_LENGTH = 32;
 
 export function createExternalRedisResources(svc: ResolvedExternalRedisService, child: ChildOptions): ExternalRedisResources {
     const r = svc.redis;
@@ -43,9 +52,11 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
         ),
         child,
     );
+    const revisionKey = createPassword(`${svc.name}-credentials-revision-key`, REVISION_KEY_LENGTH, child);
     return {
         // Decided at construction (args/namespace.ts), never read back from the Secret.
         namespace: pulumi.output(svc.namespace),
         credentialsSecretName: name,
+        revisionKey: revisionKey.result,
     };
 }

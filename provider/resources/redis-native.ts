@@ -19,7 +19,8 @@ import {
     renderRedisStatefulSet,
 } from "../render/redis/objects";
 import { createPassword } from "./credentials";
-import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createMonitoring } from "./monitoring";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 
@@ -28,6 +29,8 @@ export interface NativeRedisResources {
     namespace: pulumi.Output<string>;
     password: random.RandomPassword;
     caCertPem?: pulumi.Output<string>;
+    /** CA and server certificates (none without TLS). */
+    certificates: CertificateStatus[];
 }
 
 export const REDIS_PASSWORD_LENGTH = 32;
@@ -48,10 +51,12 @@ function createTlsSecret(
     ca: KeyAndCert,
     namespace: pulumi.Input<string>,
     child: ChildOptions,
+    statuses: CertificateStatus[],
 ): pulumi.Output<Record<string, string>> {
     const names = svc.names;
     const dnsNames = pulumi.output(namespace).apply((ns) => redisDnsNames(svc, ns));
     const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
+    statuses.push(leaf.status);
     const data = pulumi
         .all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
         .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
@@ -101,7 +106,8 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         opts,
     );
 
-    const tlsData = ca ? createTlsSecret(svc, ca, namespace, child) : undefined;
+    const certificates: CertificateStatus[] = ca ? [ca.status] : [];
+    const tlsData = ca ? createTlsSecret(svc, ca, namespace, child, certificates) : undefined;
     new k8s.core.v1.ConfigMap(
         `${name}-redis-config`,
         objectArgs(namespace, (ns) => renderRedisConfigMap(svc, ns)),
@@ -137,6 +143,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
     );
+    createMonitoring(svc, child);
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-redis-pdb`,
@@ -144,5 +151,5 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             opts,
         );
     }
-    return { namespace: pulumi.output(namespace), password, caCertPem: ca?.certPem };
+    return { namespace: pulumi.output(namespace), password, caCertPem: ca?.certPem, certificates };
 }

@@ -113,6 +113,13 @@ const CASES: Case[] = [
     },
     { change: "container resources", flavours: ["jetstream", "redis"], after: { resources: true }, roll: true },
     { change: "metadata labels", flavours: ["jetstream", "redis"], after: { metadata: { labels: { team: "streams" } } }, roll: true },
+    { change: "monitoring off → on (PodMonitor)", flavours: ["jetstream", "redis"], after: { monitoring: { enabled: true } }, roll: false },
+    {
+        change: "monitoring on → off (ServiceMonitor)",
+        flavours: ["jetstream", "redis"],
+        before: { monitoring: { enabled: true, kind: "ServiceMonitor" } },
+        roll: false,
+    },
 ];
 
 /** The flavour-specific spec of a case side: some keys differ between flavours. */
@@ -130,8 +137,10 @@ function spec(f: Flavour, side: Record<string, unknown> | undefined): Record<str
 }
 
 function args(f: Flavour, side: Record<string, unknown> | undefined, namespace: boolean): Record<string, unknown> {
-    const body = f === "jetstream" ? { jetstream: spec(f, side) } : { redis: { native: spec(f, side) } };
-    return { ...(namespace && { namespace: "pipelines" }), ...body };
+    // `monitoring` is a top-level argument, the rest belongs to the flavour.
+    const { monitoring, ...flavour } = side ?? {};
+    const body = f === "jetstream" ? { jetstream: spec(f, flavour) } : { redis: { native: spec(f, flavour) } };
+    return { ...(namespace && { namespace: "pipelines" }), ...body, ...(monitoring !== undefined && { monitoring }) };
 }
 
 const STS = "kubernetes:apps/v1:StatefulSet";

@@ -17,6 +17,8 @@ import { build, Built } from "../../sim/runtime/build";
 import { installMocks, registry, Registered } from "../../sim/runtime/mock-runtime";
 import { settle, valueOf } from "../../sim/runtime/outputs";
 import { decodedInputs, generatedValues, maskGenerated } from "../../sim/runtime/generated";
+import { CredentialMaterial, credentialsRevision } from "../../provider/outputs/credentials-revision";
+import { parseRfc3339 } from "../../provider/outputs/certificate-expiry";
 
 // SDK internals the provider server uses (they have no public typings).
 
@@ -167,6 +169,23 @@ describe("construct (the component from Python, Go and YAML)", () => {
         for (const k of outputNames) {
             const out = viaConstruct.state[k];
             assert.ok(pulumi.Output.isInstance(out), `state.${k} is an Output`);
+            assert.equal(await pulumi.isSecret(out), SECRET_OUTPUTS.includes(k), `state.${k} secret`);
+            if (k === "credentialsRevision") {
+                // Derived from generated values: the revision of this build's own credentials.
+                const o = Object.fromEntries(
+                    await Promise.all(
+                        ["user", "password", "tlsEnabled", "caCertPem"].map(async (f) => [f, await valueOf(viaConstruct.state[f])]),
+                    ),
+                );
+                assert.equal(await valueOf(out), credentialsRevision(o as CredentialMaterial), "state.credentialsRevision");
+                continue;
+            }
+            if (k === "tlsNotAfter") {
+                // Derived from the clock: the certificates of both builds were made within seconds of each other.
+                const delta = parseRfc3339(await valueOf(out as pulumi.Output<string>))! - parseRfc3339(direct.outputs.tlsNotAfter)!;
+                assert.ok(Math.abs(delta) < 120_000, `state.tlsNotAfter ${delta} ms from the TypeScript output`);
+                continue;
+            }
             assert.deepEqual(
                 maskGenerated(await valueOf(out), constructValues),
                 maskGenerated((direct.outputs as any)[k], directValues),

@@ -28,6 +28,7 @@ describe("programs and examples", () => {
                 caCertPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
                 tlsEnabled: true,
                 namespace: "pipelines",
+                credentialsRevision: "3f9c0a7e51b2d846",
             },
             secretOutputNames: ["password"],
         };
@@ -43,6 +44,13 @@ describe("programs and examples", () => {
         assert.ok(isSerializedSecret(secret.raw.data), "the pods' Secret data is sent as a secret");
         assert.equal(Buffer.from(secret.inputs.data.NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD, "base64").toString(), "S3cretPassw0rd");
         assert.equal(secret.inputs.metadata.namespace, "pipelines");
+        await valueOf(consumer.client.id);
+        await settle();
+        const client = registry().find((r) => r.name === "pipeline-client")!;
+        const template = client.inputs.spec.template;
+        assert.equal(template.metadata.annotations["isbsvc/credentials-revision"], "3f9c0a7e51b2d846", "pods roll on rotation");
+        assert.equal(template.spec.containers[0].envFrom[0].secretRef.name, "pipeline-isb-env");
+        assert.equal(isSerializedSecret(client.raw.spec), false, "the revision is not secret, so the Deployment spec is not");
     });
 
     it("the native Redis producer example exports the Sentinel contract", async () => {
@@ -70,6 +78,7 @@ describe("programs and examples", () => {
                 user: "default",
                 password: "R3disPassw0rd",
                 namespace: "pipelines",
+                credentialsRevision: "0123456789abcdef",
             },
             secretOutputNames: ["password"],
         };
@@ -82,5 +91,9 @@ describe("programs and examples", () => {
         const secret = registry().find((r) => r.name === "pipeline-isb-redis-env")!;
         assert.ok(isSerializedSecret(secret.raw.data));
         assert.equal(Buffer.from(secret.inputs.data.NUMAFLOW_ISBSVC_REDIS_SENTINEL_MASTER, "base64").toString(), "mymaster");
+        await valueOf(consumer.client.id);
+        await settle();
+        const client = registry().find((r) => r.name === "pipeline-redis-client")!;
+        assert.equal(client.inputs.spec.template.metadata.annotations["isbsvc/credentials-revision"], "0123456789abcdef");
     });
 });

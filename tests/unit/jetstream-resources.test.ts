@@ -360,7 +360,11 @@ describe("JetStream variants", () => {
         const [main, reloader, metrics] = tpl.spec.containers;
         assert.deepEqual(main.command, ["nats-server", "--config", "/etc/nats-config/nats-js.conf"], "alpine uses PATH");
         assert.deepEqual(main.args, ["-D"]);
-        assert.deepEqual(main.resources, { limits: { memory: "1Gi" } });
+        assert.deepEqual(
+            main.resources,
+            { limits: { memory: "1Gi" }, requests: { cpu: "100m", memory: "256Mi" } },
+            "merged over the default requests",
+        );
         assert.equal(main.imagePullPolicy, "IfNotPresent");
         assert.deepEqual(main.env.at(-1), { name: "EXTRA", value: "1" });
         assert.equal(main.livenessProbe.periodSeconds, 60);

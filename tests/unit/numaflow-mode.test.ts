@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { build, Built, K8S, secretData } from "../../sim/runtime/build";
 import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 import { InterStepBufferService, SpecError } from "../../provider";
-import { credentialsRevision } from "../../provider/render/numaflow/revision";
+import { serverMaterialRevision } from "../../provider/render/numaflow/revision";
 import { renderNumaflowAuthConf } from "../../provider/render/numaflow/secrets";
 
 const CR = "kubernetes:numaflow.numaproj.io/v1alpha1:InterStepBufferService";
@@ -177,7 +177,7 @@ describe("provisioner numaflow", () => {
         const parts: Record<string, string> = {};
         for (const [k, v] of Object.entries(server)) if (k !== "encryption") parts[`server/${k}`] = v;
         for (const [k, v] of Object.entries(client)) parts[`client/${k}`] = v;
-        assert.equal(rev, credentialsRevision(parts));
+        assert.equal(rev, serverMaterialRevision(parts));
     });
 
     it("exports the same connection contract as direct mode", async () => {
@@ -307,6 +307,13 @@ describe("provisioner numaflow: refusals at construction", () => {
             ).field,
             "antiAffinity",
         );
+        const mode = (extra: object) => () =>
+            new InterStepBufferService("x", { namespace: "p", provisioner: "numaflow", jetstream: js, ...extra } as any);
+        assert.equal(specError(mode({ monitoring: { enabled: true } })).field, "monitoring.enabled");
+        assert.equal(specError(mode({ networkPolicy: {} })).field, "networkPolicy");
+        assert.equal(specError(mode({ networkPolicy: { enabled: true } })).field, "networkPolicy");
+        // Explicitly off is accepted.
+        assert.doesNotThrow(mode({ networkPolicy: { enabled: false }, monitoring: { enabled: false } }));
     });
 
     it("rejects settings the controller drops, naming the key", () => {
@@ -323,15 +330,15 @@ describe("provisioner numaflow: refusals at construction", () => {
     });
 });
 
-describe("credentialsRevision", () => {
+describe("serverMaterialRevision (numaflow pod annotation)", () => {
     it("is deterministic, key-order independent, short hex, and changes with any value", () => {
-        const a = credentialsRevision({ user: "u", password: "p", caCertPem: "c" });
+        const a = serverMaterialRevision({ user: "u", password: "p", caCertPem: "c" });
         assert.match(a, /^[0-9a-f]{16}$/);
-        assert.equal(a, credentialsRevision({ caCertPem: "c", password: "p", user: "u" }));
-        assert.notEqual(a, credentialsRevision({ user: "u", password: "q", caCertPem: "c" }));
-        assert.notEqual(a, credentialsRevision({ user: "u", password: "p", caCertPem: "d" }));
+        assert.equal(a, serverMaterialRevision({ caCertPem: "c", password: "p", user: "u" }));
+        assert.notEqual(a, serverMaterialRevision({ user: "u", password: "q", caCertPem: "c" }));
+        assert.notEqual(a, serverMaterialRevision({ user: "u", password: "p", caCertPem: "d" }));
         // Length prefixes: moving characters between fields changes the revision.
-        assert.notEqual(credentialsRevision({ a: "xy", b: "" }), credentialsRevision({ a: "x", b: "y" }));
+        assert.notEqual(serverMaterialRevision({ a: "xy", b: "" }), serverMaterialRevision({ a: "x", b: "y" }));
         assert.ok(!a.includes("p"));
     });
 });

@@ -137,7 +137,7 @@ describe("native Redis resources", () => {
 });
 
 describe("external Redis", () => {
-    it("deploys nothing but a credentials Secret when a password is given, and keeps it secret", async () => {
+    it("deploys nothing but a credentials Secret (and the credentialsRevision key) when a password is given, and keeps it secret", async () => {
         const b = await build("ext", {
             namespace: "pipelines",
             redis: {
@@ -148,12 +148,13 @@ describe("external Redis", () => {
                 },
             },
         });
-        assert.deepEqual(
-            b.children.map((c) => `${c.type}::${c.name}`),
-            ["kubernetes:core/v1:Secret::ext-redis-auth"],
-        );
-        assert.deepEqual(secretData(b.children[0]), { "redis-password": "Ext3rnalPw" });
-        assert.ok(isSerializedSecret(b.children[0].raw.data));
+        assert.deepEqual(b.children.map((c) => `${c.type}::${c.name}`).sort(), [
+            "kubernetes:core/v1:Secret::ext-redis-auth",
+            "random:index/randomPassword:RandomPassword::ext-credentials-revision-key",
+        ]);
+        const secret = b.child("kubernetes:core/v1:Secret");
+        assert.deepEqual(secretData(secret), { "redis-password": "Ext3rnalPw" });
+        assert.ok(isSerializedSecret(secret.raw.data));
         assert.equal(b.outputs.url, "redis.example.com:6379");
         assert.equal(b.outputs.user, "isb");
         assert.equal(b.outputs.password, "Ext3rnalPw");

@@ -14,6 +14,8 @@ import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { defaultPodSecurityContext, NATS_UID } from "../security-context";
 import { assertPodUsable } from "../volume-access";
 import { fail } from "../../args/errors";
+import { defaultTopologySpread, withTopologySpread } from "../topology";
+import { DEFAULT_REQUESTS, defaultResources } from "../default-resources";
 import {
     CONFIG_DIR,
     CONFIG_FILE,
@@ -102,6 +104,7 @@ function mainContainer(svc: ResolvedJetStreamService): Container {
             { name: "cluster", containerPort: JS_PORTS.cluster },
             { name: "monitor", containerPort: JS_PORTS.monitor },
         ],
+        resources: defaultResources(DEFAULT_REQUESTS.jetstream.main),
         env: [
             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             { name: "SERVER_NAME", value: "$(POD_NAME)" },
@@ -139,6 +142,7 @@ function reloaderContainer(svc: ResolvedJetStreamService): Container {
         name: "reloader",
         image: svc.jetstream.version.configReloaderImage,
         command: ["nats-server-config-reloader", "-pid", PID_FILE, ...reloaderWatchedFiles(svc).flatMap((f) => ["-config", f])],
+        resources: defaultResources(DEFAULT_REQUESTS.jetstream.reloader),
         volumeMounts: [
             { name: "config-volume", mountPath: CONFIG_DIR, readOnly: true },
             { name: "pid", mountPath: PID_DIR },
@@ -161,6 +165,7 @@ function metricsContainer(svc: ResolvedJetStreamService): Container {
             `http://localhost:${JS_PORTS.monitor}`,
         ],
         ports: [{ name: "metrics", containerPort: JS_PORTS.metrics }],
+        resources: defaultResources(DEFAULT_REQUESTS.jetstream.metrics),
     };
 }
 
@@ -213,6 +218,7 @@ export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namesp
                 applyContainerTemplate(metricsContainer(svc), js.metricsContainerTemplate),
             ],
             volumes: volumes(svc),
+            ...withTopologySpread(defaultTopologySpread(selector, js.replicas, svc.antiAffinity)),
         },
         js.podTemplate,
         renderAffinity(js.podTemplate, svc.antiAffinity, selector),

@@ -1,6 +1,8 @@
 /**
- * The credentials revision: a short, non-secret hash of the credentials and certificates the
- * servers read from the Secrets.
+ * The server material revision: a short, non-secret hash of the credentials and certificates the
+ * servers read from the Secrets (all of them, leaf certificates included — unlike the
+ * `credentialsRevision` output, provider/outputs/credentials-revision.ts, which covers only what
+ * clients need).
  *
  * Why the pods need it (`provisioner: "numaflow"`): the Numaflow controller does not watch Secrets
  * (numaflow `pkg/reconciler/cmd/start.go`: the ISB controller watches InterStepBufferService,
@@ -20,7 +22,7 @@
 import { createHash } from "crypto";
 
 /** Revision of `parts` (e.g. `{ user, password, caCertPem }`, or whole Secret data). Keys are sorted. */
-export function credentialsRevision(parts: Record<string, string>): string {
+export function serverMaterialRevision(parts: Record<string, string>): string {
     const h = createHash("sha256");
     for (const key of Object.keys(parts).sort()) {
         const value = parts[key];

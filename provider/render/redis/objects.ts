@@ -8,6 +8,8 @@ import { applyContainerTemplate } from "../container-template";
 import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
+import { defaultTopologySpread, withTopologySpread } from "../topology";
+import { DEFAULT_REQUESTS, defaultResources, redisRequests } from "../default-resources";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
@@ -87,10 +89,12 @@ export function renderRedisSecret(
     return { apiVersion: "v1", kind: "Secret", metadata: meta(svc, name, namespace), type: "Opaque", data };
 }
 
-function servicePorts(): Record<string, unknown>[] {
+function servicePorts(metrics: boolean): Record<string, unknown>[] {
     return [
         { name: "tcp-redis", port: REDIS_PORTS.redis, targetPort: REDIS_PORTS.redis, protocol: "TCP" },
         { name: "tcp-sentinel", port: REDIS_PORTS.sentinel, targetPort: REDIS_PORTS.sentinel, protocol: "TCP" },
+        // Only for a ServiceMonitor (render/monitoring.ts), which scrapes the Service port named `metrics`.
+        ...(metrics ? [{ name: "metrics", port: REDIS_PORTS.metrics, targetPort: REDIS_PORTS.metrics, protocol: "TCP" }] : []),
     ];
 }
 
@@ -107,7 +111,7 @@ export function renderRedisService(svc: ResolvedNativeRedisService, namespace: s
             // before they are ready); the client Service routes only to Ready pods.
             ...(headless && { clusterIP: "None", publishNotReadyAddresses: true }),
             selector: selectorLabels(svc.name, "redis"),
-            ports: servicePorts(),
+            ports: servicePorts(headless && svc.monitoring?.kind === "ServiceMonitor"),
         },
     };
 }
@@ -149,6 +153,7 @@ function redisContainer(svc: ResolvedNativeRedisService): Container {
         image: svc.redis.version.redisImage,
         command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-node.sh`],
         ports: [{ name: "redis", containerPort: REDIS_PORTS.redis }],
+        resources: defaultResources(redisRequests(svc.redis.settings)),
         env: commonEnv(svc),
         volumeMounts: [
             ...commonMounts(svc),
@@ -168,6 +173,7 @@ function sentinelContainer(svc: ResolvedNativeRedisService): Container {
         image: svc.redis.version.sentinelImage,
         command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/start-sentinel.sh`],
         ports: [{ name: "sentinel", containerPort: REDIS_PORTS.sentinel }],
+        resources: defaultResources(DEFAULT_REQUESTS.redis.sentinel),
         env: commonEnv(svc),
         volumeMounts: [...commonMounts(svc), { name: "sentinel", mountPath: SENTINEL_DIR }],
         startupProbe: execProbe("ping-sentinel.sh", undefined, { ...PROBE_TIMING, failureThreshold: 60 }),
@@ -182,6 +188,7 @@ function metricsContainer(svc: ResolvedNativeRedisService): Container {
         name: "metrics",
         image: svc.redis.version.redisExporterImage,
         ports: [{ name: "metrics", containerPort: REDIS_PORTS.metrics }],
+        resources: defaultResources(DEFAULT_REQUESTS.redis.metrics),
         env: [
             { name: "REDIS_ADDR", value: `${scheme}://localhost:${REDIS_PORTS.redis}` },
             { name: "REDIS_USER", value: REDIS_USER },
@@ -230,6 +237,7 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
                 applyContainerTemplate(metricsContainer(svc), r.metricsContainerTemplate),
             ],
             volumes: volumes(svc),
+            ...withTopologySpread(defaultTopologySpread(selector, r.replicas, svc.antiAffinity)),
         },
         r.podTemplate,
         renderAffinity(r.podTemplate, svc.antiAffinity, selector),
