@@ -9,7 +9,7 @@ import { Container, K8sObject } from "../k8s-types";
 import { objectLabels, selectorLabels } from "../labels";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
-import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
+import { renderManagedConf, renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
 import { contentName } from "../checksum";
 import {
@@ -59,6 +59,7 @@ export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace:
             "redis.conf": renderRedisConf(svc),
             "master.conf": renderRoleConf(svc, "master"),
             "replica.conf": renderRoleConf(svc, "replica"),
+            "managed.conf": renderManagedConf(svc),
             "sentinel.conf": renderSentinelConf(svc),
             "sentinel-settings.conf": renderSentinelSettings(svc),
         },

@@ -51,8 +51,10 @@ conf="$REDIS_RUN_DIR/redis.conf"
     echo "include $REDIS_CONFIG_DIR/master.conf"
   else
     echo "include $REDIS_CONFIG_DIR/replica.conf"
-    echo "replicaof $mhost $mport"
   fi
+  # The managed directives after every user line: where the last line wins, ours do.
+  echo "include $REDIS_CONFIG_DIR/managed.conf"
+  [ "$mhost" = "$SELF" ] || echo "replicaof $mhost $mport"
   echo "replica-announce-ip $SELF"
   echo "replica-announce-port $REDIS_PORT"
   echo "requirepass \"$REDIS_PASSWORD\""

@@ -16,13 +16,14 @@ umask 077
 conf="$SENTINEL_DIR/sentinel.conf"
 {
   cat "$REDIS_CONFIG_DIR/sentinel.conf"
+  echo "sentinel monitor $MASTER_SET ${master% *} ${master#* } $QUORUM"
+  # settings.sentinel before the managed lines: where the last line wins, ours do.
+  cat "$REDIS_CONFIG_DIR/sentinel-settings.conf"
   echo "sentinel announce-ip $SELF"
   echo "sentinel announce-port $SENTINEL_PORT"
-  echo "sentinel monitor $MASTER_SET ${master% *} ${master#* } $QUORUM"
   echo "sentinel auth-pass $MASTER_SET \"$REDIS_PASSWORD\""
   echo "sentinel sentinel-pass \"$REDIS_PASSWORD\""
   echo "requirepass \"$REDIS_PASSWORD\""
-  cat "$REDIS_CONFIG_DIR/sentinel-settings.conf"
 } > "$conf"
 log "Sentinel monitoring ${master% *}:${master#* }"
 exec redis-sentinel "$conf"
