@@ -61,6 +61,8 @@ const MANAGED_REDIS = new Set([
     "bind",
     "protected-mode",
     "unixsocket",
+    // The start script shows the set's generation in it (unused without cluster mode).
+    "cluster-announce-ip",
 ]);
 
 /** Whether a canonical redis.conf directive is the component's. */

@@ -238,7 +238,9 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
         metadata: meta(svc, names.statefulSet, namespace),
         replicas: r.replicas,
         serviceName: names.headlessService,
-        podManagementPolicy: "OrderedReady",
+        // Every pod at once: a cold start elects the node with the most data, which needs every
+        // pod's beacon (scripts/redis/start-node.sh); with OrderedReady pod 0 would start alone.
+        podManagementPolicy: "Parallel",
         selector,
         podLabels: podLabels(r.podTemplate, selector),
         podAnnotations: r.podTemplate.annotations,
