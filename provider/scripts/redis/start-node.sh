@@ -55,6 +55,8 @@ cold_start() {
   rm -f "$REDIS_RUN_DIR/beacon.rdb"
   redis-server "$conf" >/dev/null 2>&1 &
   beacon=$!
+  # Stops the beacon and removes its config (it holds the password).
+  stop_beacon() { kill "$beacon" 2>/dev/null || true; wait "$beacon" 2>/dev/null || true; rm -f "$conf" "$REDIS_RUN_DIR/beacon.rdb"; }
   started=$(date +%s)
   log "cold start: beacon up with generation/offset $own; waiting for the beacons of all $REPLICAS pods"
   winner=""; newgen=""; follow=""
@@ -92,14 +94,14 @@ cold_start() {
   done
   if [ -n "$follow" ]; then
     log "cold start: a master is already decided: ${follow% *}"
-    kill "$beacon" 2>/dev/null || true; wait "$beacon" 2>/dev/null || true
+    stop_beacon
     printf '%s\n' "$follow"
     return 0
   fi
   # Show the decision a few seconds, so nodes that missed a beacon adopt it, then record it.
   cli -h localhost -p "$REDIS_PORT" config set replica-announce-ip "$BEACON_MARK/$(echo "$own" | tr ' ' /)/$winner/$newgen" >/dev/null 2>&1 || true
   sleep 3
-  kill "$beacon" 2>/dev/null || true; wait "$beacon" 2>/dev/null || true
+  stop_beacon
   printf '%s %s %s\n' "$POD_PREFIX-$winner.$HEADLESS" "$REDIS_PORT" "$newgen"
 }
 
