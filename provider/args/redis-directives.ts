@@ -431,11 +431,19 @@ export function directiveTable(server: readonly [number, number]): RedisDirectiv
 }
 
 /**
+ * Lower-cases A-Z only, as C's `tolower` in the "C" locale does (redis `sdstolower`, `strcasecmp`):
+ * JavaScript's `toLowerCase` would also fold e.g. the Kelvin sign U+212A to "k", which Redis does not.
+ */
+export function asciiLower(text: string): string {
+    return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+/**
  * The canonical name of a directive as the release resolves it (case-insensitive, aliases
  * followed), or undefined when redis-server would refuse it as a bad directive.
  */
 export function canonicalDirective(table: RedisDirectiveTable, name: string): string | undefined {
-    const lower = name.toLowerCase();
+    const lower = asciiLower(name);
     if (Object.prototype.hasOwnProperty.call(table.aliases, lower)) return table.aliases[lower];
     if (table.table.includes(lower) || table.loader.includes(lower)) return lower;
     return undefined;

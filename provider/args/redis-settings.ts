@@ -5,7 +5,7 @@
  */
 import { at, fail } from "./errors";
 import { optionalObject, optionalString, rejectUnknownKeys } from "./values";
-import { canonicalDirective, directiveTable, sentinelOptions } from "./redis-directives";
+import { asciiLower, canonicalDirective, directiveTable, sentinelOptions } from "./redis-directives";
 
 /** The Sentinel master set name (upstream's `mymaster`). */
 export const MASTER_NAME = "mymaster";
@@ -219,7 +219,7 @@ function checkRedisLines(text: string, path: string, renamed: Set<string>, serve
     const table = directiveTable(server);
     const release = `${server[0]}.${server[1]}`;
     return directiveLines(text, path).map(({ argv, line, n }) => {
-        const written = argv[0].toLowerCase();
+        const written = asciiLower(argv[0]);
         if (!NAME.test(written)) {
             fail(path, `line ${n} is not a redis.conf directive ("<name> <arguments>"): its first word is not a directive name`);
         }
@@ -237,7 +237,7 @@ function checkRedisLines(text: string, path: string, renamed: Set<string>, serve
         if (argv.length < 2) fail(path, `line ${n} ("${name}") has no value; Redis refuses a directive without arguments`);
         if (name === "rename-command") {
             if (argv.length !== 3) fail(path, `line ${n}: rename-command takes exactly two arguments (command and new name)`);
-            const command = argv[1].toLowerCase();
+            const command = asciiLower(argv[1]);
             const shown = SAFE_ECHO.test(command) ? ` "${command}"` : "";
             if (COMPONENT_RENAMED_COMMANDS.includes(command)) {
                 fail(path, `line ${n} renames${shown}, which the component already disables; Redis would refuse to start`);
@@ -256,10 +256,10 @@ function checkSentinelLines(text: string, path: string, server: readonly [number
     const known = sentinelOptions(server);
     const release = `${server[0]}.${server[1]}`;
     return directiveLines(text, path).map(({ argv, line, n }) => {
-        if (argv[0].toLowerCase() !== "sentinel" || argv.length < 2) {
+        if (asciiLower(argv[0]) !== "sentinel" || argv.length < 2) {
             fail(path, `line ${n} is not a Sentinel directive ("sentinel <option> ${MASTER_NAME} <value>")`);
         }
-        const option = argv[1].toLowerCase();
+        const option = asciiLower(argv[1]);
         if (!NAME.test(option)) fail(path, `line ${n} is not a Sentinel directive: its option is not a name`);
         const shownOption = SAFE_ECHO.test(option) ? ` ${option}` : "";
         if (!known.includes(option)) fail(path, `line ${n}: Sentinel ${release} has no option "sentinel${shownOption}"`);

@@ -88,6 +88,16 @@ describe("Redis settings match directive names as redis-server does", () => {
                 }
             });
 
+            it("folds case as C does (A-Z only): a Kelvin sign is not a k", () => {
+                // JavaScript lower-cases U+212A to "k"; redis-server (sdstolower) keeps it and refuses the name.
+                assert.match(settingsError(version, "redis", "tcp-\u212Aeepalive 60")!, /is not a redis\.conf directive/);
+                assert.match(
+                    settingsError(version, "sentinel", "sentinel \u212Anown-slave mymaster 10.0.0.9 6379")!,
+                    /option is not a name/,
+                );
+                assert.equal(settingsError(version, "redis", "TCP-KEEPALIVE 60"), undefined);
+            });
+
             it("rejects a directive the release does not have", () => {
                 assert.match(
                     settingsError(version, "redis", "no-such-directive 1")!,
