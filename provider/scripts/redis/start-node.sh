@@ -37,7 +37,8 @@ set -eu
 # This pod's ordinal.
 ordinal=${POD_NAME##*-}
 
-# Runs the cold-start election; prints "host port" of the elected master.
+# Runs the cold-start election; prints "host port generation" of the elected master, or "host port"
+# of a master already decided (the generation is then taken from it).
 cold_start() {
   own=$(read_record)
   conf="$REDIS_RUN_DIR/beacon.conf"
