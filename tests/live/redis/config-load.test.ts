@@ -144,8 +144,8 @@ describe("live: the rendered Redis and Sentinel files in the real servers (7.0.1
         const node = path.join(dir, "node.conf");
         const script = fs.readFileSync(path.join(__dirname, "../../../provider/scripts/redis/start-node.sh"), "utf8");
         assert.ok(
-            script.indexOf("include $REDIS_CONFIG_DIR/managed.conf") > script.indexOf("include $REDIS_CONFIG_DIR/master.conf"),
-            "start-node.sh includes managed.conf after the role's file",
+            script.lastIndexOf("include $REDIS_CONFIG_DIR/managed.conf") > script.lastIndexOf("include $REDIS_CONFIG_DIR/master.conf"),
+            "start-node.sh includes managed.conf after the role's file (the beacon's config, earlier, includes it too)",
         );
         fs.writeFileSync(
             node,
