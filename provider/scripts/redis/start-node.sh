@@ -37,11 +37,12 @@ set -eu
 # This pod's ordinal.
 ordinal=${POD_NAME##*-}
 
-# Runs the cold-start election; prints "host port generation" of the elected master, or "host port"
-# of a master already decided (the generation is then taken from it).
+# Runs the cold-start election in this shell (so a SIGTERM stops the beacon within a second); sets
+# master to "host port generation" of the elected master, or "host port" of a master already
+# decided (the generation is then taken from it).
 cold_start() {
   own=$(read_record)
-  conf="$REDIS_RUN_DIR/beacon.conf"
+  bconf="$REDIS_RUN_DIR/beacon.conf"
   umask 077
   {
     echo "include $REDIS_CONFIG_DIR/managed.conf"
@@ -52,12 +53,13 @@ cold_start() {
     echo "replicaof 127.0.0.1 1"
     echo "replica-announce-ip $BEACON_MARK/$(echo "$own" | tr ' ' /)"
     echo "requirepass \"$REDIS_PASSWORD\""
-  } > "$conf"
+  } > "$bconf"
   rm -f "$REDIS_RUN_DIR/beacon.rdb"
-  redis-server "$conf" >/dev/null 2>&1 &
+  redis-server "$bconf" >/dev/null 2>&1 &
   beacon=$!
   # Stops the beacon and removes its config (it holds the password).
-  stop_beacon() { kill "$beacon" 2>/dev/null || true; wait "$beacon" 2>/dev/null || true; rm -f "$conf" "$REDIS_RUN_DIR/beacon.rdb"; }
+  stop_beacon() { kill "$beacon" 2>/dev/null || true; wait "$beacon" 2>/dev/null || true; rm -f "$bconf" "$REDIS_RUN_DIR/beacon.rdb"; trap - TERM INT; }
+  trap 'stop_beacon; exit 143' TERM INT
   started=$(date +%s)
   log "cold start: beacon up with generation/offset $own; waiting for the beacons of all $REPLICAS pods"
   winner=""; newgen=""; follow=""
@@ -96,20 +98,20 @@ cold_start() {
   if [ -n "$follow" ]; then
     log "cold start: a master is already decided: ${follow% *}"
     stop_beacon
-    printf '%s\n' "$follow"
+    master=$follow
     return 0
   fi
   # Show the decision a few seconds, so nodes that missed a beacon adopt it, then record it.
   cli -h localhost -p "$REDIS_PORT" config set replica-announce-ip "$BEACON_MARK/$(echo "$own" | tr ' ' /)/$winner/$newgen" >/dev/null 2>&1 || true
   sleep 3
   stop_beacon
-  printf '%s %s %s\n' "$POD_PREFIX-$winner.$HEADLESS" "$REDIS_PORT" "$newgen"
+  master="$POD_PREFIX-$winner.$HEADLESS $REDIS_PORT $newgen"
 }
 
 master=$(sentinel_master)
 if [ -z "$master" ]; then
   log "no Sentinel knows a master: the set is starting"
-  master=$(cold_start)
+  cold_start
 elif [ "${master% *}" = "$SELF" ]; then
   log "Sentinels still name this restarted pod as master: handing the role to a replica first"
   sentinel=$(any_sentinel)
