@@ -5,6 +5,7 @@
  */
 import { at, fail } from "./errors";
 import { optionalObject, optionalString, rejectUnknownKeys } from "./values";
+import { asciiLower, canonicalDirective, directiveTable, sentinelOptions } from "./redis-directives";
 
 /** The Sentinel master set name (upstream's `mymaster`). */
 export const MASTER_NAME = "mymaster";
@@ -37,48 +38,51 @@ export interface ResolvedRedisSettings {
     sentinel: string[];
 }
 
+/**
+ * redis.conf directives the component writes or that would undo what it writes, by canonical name
+ * (aliases such as `slaveof`, `slave-announce-ip` resolve to these first, see redis-directives.ts),
+ * plus every `tls-*` directive of the release's table.
+ */
 const MANAGED_REDIS = new Set([
     "port",
-    "tls-port",
-    "tls-cert-file",
-    "tls-key-file",
-    "tls-ca-cert-file",
-    "tls-ca-cert-dir",
-    "tls-replication",
-    "tls-auth-clients",
     "requirepass",
     "masterauth",
     "masteruser",
     "replicaof",
-    "slaveof",
     "dir",
     "include",
     "daemonize",
     "pidfile",
+    "logfile",
     "replica-announce-ip",
     "replica-announce-port",
-    "slave-announce-ip",
-    "slave-announce-port",
     "aclfile",
     "user",
     "bind",
     "protected-mode",
     "unixsocket",
+    // The start script shows the set's generation in it (unused without cluster mode).
+    "cluster-announce-ip",
 ]);
-const MANAGED_SENTINEL = new Set([
-    "monitor",
-    "auth-pass",
-    "auth-user",
-    "announce-ip",
-    "announce-port",
-    "resolve-hostnames",
-    "announce-hostnames",
-    "myid",
-    "known-sentinel",
-    "known-replica",
-    "sentinel-user",
-    "sentinel-pass",
-]);
+
+/** Whether a canonical redis.conf directive is the component's. */
+export function isManagedRedisDirective(canonical: string): boolean {
+    return MANAGED_REDIS.has(canonical) || canonical.startsWith("tls-");
+}
+
+/**
+ * Sentinel options settings may set: the timings of the master set. Every other option Sentinel
+ * knows is the component's (the monitor line, passwords, announce and hostname settings), state
+ * Sentinel writes itself (`myid`, epochs, `known-replica`/`known-slave`, `known-sentinel`), or
+ * not usable here (`rename-command` would make Sentinel send renamed commands the nodes do not
+ * have; scripts: the pods carry none; `deny-scripts-reconfig` is global).
+ */
+export const SETTABLE_SENTINEL_OPTIONS: readonly string[] = [
+    "down-after-milliseconds",
+    "failover-timeout",
+    "parallel-syncs",
+    "master-reboot-down-after-period",
+];
 
 /**
  * Commands redis.conf renames (disables) itself: Redis refuses a second `rename-command` of them
@@ -109,7 +113,8 @@ export const REQUIRED_COMMANDS: readonly string[] = [
     "subscribe",
 ];
 
-const NAME = /^[a-z][a-z0-9-]*$/;
+/** A directive or option name as upstream spells them (7.0 has `bgsave_cpulist` and the like). */
+const NAME = /^[a-z][a-z0-9_-]*$/;
 /** Longest settings text accepted per kind (far above any real snippet). */
 const MAX_SETTINGS_TEXT = 256 * 1024;
 const SAFE_ECHO = /^[A-Za-z0-9._-]{1,64}$/;
@@ -210,21 +215,29 @@ function directiveLines(text: string, path: string): { argv: string[]; line: str
     return out;
 }
 
-function checkRedisLines(text: string, path: string, renamed: Set<string>): string[] {
+function checkRedisLines(text: string, path: string, renamed: Set<string>, server: readonly [number, number]): string[] {
+    const table = directiveTable(server);
+    const release = `${server[0]}.${server[1]}`;
     return directiveLines(text, path).map(({ argv, line, n }) => {
-        const name = argv[0].toLowerCase();
-        if (!NAME.test(name)) {
+        const written = asciiLower(argv[0]);
+        if (!NAME.test(written)) {
             fail(path, `line ${n} is not a redis.conf directive ("<name> <arguments>"): its first word is not a directive name`);
         }
         if (argv[1] === "=" || argv[1]?.startsWith("=")) {
             fail(path, `line ${n} is written "name = value"; redis.conf wants "name value"`);
         }
-        if (name === "sentinel") fail(path, `line ${n} is a Sentinel directive; put it in settings.sentinel`);
-        if (MANAGED_REDIS.has(name)) fail(path, `line ${n} sets "${name}", which the component manages`);
+        if (written === "sentinel") fail(path, `line ${n} is a Sentinel directive; put it in settings.sentinel`);
+        const shownName = SAFE_ECHO.test(written) ? ` "${written}"` : "";
+        const name = canonicalDirective(table, written);
+        if (name === undefined) fail(path, `line ${n}: redis-server ${release} has no directive${shownName} (it would refuse to start)`);
+        if (isManagedRedisDirective(name)) {
+            const alias = name === written ? "" : ` (an alias of "${name}")`;
+            fail(path, `line ${n} sets${shownName}${alias}, which the component manages`);
+        }
         if (argv.length < 2) fail(path, `line ${n} ("${name}") has no value; Redis refuses a directive without arguments`);
         if (name === "rename-command") {
             if (argv.length !== 3) fail(path, `line ${n}: rename-command takes exactly two arguments (command and new name)`);
-            const command = argv[1].toLowerCase();
+            const command = asciiLower(argv[1]);
             const shown = SAFE_ECHO.test(command) ? ` "${command}"` : "";
             if (COMPONENT_RENAMED_COMMANDS.includes(command)) {
                 fail(path, `line ${n} renames${shown}, which the component already disables; Redis would refuse to start`);
@@ -239,26 +252,42 @@ function checkRedisLines(text: string, path: string, renamed: Set<string>): stri
     });
 }
 
-function checkSentinelLines(text: string, path: string): string[] {
+function checkSentinelLines(text: string, path: string, server: readonly [number, number]): string[] {
+    const known = sentinelOptions(server);
+    const release = `${server[0]}.${server[1]}`;
     return directiveLines(text, path).map(({ argv, line, n }) => {
-        if (argv[0].toLowerCase() !== "sentinel" || argv.length < 3) {
+        if (asciiLower(argv[0]) !== "sentinel" || argv.length < 2) {
             fail(path, `line ${n} is not a Sentinel directive ("sentinel <option> ${MASTER_NAME} <value>")`);
         }
-        const option = argv[1].toLowerCase();
-        const shownOption = SAFE_ECHO.test(option) ? ` ${option}` : "";
-        if (MANAGED_SENTINEL.has(option)) fail(path, `line ${n} sets "sentinel${shownOption}", which the component manages`);
+        const option = asciiLower(argv[1]);
         if (!NAME.test(option)) fail(path, `line ${n} is not a Sentinel directive: its option is not a name`);
+        const shownOption = SAFE_ECHO.test(option) ? ` ${option}` : "";
+        if (!known.includes(option)) fail(path, `line ${n}: Sentinel ${release} has no option "sentinel${shownOption}"`);
+        if (!SETTABLE_SENTINEL_OPTIONS.includes(option)) {
+            fail(
+                path,
+                `line ${n} sets "sentinel${shownOption}", which the component manages; settings.sentinel may set ` +
+                    SETTABLE_SENTINEL_OPTIONS.filter((o) => known.includes(o)).join(", "),
+            );
+        }
+        if (argv.length < 3) fail(path, `line ${n} ("sentinel ${option}") names no master set`);
         if (argv[2] !== MASTER_NAME) {
             const shown = SAFE_ECHO.test(argv[2]) ? `"${argv[2]}"` : "another set";
-            fail(path, `line ${n} names the master set ${shown}, but this service's set is "${MASTER_NAME}"`);
+            fail(
+                path,
+                `line ${n} names the master set ${shown}, but this service's set is "${MASTER_NAME}" (Sentinel compares it case-sensitively)`,
+            );
         }
-        if (argv.length < 4) fail(path, `line ${n} ("sentinel ${option}") has no value`);
+        if (argv.length !== 4) fail(path, `line ${n} ("sentinel ${option}") must have exactly one value; Sentinel refuses it otherwise`);
         return line;
     });
 }
 
-/** Validates `settings`; a non-empty string replaces the default of its kind (upstream semantics). */
-export function resolveRedisSettings(raw: unknown, path: string): ResolvedRedisSettings {
+/**
+ * Validates `settings` for the catalogue release `server` ([major, minor]); a non-empty string
+ * replaces the default of its kind (upstream semantics).
+ */
+export function resolveRedisSettings(raw: unknown, path: string, server: readonly [number, number]): ResolvedRedisSettings {
     const obj = optionalObject(raw, path) ?? {};
     rejectUnknownKeys(obj, ["redis", "master", "replica", "sentinel"], path);
     const pick = (k: keyof typeof DEFAULT_REDIS_SETTINGS) => {
@@ -268,11 +297,11 @@ export function resolveRedisSettings(raw: unknown, path: string): ResolvedRedisS
     };
     // One node loads redis.conf and then master.conf or replica.conf: renames must not repeat across them.
     const renamed = new Set<string>();
-    const redis = checkRedisLines(pick("redis"), at(path, "redis"), renamed);
+    const redis = checkRedisLines(pick("redis"), at(path, "redis"), renamed, server);
     return {
         redis,
-        master: checkRedisLines(pick("master"), at(path, "master"), new Set(renamed)),
-        replica: checkRedisLines(pick("replica"), at(path, "replica"), new Set(renamed)),
-        sentinel: checkSentinelLines(pick("sentinel"), at(path, "sentinel")),
+        master: checkRedisLines(pick("master"), at(path, "master"), new Set(renamed), server),
+        replica: checkRedisLines(pick("replica"), at(path, "replica"), new Set(renamed), server),
+        sentinel: checkSentinelLines(pick("sentinel"), at(path, "sentinel"), server),
     };
 }

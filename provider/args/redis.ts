@@ -109,7 +109,7 @@ function resolveNative(raw: unknown, path: string): ResolvedNativeRedis {
         replicas,
         quorum: Math.floor(replicas / 2) + 1,
         persistence: resolvePersistence(obj.persistence, at(path, "persistence")),
-        settings: resolveRedisSettings(obj.settings, at(path, "settings")),
+        settings: resolveRedisSettings(obj.settings, at(path, "settings"), version.server),
         tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
         redisContainerTemplate: resolveContainerTemplate(obj.redisContainerTemplate, at(path, "redisContainerTemplate"), REDIS_MANAGED_ENV),
         sentinelContainerTemplate: resolveContainerTemplate(

@@ -16,7 +16,9 @@
  * - Environment: exactly the container environment (`POD_NAME` from the downward API,
  *   `REDIS_PASSWORD` from the auth Secret, kubelet's `PATH` and `HOSTNAME`); inherited variables
  *   are removed.
- * - OrderedReady: pod i+1 is created only when both containers of pod i are ready: their startup
+ * - Pod management as the StatefulSet's `podManagementPolicy` says: `Parallel` creates every pod
+ *   at once and waits until all are ready; `OrderedReady` creates pod i+1 only when both
+ *   containers of pod i are ready. Ready: their startup
  *   probe passed once, then their readiness probe passes. The probes are the rendered probe
  *   commands run inside the container's mounts (polled every 250 ms instead of `periodSeconds`,
  *   to keep tests short). A pod's DNS names exist from its creation on (the headless Service
@@ -88,8 +90,9 @@ export class RedisPods extends PodSet<ContainerName> {
     }
 
     /**
-     * Materialises the pods of the component's StatefulSet and creates them in ordinal order,
-     * each only after the previous one's containers are ready (OrderedReady).
+     * Materialises the pods of the component's StatefulSet and creates them as its
+     * `podManagementPolicy` does: all at once (Parallel), or in ordinal order, each only after the
+     * previous one's containers are ready (OrderedReady).
      * @throws Error (after cleaning up) when a binary is missing or a pod does not become ready.
      */
     static start(children: ChildResource[], opts: RedisPodsOptions): Promise<RedisPods> {
@@ -102,7 +105,8 @@ export class RedisPods extends PodSet<ContainerName> {
                 return new RedisPods(network, states, points, opts.readyTimeoutMs ?? DEFAULT_READY_MS, grace * 1000);
             },
             start: async (pods) => {
-                for (const name of pods.podNames()) await pods.createPod(name);
+                if (findStatefulSet(children).inputs.spec.podManagementPolicy === "Parallel") await pods.createPods(pods.podNames());
+                else for (const name of pods.podNames()) await pods.createPod(name);
             },
         });
     }
@@ -213,12 +217,33 @@ export class RedisPods extends PodSet<ContainerName> {
      * Starts both containers and waits until they are ready.
      */
     async createPod(name: string): Promise<void> {
-        const s = this.state(name);
-        if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
-        if (s.pod) CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
-        else await this.addPod(name);
-        CONTAINERS.forEach((c) => this.startContainer(name, c));
-        await this.waitReady(name);
+        await this.createPods([name]);
+    }
+
+    /**
+     * Creates (or recreates, as {@link createPod}) the pods `names` at once, as a Parallel
+     * StatefulSet does, and waits until all are ready.
+     */
+    async createPods(names: string[]): Promise<void> {
+        for (const name of names) {
+            const s = this.state(name);
+            if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
+            if (s.pod) CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
+            else await this.addPod(name);
+        }
+        for (const name of names) CONTAINERS.forEach((c) => this.startContainer(name, c));
+        await Promise.all(names.map((name) => this.waitReady(name)));
+    }
+
+    /** Starts the pods' containers without waiting for readiness (pods created earlier, e.g. recreated after {@link killPod}). */
+    startPods(names: string[]): void {
+        for (const name of names) {
+            const s = this.state(name);
+            if (!s.pod) throw new Error(`pod ${name} has not been created`);
+            if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
+            CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
+            CONTAINERS.forEach((c) => this.startContainer(name, c));
+        }
     }
 
     /** SIGKILL of every container of the pod (the node died). The pod can then be recreated with {@link createPod}. */

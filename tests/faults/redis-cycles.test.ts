@@ -13,9 +13,11 @@
  *    Each time a replica is promoted, writes resume, the old master comes back as a replica of the
  *    new one (never as master), and in the end every acknowledged write is on every node.
  * 2. Lone start: the two replicas crash (the master alone must acknowledge nothing), then the master
- *    crashes too; the pods are recreated in ordinal order as the StatefulSet does, pod 0 first and
- *    alone for a while, and the old master is not pod 0. No second master appears when the others
- *    return, the old master comes back as a replica, and every acknowledged write is still there.
+ *    crashes too, and the old master is not pod 0. Pod 0 is recreated first and alone for a while
+ *    (the others' nodes are slow): it must neither become master nor ready. When the others return
+ *    (the StatefulSet is Parallel), the cold-start election makes the node with the highest recorded
+ *    replication position master (start-node.sh), no two masters appear, and every acknowledged
+ *    write is still there.
  *
  * Single master, precisely. Every ~200 ms the test asks every running redis container for `ROLE`
  * in parallel; a round counts when all answers came within 1 s. A *writable* master is one that
@@ -28,8 +30,8 @@
  *   (a) never two writable masters in one round;
  *   (b) two masters in one round only during a Sentinel-driven switch (from a master fault until
  *       the set has settled again), each such episode over within {@link MAX_EPISODE_MS};
- *   (c) a restarted old master never answers `master` (it chooses its role before redis-server
- *       starts), and outside switches (the lone start) never two masters at all;
+ *   (c) a restarted old master never answers `master` while the others run (it chooses its role
+ *       before redis-server starts), and outside switches (the lone start) never two masters at all;
  *   (d) no acknowledged write is lost.
  * The summaries report how many two-master rounds were seen.
  *
@@ -37,6 +39,8 @@
  * them). Run: npm run test:faults
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import Redis from "ioredis";
 import { build, Built, K8S } from "../../sim/runtime/build";
 import { sleep, waitFor } from "../../sim/pods/wait";
@@ -331,6 +335,14 @@ async function assertOnEveryNode(pods: RedisPods, outputs: SentinelOutputs, acke
     assert.equal(new Set(sizes).size, 1, `${what}: the nodes hold different numbers of keys: ${sizes.join(", ")}`);
 }
 
+/** The pod's recorded replication position `[generation, offset]` on its volume (see start-node.sh). */
+function recordOf(pods: RedisPods, pod: string): [number, number] {
+    const data = pods.dataDirs(pod).find((d) => d.endsWith("/data"));
+    assert.ok(data, `${pod} has a /data volume`);
+    const [gen, offset] = fs.readFileSync(path.join(data, "isbsvc-replication"), "utf8").trim().split(" ").map(Number);
+    return [gen, offset];
+}
+
 /** The last "starting as ..." line the pod's redis container logged. */
 function lastStart(pods: RedisPods, pod: string): string {
     return (
@@ -487,7 +499,7 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         }
     });
 
-    it("lone start: with every pod down, pod 0 starts alone; no second master when the others return, nothing acknowledged lost", async () => {
+    it("lone start: with every pod down, pod 0 alone waits; the node with the most data is master when the others return, nothing acknowledged lost", async () => {
         const started = Date.now();
         let master = await settled(pods, outputs);
         const pod0 = pods.podNames()[0];
@@ -532,24 +544,31 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         }
         assert.equal(aloneAcks, 0, `the master alone acknowledged ${aloneAcks} writes`);
 
-        // then the master crashes: every pod is down; the StatefulSet recreates pod 0 first, alone
+        // then the master crashes: every pod is down; pod 0 is recreated first, alone
         await pods.killPod(master);
+        const records = Object.fromEntries(pods.podNames().map((p) => [p, recordOf(pods, p)]));
+        const best = pods.podNames().reduce((x, y) => {
+            const [a, b] = [records[x], records[y]];
+            return b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? y : x;
+        });
         const loneAt = Date.now();
-        await pods.createPod(pod0);
-        const loneRole = (await roleOf(pods, pod0, outputs)).role;
-        await sleep(LONE_WATCH_MS);
-        assert.equal((await roleOf(pods, pod0, outputs)).role, loneRole, `${pod0} changed its role while alone`);
-
-        // the others return in ordinal order
-        const returnedAt = Date.now();
-        for (const p of pods.podNames().slice(1)) await pods.createPod(p);
-        const after = await settled(pods, outputs);
-        assert.match(lastStart(pods, master), /starting as replica of/, `the old master ${master} came back as a replica`);
+        pods.startPods([pod0]);
+        for (let waited = 0; waited < LONE_WATCH_MS; waited += 1000) {
+            await sleep(1000);
+            assert.equal(await pods.probe(pod0, "redis", "readiness"), false, `${pod0} ready while alone`);
+        }
         assert.deepEqual(
-            sampler.asMaster(master, loneAt).map((r) => r.at - loneAt),
+            sampler.asMaster(pod0, loneAt).map((r) => r.at - loneAt),
             [],
-            `the old master ${master} answered master`,
+            `${pod0} answered master while alone`,
         );
+
+        // the others return (Parallel: together)
+        const returnedAt = Date.now();
+        pods.startPods(pods.podNames().slice(1));
+        await Promise.all(pods.podNames().map((p) => pods.waitReady(p, RECOVERY.timeoutMs)));
+        const after = await settled(pods, outputs);
+        assert.equal(after, best, `the node with the highest record is master (records: ${JSON.stringify(records)})`);
         assert.deepEqual(sampler.conflicts(loneAt), [], "two nodes answered master in the same round");
 
         const lost = await missing(client, acked);
@@ -563,9 +582,12 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
         await assertOnEveryNode(pods, outputs, acked, "after the lone start");
         assertWithinBudget(started, 180_000, "lone start");
         summary("redis lone start", {
-            faults_survived: "2/2 (replicas crashed, then the master; pods recreated in order)",
+            faults_survived: "2/2 (replicas crashed, then the master; pod 0 recreated first, alone)",
             old_master: master,
-            lone: `${pod0} as ${loneRole} for ${secs(returnedAt - loneAt)}`,
+            lone: `${pod0} waiting (not ready, not master) for ${secs(returnedAt - loneAt)}`,
+            records: Object.entries(records)
+                .map(([p, [g, o]]) => `${p.replace(/^.*-/, "")}:${g}/${o}`)
+                .join(" "),
             master_after: after,
             writes_acked_by_lone_master: aloneAcks,
             noreplicas_refusals: aloneRefusals,

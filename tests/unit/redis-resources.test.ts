@@ -96,7 +96,8 @@ describe("native Redis resources", () => {
         const spec = b.child(K8S.statefulSet).inputs.spec;
         assert.equal(spec.replicas, 3);
         assert.equal(spec.serviceName, "isbsvc-rds-redis-svc-headless");
-        assert.equal(spec.podManagementPolicy, "OrderedReady");
+        // All pods at once: a cold start elects the node with the most data from every pod's beacon.
+        assert.equal(spec.podManagementPolicy, "Parallel");
         const pod = spec.template.spec;
         assert.deepEqual(pod.securityContext, {
             runAsUser: 999,

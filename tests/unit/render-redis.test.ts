@@ -5,7 +5,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { resolveSpec, ResolvedNativeRedisService } from "../../provider/args/resolve";
-import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "../../provider/render/redis/redis-conf";
+import {
+    renderManagedConf,
+    renderRedisConf,
+    renderRoleConf,
+    renderSentinelConf,
+    renderSentinelSettings,
+} from "../../provider/render/redis/redis-conf";
 import { renderRedisScriptsConfigMap } from "../../provider/render/redis/objects";
 import { REDIS_STATIC_SCRIPTS } from "../../provider/render/redis/scripts";
 
@@ -26,9 +32,6 @@ function directives(text: string): string[][] {
 describe("redis.conf and sentinel.conf", () => {
     it("applies the default settings over the base directives", () => {
         assert.deepEqual(directives(renderRedisConf(svc({}))), [
-            ["port", "6379"],
-            ["dir", "/data"],
-            ["protected-mode", "no"],
             ["rename-command", 'FLUSHDB ""'],
             ["rename-command", 'FLUSHALL ""'],
             ["min-replicas-to-write", "1"],
@@ -52,19 +55,19 @@ describe("redis.conf and sentinel.conf", () => {
     });
 
     it("a settings string replaces the default of its kind", () => {
-        assert.deepEqual(directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } }))).slice(6), [["maxmemory", "2gb"]]);
+        assert.deepEqual(directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } }))).slice(3), [["maxmemory", "2gb"]]);
     });
 
     it("keeps min-replicas-to-write 1 when a settings string replaces the defaults, unless it sets its own", () => {
         const lines = directives(renderRedisConf(svc({ settings: { redis: "maxmemory 2gb" } })));
-        assert.deepEqual(lines[5], ["min-replicas-to-write", "1"]);
+        assert.deepEqual(lines[2], ["min-replicas-to-write", "1"]);
         const own = directives(renderRedisConf(svc({ settings: { redis: "min-replicas-to-write 2" } })));
         assert.deepEqual(own.filter(([k]) => k === "min-replicas-to-write").at(-1), ["min-replicas-to-write", "2"], "the later line wins");
     });
 
     it("closes the plaintext ports and uses TLS for clients, replication and Sentinel when TLS is on", () => {
         const s = svc({ tls: true });
-        const redis = new Map(directives(renderRedisConf(s)).map(([k, v]) => [k, v]));
+        const redis = new Map(directives(renderManagedConf(s)).map(([k, v]) => [k, v]));
         assert.equal(redis.get("port"), "0");
         assert.equal(redis.get("tls-port"), "6379");
         assert.equal(redis.get("tls-replication"), "yes");
@@ -72,6 +75,22 @@ describe("redis.conf and sentinel.conf", () => {
         const sentinel = new Map(directives(renderSentinelConf(s)).map(([k, v]) => [k, v]));
         assert.equal(sentinel.get("port"), "0");
         assert.equal(sentinel.get("tls-port"), "26379");
+    });
+
+    it("puts the managed port, TLS and dir in managed.conf, not in the files holding user settings", () => {
+        for (const tls of [false, true]) {
+            const s = svc({ tls });
+            const managed = directives(renderManagedConf(s)).map(([k]) => k);
+            assert.ok(managed.includes("port") && managed.includes("dir") && managed.includes("protected-mode"), managed.join());
+            assert.equal(
+                managed.some((k) => k.startsWith("tls-")),
+                tls,
+            );
+            for (const file of [renderRedisConf(s), renderRoleConf(s, "master"), renderRoleConf(s, "replica")]) {
+                const keys = directives(file).map(([k]) => k);
+                assert.ok(!keys.some((k) => managed.includes(k)), keys.join());
+            }
+        }
     });
 
     it("keeps Sentinel options of the set after the monitor line the script writes", () => {

@@ -15,7 +15,14 @@ export const SENTINEL_DIR = "/sentinel";
 /** Data dir (PVC or emptyDir). */
 export const REDIS_DATA_DIR = "/data";
 
-export const REDIS_CONFIG_FILES = ["redis.conf", "master.conf", "replica.conf", "sentinel.conf", "sentinel-settings.conf"] as const;
+export const REDIS_CONFIG_FILES = [
+    "redis.conf",
+    "master.conf",
+    "replica.conf",
+    "managed.conf",
+    "sentinel.conf",
+    "sentinel-settings.conf",
+] as const;
 /** Keys of the TLS Secret, each projected to a file of the same name in {@link REDIS_TLS_DIR}. */
 export const REDIS_TLS_KEYS = { ca: "ca.crt", cert: "tls.crt", key: "tls.key" } as const;
 /** Absolute paths of the TLS files in the pod. */

@@ -11,7 +11,7 @@ import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
 import { defaultTopologySpread, withTopologySpread } from "../topology";
 import { DEFAULT_REQUESTS, defaultResources, redisRequests } from "../default-resources";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
-import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
+import { renderManagedConf, renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
 import { contentName } from "../checksum";
 import { defaultPodSecurityContext } from "../security-context";
@@ -64,6 +64,7 @@ export function renderRedisConfigMap(svc: ResolvedNativeRedisService, namespace:
             "redis.conf": renderRedisConf(svc),
             "master.conf": renderRoleConf(svc, "master"),
             "replica.conf": renderRoleConf(svc, "replica"),
+            "managed.conf": renderManagedConf(svc),
             "sentinel.conf": renderSentinelConf(svc),
             "sentinel-settings.conf": renderSentinelSettings(svc),
         },
@@ -246,7 +247,9 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
         metadata: meta(svc, names.statefulSet, namespace),
         replicas: r.replicas,
         serviceName: names.headlessService,
-        podManagementPolicy: "OrderedReady",
+        // Every pod at once: a cold start elects the node with the most data, which needs every
+        // pod's beacon (scripts/redis/start-node.sh); with OrderedReady pod 0 would start alone.
+        podManagementPolicy: "Parallel",
         selector,
         podLabels: podLabels(r.podTemplate, selector),
         podAnnotations: r.podTemplate.annotations,

@@ -21,13 +21,15 @@ function tlsLines(port: number): string[] {
     ];
 }
 
+/**
+ * `redis.conf`, loaded first by every node: the commands the component disables, the default
+ * `min-replicas-to-write` and `settings.redis`. Renames come first: a later `rename-command` of
+ * the same command makes Redis refuse to start, which is what we want.
+ */
 export function renderRedisConf(svc: ResolvedNativeRedisService): string {
     const r = svc.redis;
     return [
         HEADER("redis.conf", svc.name),
-        ...(r.tls ? tlsLines(REDIS_PORTS.redis) : [`port ${REDIS_PORTS.redis}`]),
-        `dir ${REDIS_DATA_DIR}`,
-        "protected-mode no",
         'rename-command FLUSHDB ""',
         'rename-command FLUSHALL ""',
         "# Writes need a connected replica, so a master cut off from the set stops accepting them;",
@@ -35,6 +37,22 @@ export function renderRedisConf(svc: ResolvedNativeRedisService): string {
         "min-replicas-to-write 1",
         "# settings.redis",
         ...r.settings.redis,
+        "",
+    ].join("\n");
+}
+
+/**
+ * `managed.conf`: the directives the component manages, included after `redis.conf` and the
+ * role's file, so where the last line wins (every single-valued directive,
+ * redis src/config.c `loadServerConfigFromString`) these win over any user line; the start script
+ * then adds `replicaof`, the announce settings and the passwords.
+ */
+export function renderManagedConf(svc: ResolvedNativeRedisService): string {
+    return [
+        HEADER("managed.conf", svc.name),
+        ...(svc.redis.tls ? tlsLines(REDIS_PORTS.redis) : [`port ${REDIS_PORTS.redis}`]),
+        `dir ${REDIS_DATA_DIR}`,
+        "protected-mode no",
         "",
     ].join("\n");
 }
@@ -60,7 +78,12 @@ export function renderSentinelConf(svc: ResolvedNativeRedisService): string {
     ].join("\n");
 }
 
-/** `settings.sentinel`, appended after the monitor line. */
+/**
+ * `settings.sentinel`, written after the monitor line (options of the master set must follow it
+ * in 6.2, which applies Sentinel lines in file order) and before the managed Sentinel lines, so
+ * the managed ones come last (7.0 applies the pre-monitor options, the monitor lines, then the
+ * rest, each group in file order: redis src/sentinel.c `queueSentinelConfig`).
+ */
 export function renderSentinelSettings(svc: ResolvedNativeRedisService): string {
     return ["# settings.sentinel", ...svc.redis.settings.sentinel, ""].join("\n");
 }

@@ -9,13 +9,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ResolvedNativeRedisService } from "../../args/resolve";
 import { MASTER_NAME } from "../../args/redis-settings";
-import { REDIS_CONFIG_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_PATHS, SENTINEL_DIR } from "./layout";
+import { REDIS_CONFIG_DIR, REDIS_DATA_DIR, REDIS_PORTS, REDIS_RUN_DIR, REDIS_TLS_PATHS, SENTINEL_DIR } from "./layout";
 
 /**
  * How long a replica's startup waits for a Sentinel of an existing pod that does not answer before
  * a quorum of Sentinels that list it is enough (see `ping-redis.sh`).
  */
 export const SILENT_SENTINEL_GRACE_SECONDS = 120;
+
+/**
+ * How long a cold start waits for the beacons of all pods before the beacons that answer decide,
+ * if they are a quorum (see `start-node.sh`).
+ */
+export const COLD_START_GRACE_SECONDS = 300;
 
 /** The static scripts, in the order they appear in the ConfigMap (after `env.sh`). */
 export const REDIS_STATIC_SCRIPTS = [
@@ -60,9 +66,11 @@ export function renderRedisScriptEnv(svc: ResolvedNativeRedisService, namespace:
         ["SENTINEL_PORT", REDIS_PORTS.sentinel],
         ["REDIS_CONFIG_DIR", REDIS_CONFIG_DIR],
         ["REDIS_RUN_DIR", REDIS_RUN_DIR],
+        ["REDIS_DATA_DIR", REDIS_DATA_DIR],
         ["SENTINEL_DIR", SENTINEL_DIR],
         ["TLS_CA", svc.redis.tls ? REDIS_TLS_PATHS.ca : ""],
         ["SILENT_GRACE", SILENT_SENTINEL_GRACE_SECONDS],
+        ["COLD_START_GRACE", COLD_START_GRACE_SECONDS],
     ];
     return [
         `# env.sh: values of ISB service "${svc.name}" for the scripts beside it, rendered by isbsvc (sourced by lib.sh).`,

@@ -4,7 +4,8 @@
 # Inputs:
 #   env.sh            the service's values, rendered by isbsvc beside this file (see render/redis/scripts.ts):
 #                     HEADLESS, POD_PREFIX, REPLICAS, QUORUM, MASTER_SET, REDIS_PORT, SENTINEL_PORT,
-#                     REDIS_CONFIG_DIR, REDIS_RUN_DIR, SENTINEL_DIR, TLS_CA (empty without TLS), SILENT_GRACE
+#                     REDIS_CONFIG_DIR, REDIS_RUN_DIR, REDIS_DATA_DIR, SENTINEL_DIR, TLS_CA (empty without TLS),
+#                     SILENT_GRACE, COLD_START_GRACE
 #   $POD_NAME         the pod's name (downward API)
 #   $REDIS_PASSWORD   the password (from the auth Secret)
 # shellcheck source=/dev/null
@@ -47,4 +48,58 @@ any_sentinel() {
     fi
     i=$((i + 1))
   done
+}
+
+# The replication position this node last recorded, "<generation> <offset>" (see start-node.sh):
+# $RECORD on the data volume. Missing or unreadable: "0 -1" (no data worth keeping).
+RECORD="$REDIS_DATA_DIR/isbsvc-replication"
+# The prefix of replica-announce-ip by which a cold start's beacon is known (see start-node.sh).
+BEACON_MARK="isbsvc-cold-start"
+# The prefix of cluster-announce-ip by which a redis-server shows its generation.
+# shellcheck disable=SC2034 # used by start-node.sh
+GEN_MARK="isbsvc-generation"
+read_record() {
+  r=$(cat "$RECORD" 2>/dev/null) || r=""
+  case "$r" in
+    [0-9]*" "-1|[0-9]*" "[0-9]*) echo "$r" ;;
+    *) echo "0 -1" ;;
+  esac
+}
+
+# Records the local redis-server's replication offset under the current generation, when it is a
+# master or a replica whose link to its master is up (a replica cut off keeps its last record).
+# Redis restores no offset from an AOF (redis src/server.c, loadDataFromDisk: only an RDB's
+# repl-id/repl-offset aux fields), hence this record.
+record_position() {
+  info=$(cli -h localhost -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || return 0
+  case "$info" in
+    *role:master*) ;;
+    *master_link_status:up*) ;;
+    *) return 0 ;;
+  esac
+  offset=$(printf '%s\n' "$info" | sed -n 's/^master_repl_offset://p')
+  case "$offset" in ''|*[!0-9]*) return 0 ;; esac
+  gen=$(read_record); gen=${gen%% *}
+  { printf '%s %s\n' "$gen" "$offset" > "$RECORD.tmp" && mv "$RECORD.tmp" "$RECORD"; } 2>/dev/null || true
+}
+
+# What the redis port of pod host $1 is now, one line:
+#   "beacon <generation> <offset> [<winner ordinal> <new generation>]"  a node of a cold start
+#   "master"                                                           a redis-server acting as master
+#   "replica <host> <port>"                                            a redis-server replicating host:port
+#   nothing                                                            no answer (not running, loading, ...)
+node_state() {
+  # Only a server that answers this is asked its role (a beacon starting between two questions
+  # must not pass for a replica of its placeholder master).
+  ann=$(cli -h "$1" -p "$REDIS_PORT" --raw config get replica-announce-ip 2>/dev/null | tr '\n' ' ') || ann=""
+  case "$ann" in
+    "replica-announce-ip $BEACON_MARK"/*) ann=${ann#"replica-announce-ip $BEACON_MARK"/}; echo "beacon ${ann% }" | tr / ' '; return 0 ;;
+    "replica-announce-ip "*) ;;
+    *) return 0 ;;
+  esac
+  r=$(cli -h "$1" -p "$REDIS_PORT" --raw role 2>/dev/null | tr '\n' ' ') || r=""
+  case "$r" in
+    "master "*) echo master ;;
+    "slave "*) echo "$r" | awk '{print "replica "$2" "$3}' ;;
+  esac
 }

@@ -3,7 +3,7 @@
 #
 # Inputs: env.sh and lib.sh beside this file (see lib.sh), $POD_NAME, $REDIS_PASSWORD; $1 the probe.
 #
-# Liveness and startup also accept LOADING and MASTERDOWN. A replica's startup also waits until the
+# Liveness and startup also accept LOADING and MASTERDOWN. A cold start's beacon passes only liveness. A replica's startup also waits until the
 # Sentinel of every pod that exists lists it: Sentinel learns replicas from the master's INFO every
 # 10 s, and a replica it does not know would be left behind by a failover in that window (then
 # `min-replicas-to-write` stops writes).
@@ -27,6 +27,10 @@ case "$1:$reply" in
   *:PONG) ;;
   liveness:LOADING*|liveness:MASTERDOWN*|startup:LOADING*|startup:MASTERDOWN*) ;;
   *) echo "$reply" >&2; exit 1 ;;
+esac
+# A cold start's beacon (start-node.sh) is alive but neither started nor ready: no Service routes to it.
+case "$(node_state localhost)" in
+  beacon*) [ "$1" = liveness ] && exit 0; echo "cold start: electing a master" >&2; exit 1 ;;
 esac
 [ "$1" = startup ] || exit 0
 role=$(cli -h localhost -p "$REDIS_PORT" role 2>/dev/null | head -n 1) || role=""

@@ -1,5 +1,6 @@
 #!/bin/sh
-# prestop-redis.sh: preStop of the redis container; a master hands its role to a replica before it stops.
+# prestop-redis.sh: preStop of the redis container: records the replication position; a master
+# hands its role to a replica before it stops.
 #
 # Inputs: env.sh and lib.sh beside this file (see lib.sh), $POD_NAME, $REDIS_PASSWORD.
 # It asks the Sentinel of another pod: Kubernetes stops the pod's own sentinel container at the same time.
@@ -7,6 +8,8 @@ set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
 
+# The last replication position, for a cold start's election (see start-node.sh).
+record_position
 role=$(cli -h localhost -p "$REDIS_PORT" role 2>/dev/null | head -n 1) || role=""
 [ "$role" = master ] || exit 0
 sentinel=$(any_sentinel)

@@ -1,7 +1,7 @@
 /**
  * Live proof (Redis), part 1: the files and scripts the component renders for a native Redis ISB
  * service with 3 replicas run unchanged in real redis-server and redis-sentinel processes, one
- * pod per network namespace with the real pod DNS names, started as an OrderedReady StatefulSet.
+ * pod per network namespace with the real pod DNS names, started as the rendered (Parallel) StatefulSet.
  * The start scripts make pod 0 master and the others its replicas, every Sentinel agrees, and a
  * client that knows only the outputs writes and reads through Sentinel — with and without TLS.
  *
