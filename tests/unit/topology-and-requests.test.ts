@@ -145,7 +145,7 @@ describe("default resource requests", () => {
         assert.equal(redisMemoryBytes("100k"), 1e5);
         assert.equal(redisMemoryBytes("4096"), 4096);
         assert.equal(redisMemoryBytes("1.5gb"), undefined);
-        const settings = (s: Record<string, string>) => resolveRedisSettings(s, "s");
+        const settings = (s: Record<string, string>) => resolveRedisSettings(s, "s", [7, 0]);
         assert.equal(largestMaxmemory(settings({})), 512 * 2 ** 20, "the default");
         assert.equal(largestMaxmemory(settings({ redis: "maxmemory 1gb\nmaxmemory 2gb" })), 2 * 2 ** 30, "the last line wins");
         assert.equal(largestMaxmemory(settings({ redis: "maxmemory 1gb", replica: "maxmemory 3gb" })), 3 * 2 ** 30, "a role snippet");
