@@ -10,6 +10,7 @@ import { checkRetainOnDelete } from "./args/retain";
 import { createJetStreamResources } from "./resources/jetstream";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
+import { growsVolumes } from "./resources/volume-growth";
 import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
 import { connectionOutputs, IsbConnection } from "./outputs/connection";
@@ -27,10 +28,11 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
 }
 
 /** Persistence of the flavour, when it has a StatefulSet with claim templates. */
-function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
-    if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined };
-    if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined };
-    return { path: "", set: false };
+function persistenceOf(spec: ResolvedService): { path: string; set: boolean; skipAwait: boolean } {
+    const skipAwait = spec.await.skipAwait;
+    if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined, skipAwait };
+    if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined, skipAwait };
+    return { path: "", set: false, skipAwait };
 }
 
 /**
@@ -40,12 +42,24 @@ function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
 function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resource): void {
     const p = persistenceOf(spec);
     if (!p.set || !pulumi.runtime.isDryRun()) return;
+    const growth = growsVolumes({
+        persistence:
+            spec.type === "jetstream" ? spec.jetstream.persistence : spec.type === "redis-native" ? spec.redis.persistence : undefined,
+        replicas: 0,
+        skipAwait: p.skipAwait,
+    })
+        ? "Existing PVCs are grown in place when volumeSize grows (one PersistentVolumeClaimPatch per pod, after the " +
+          "StatefulSet is ready); the StorageClass must allow it (allowVolumeExpansion: true), else the API server refuses " +
+          "the patch at preview. A smaller volumeSize is refused by the API server at preview (a PVC never shrinks)."
+        : "Existing PVCs are NOT grown (" +
+          (p.skipAwait ? "skipAwait: the claims may not exist yet when the patch would run" : "kubernetes:enableServerSideApply is false") +
+          "); grow them by hand (StorageClass with allowVolumeExpansion, kubectl patch of each PVC).";
     void pulumi.log.warn(
         `${p.path}: changing volumeSize, storageClassName or accessMode replaces the StatefulSet (claim templates are ` +
             "immutable); its pods are orphaned and adopted by the new one (pulumi.com/deletionPropagationPolicy: orphan, " +
-            "effective once an earlier up applied it). Existing PVCs keep their size, class and access mode: the new template " +
-            "applies only to PVCs created later. Growing existing volumes needs a StorageClass with allowVolumeExpansion " +
-            "and a patch of each PVC (not done by the component); shrinking, class and access-mode changes cannot apply to them.",
+            "effective once an earlier up applied it). " +
+            growth +
+            " storageClassName and accessMode changes cannot apply to existing PVCs: only PVCs created later (new replicas) get them.",
         component,
     );
 }

@@ -20,6 +20,7 @@ import {
 } from "../render/jetstream/objects";
 import { createCredentials, CredentialResources } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
@@ -126,7 +127,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     // and turning encryption on or off changes the pod template (STORE_ANNOTATION, the env).
     const checksum = jetStreamRestartChecksum(svc);
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
-    new k8s.apps.v1.StatefulSet(
+    const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-js`,
         withPodAnnotation(
             objectArgs(namespace, (ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)),
@@ -134,6 +135,19 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
             checksum,
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
+    );
+    createVolumeGrowth(
+        {
+            prefix: `${name}-js`,
+            statefulSetName: names.statefulSet,
+            claimTemplate: names.volumeClaim,
+            replicas: svc.jetstream.replicas,
+            namespace,
+            persistence: svc.jetstream.persistence,
+            skipAwait: skip,
+        },
+        statefulSet,
+        child,
     );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(

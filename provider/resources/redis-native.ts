@@ -20,6 +20,7 @@ import {
 } from "../render/redis/objects";
 import { createPassword } from "./credentials";
 import { createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
+import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 
@@ -128,7 +129,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             .all([password.result, tlsData ?? {}])
             .apply(([pw, tls]) => contentHash({ password: contentHash(pw), tls: contentHash(tls) })),
     );
-    new k8s.apps.v1.StatefulSet(
+    const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-redis`,
         withPodAnnotation(
             objectArgs(namespace, (ns) => skipAwait(renderRedisStatefulSet(svc, ns), skip)),
@@ -136,6 +137,19 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             checksum,
         ),
         statefulSetOptions(child, svc.await.customTimeouts),
+    );
+    createVolumeGrowth(
+        {
+            prefix: `${name}-redis`,
+            statefulSetName: names.statefulSet,
+            claimTemplate: names.volumeClaim,
+            replicas: svc.redis.replicas,
+            namespace,
+            persistence: svc.redis.persistence,
+            skipAwait: skip,
+        },
+        statefulSet,
+        child,
     );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
