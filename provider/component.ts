@@ -65,6 +65,26 @@ function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resour
 }
 
 /**
+ * Issue 10, item 7: at preview, says that a `tls` toggle on a running JetStream cluster cannot roll
+ * pod by pod. TLS and plain cluster routes never connect (nats-server refuses the handshake), so the
+ * first restarted pod never passes its startup probe (no meta leader) and the StatefulSet's rolling
+ * update stops there; tests/live/jetstream/tls-toggle.test.ts proves that and the procedure below.
+ * The component cannot see the old state, so it says it for every clustered JetStream preview.
+ */
+function warnAboutRouteTls(spec: ResolvedService, component: pulumi.Resource): void {
+    if (spec.type !== "jetstream" || spec.jetstream.replicas < 2 || !pulumi.runtime.isDryRun()) return;
+    void pulumi.log.warn(
+        "jetstream.tls: turning tls on or off on a running cluster does not complete as a rolling restart: TLS and plain " +
+            "cluster routes do not connect, so the first restarted pod never becomes ready and the rollout stops there while " +
+            "the other pods keep serving. To finish it, once `pulumi up` waits on the StatefulSet, delete all remaining old " +
+            "pods at once (kubectl delete pod <the pods not yet restarted>); they come back together with the new setting. " +
+            "With persistence no acknowledged message is lost; without it the streams' content is. Clients must switch to " +
+            "the new outputs (tlsEnabled, caCertPem).",
+        component,
+    );
+}
+
+/**
  * An Inter-Step Buffer Service for stream-processing pipelines on Kubernetes: a NATS JetStream
  * cluster, a Redis master/replicas set with Sentinel, or a link to an external Redis; with
  * generated credentials and optional TLS from a generated CA. Pipeline stacks read its outputs
@@ -107,6 +127,7 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         checkRetainOnDelete(opts, spec.type !== "redis-external" || spec.redis.password !== undefined);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         warnAboutClaimTemplates(spec, this);
+        warnAboutRouteTls(spec, this);
         const connection = provision(spec, childOptions(this, opts));
         const outputs = connectionOutputs(connection);
         Object.assign(this, outputs);

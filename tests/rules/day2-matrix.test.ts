@@ -37,6 +37,8 @@ interface Case {
     claimTemplate?: boolean;
     /** `volumeSize` grows: every claim patch is updated (the existing PVCs grow). */
     volumeGrowth?: boolean;
+    /** `tls` toggled: a JetStream preview warns that the roll stalls (routes cannot mix) and gives the procedure. */
+    tlsToggle?: boolean;
 }
 
 const BASE: Record<Flavour, Record<string, unknown>> = {
@@ -51,8 +53,8 @@ const CASES: Case[] = [
         replace: (f) => [f === "jetstream" ? "js-password" : "redis-password"],
         roll: { jetstream: false, redis: true },
     },
-    { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true },
-    { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true },
+    { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true, tlsToggle: true },
+    { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true, tlsToggle: true },
     {
         change: "certificate renewal (inside the early-renewal window)",
         flavours: ["jetstream", "redis"],
@@ -277,6 +279,14 @@ describe("rules: day-2 matrix (issue 10)", function () {
                                     assert.ok(!["replace", "delete-before-replace"].includes(sts.kind), `${mode}: StatefulSet ${sts.kind}`);
                                 }
                                 checkClaimPatches(o.plan, c, mode);
+                                if (c.tlsToggle && f === "jetstream" && mode === "preview") {
+                                    assert.ok(
+                                        o.warnings.some((w) =>
+                                            /jetstream\.tls: .*routes do not connect.*delete all remaining old pods at once/s.test(w),
+                                        ),
+                                        "preview warning about the TLS toggle",
+                                    );
+                                }
                                 const oldTemplate = (stsOld.inputs.spec as any).template;
                                 const newTemplate = (sts.inputs.spec as any).template;
                                 const rolls = !deepEqualValues(oldTemplate, newTemplate);
