@@ -8,6 +8,7 @@ import { InterStepBufferServiceArgs } from "./args/types";
 import { resolveSpec, ResolvedService } from "./args/resolve";
 import { checkRetainOnDelete } from "./args/retain";
 import { createJetStreamResources } from "./resources/jetstream";
+import { createNumaflowResources } from "./resources/numaflow";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
 import { growsVolumes } from "./resources/volume-growth";
@@ -19,6 +20,8 @@ import { connectionOutputs, IsbConnection } from "./outputs/connection";
 function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
     switch (spec.type) {
         case "jetstream":
+            // provisioner "numaflow": our Secrets and an InterStepBufferService resource; the controller builds the rest.
+            if (spec.provisioner === "numaflow") return jetStreamConnection(spec, createNumaflowResources(spec, child));
             return jetStreamConnection(spec, createJetStreamResources(spec, child));
         case "redis-native":
             return nativeRedisConnection(spec, createNativeRedisResources(spec, child));
@@ -30,6 +33,8 @@ function provision(spec: ResolvedService, child: ChildOptions): IsbConnection {
 /** Persistence of the flavour, when it has a StatefulSet with claim templates. */
 function persistenceOf(spec: ResolvedService): { path: string; set: boolean; skipAwait: boolean } {
     const skipAwait = spec.await.skipAwait;
+    // With provisioner "numaflow" the controller owns the StatefulSet (and its webhook refuses persistence changes).
+    if (spec.type === "jetstream" && spec.provisioner === "numaflow") return { path: "", set: false, skipAwait };
     if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined, skipAwait };
     if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined, skipAwait };
     return { path: "", set: false, skipAwait };
@@ -73,6 +78,8 @@ function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resour
  */
 function warnAboutRouteTls(spec: ResolvedService, component: pulumi.Resource): void {
     if (spec.type !== "jetstream" || spec.jetstream.replicas < 2 || !pulumi.runtime.isDryRun()) return;
+    // With provisioner "numaflow" the controller owns the StatefulSet and its roll (not tested here).
+    if (spec.provisioner === "numaflow") return;
     void pulumi.log.warn(
         "jetstream.tls: turning tls on or off on a running cluster does not complete as a rolling restart: TLS and plain " +
             "cluster routes do not connect, so the first restarted pod never becomes ready and the rollout stops there while " +

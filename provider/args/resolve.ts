@@ -7,8 +7,11 @@ import { fail } from "./errors";
 import { resolveNamespace } from "./namespace";
 import { jetStreamNames, JetStreamNames } from "../render/jetstream/names";
 import { redisNames, RedisNames } from "../render/redis/names";
-import { withContentDerivedNames } from "../render/redis/objects";
+import { assertRedisPodUsable, withContentDerivedNames } from "../render/redis/objects";
+import { assertJetStreamPodUsable } from "../render/jetstream/objects";
 import { InterStepBufferServiceArgs } from "./types";
+import { checkNumaflowArgs, Provisioner, resolveProvisioner } from "./provisioner";
+import { renderIsbSvcJetStreamSpec } from "../render/numaflow/isbsvc";
 import { resolveJetStream, ResolvedJetStream } from "./jetstream";
 import { resolveRedis, ResolvedExternalRedis, ResolvedNativeRedis } from "./redis";
 import {
@@ -45,6 +48,10 @@ export interface ResolvedJetStreamService extends ResolvedCommon {
     jetstream: ResolvedJetStream;
     /** Names of every object, derived once from the service name. */
     names: JetStreamNames;
+    /** Who builds the servers (args/provisioner.ts). */
+    provisioner: Provisioner;
+    /** With provisioner `numaflow`: `spec.jetstream` of the InterStepBufferService custom resource. */
+    numaflowSpec?: Record<string, unknown>;
 }
 
 /** A resolved native Redis ISB service. */
@@ -67,6 +74,7 @@ export type ResolvedService = ResolvedJetStreamService | ResolvedNativeRedisServ
 
 const TOP_FIELDS = [
     "namespace",
+    "provisioner",
     "jetstream",
     "redis",
     "clusterDomain",
@@ -97,6 +105,8 @@ export function resolveSpec(
     const obj = optionalObject(args, "args");
     if (obj === undefined) fail("args", "are required: set exactly one of jetstream or redis");
     rejectUnknownKeys(obj, TOP_FIELDS, "");
+    const provisioner = resolveProvisioner(obj.provisioner);
+    if (provisioner === "numaflow") checkNumaflowArgs(obj);
     const hasJs = obj.jetstream !== undefined && obj.jetstream !== null;
     const hasRedis = obj.redis !== undefined && obj.redis !== null;
     if (hasJs && hasRedis) fail("jetstream", 'and "redis" are both set; an ISB service is exactly one of them');
@@ -113,16 +123,30 @@ export function resolveSpec(
     });
     if (hasJs) {
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
-        return { type: "jetstream", ...base(jetstream.replicas), jetstream, names: jetStreamNames(name) };
+        const svc: ResolvedService = {
+            type: "jetstream",
+            ...base(jetstream.replicas),
+            jetstream,
+            names: jetStreamNames(name),
+            provisioner,
+            ...(provisioner === "numaflow" && {
+                numaflowSpec: renderIsbSvcJetStreamSpec(obj.jetstream as Record<string, unknown>, jetstream),
+            }),
+        };
+        // In numaflow mode the controller builds the pods (not our pod template): nothing to check.
+        if (provisioner === "direct") assertJetStreamPodUsable(svc);
+        return svc;
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {
-        return withContentDerivedNames({
+        const svc = withContentDerivedNames({
             type: "redis-native",
             ...base(redis.native.replicas),
             redis: redis.native,
             names: redisNames(name),
         });
+        assertRedisPodUsable(svc);
+        return svc;
     }
     return { type: "redis-external", ...base(0), redis: redis.external, names: redisNames(name) };
 }

@@ -58,7 +58,7 @@ export interface ContainerTemplateArgs {
     resources?: ResourceRequirementsArgs;
     /** `Always`, `IfNotPresent` or `Never`. Default: the Kubernetes default for the image tag. */
     imagePullPolicy?: string;
-    /** A Kubernetes `SecurityContext` for the container; replaces the component's default. */
+    /** A Kubernetes `SecurityContext` for the container, merged field by field over the component's restricted default (`null` removes a field). */
     securityContext?: { [key: string]: any };
     /** Extra environment variables, appended after the generated ones. */
     env?: EnvVarArgs[];
@@ -92,7 +92,7 @@ export interface PodTemplateArgs {
     nodeSelector?: { [key: string]: string };
     /** Kubernetes tolerations of the pods. */
     tolerations?: { [key: string]: any }[];
-    /** A pod `SecurityContext`. */
+    /** A pod `SecurityContext`, merged field by field over the component's default (non-root uid, fsGroup, RuntimeDefault seccomp; `null` removes a field). */
     securityContext?: { [key: string]: any };
     /** Image pull secrets. */
     imagePullSecrets?: LocalObjectReferenceArgs[];
@@ -262,6 +262,13 @@ export interface InterStepBufferServiceArgs {
      * `kubernetes:namespace` config, else the Kubernetes provider's namespace, else `default`.
      */
     namespace?: pulumi.Input<string>;
+    /**
+     * Who builds the servers: `direct` (the default) creates the StatefulSet, Service, ConfigMap and
+     * PodDisruptionBudget in this component; `numaflow` (JetStream only) creates the credentials Secrets
+     * and a Numaflow `InterStepBufferService` custom resource named after the component, and the Numaflow
+     * controller builds the servers from them, so Numaflow Pipelines find the service by name.
+     */
+    provisioner?: string;
     /** A NATS JetStream cluster (`spec.jetstream`). */
     jetstream?: JetStreamArgs;
     /** A Redis ISB service (`spec.redis`): native (with Sentinel) or external. */

@@ -5,13 +5,9 @@
  */
 import { ResolvedContainerTemplate, ResolvedProbe } from "../args/workload";
 import { Container } from "./k8s-types";
+import { DEFAULT_CONTAINER_SECURITY_CONTEXT, mergeSecurityContext } from "./security-context";
 
-/** Security context of every generated container unless the template replaces it. */
-export const DEFAULT_CONTAINER_SECURITY_CONTEXT = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
-    readOnlyRootFilesystem: true,
-};
+export { DEFAULT_CONTAINER_SECURITY_CONTEXT };
 
 function patchProbe(probe: Record<string, unknown> | undefined, override: ResolvedProbe | undefined): Record<string, unknown> | undefined {
     if (probe === undefined || override === undefined) return probe;
@@ -40,8 +36,11 @@ export function applyContainerTemplate(container: Container, tpl: ResolvedContai
         };
     }
     if (tpl.imagePullPolicy) out.imagePullPolicy = tpl.imagePullPolicy;
-    // Field by field: a template that sets one field keeps our other hardening.
-    out.securityContext = { ...DEFAULT_CONTAINER_SECURITY_CONTEXT, ...tpl.securityContext };
+    // Field by field over ours (security-context.ts): a template that sets one field keeps our other hardening.
+    out.securityContext = mergeSecurityContext(
+        { ...DEFAULT_CONTAINER_SECURITY_CONTEXT, ...container.securityContext },
+        tpl.securityContext,
+    );
     if (tpl.env.length) out.env = mergeEnv(container.env ?? [], tpl.env);
     if (tpl.envFrom.length) out.envFrom = [...(container.envFrom ?? []), ...tpl.envFrom];
     const readiness = patchProbe(container.readinessProbe, tpl.readinessProbe);

@@ -5,6 +5,7 @@
 import { AntiAffinity } from "../args/options";
 import { POD_TEMPLATE_FIELDS, ResolvedPodTemplate } from "../args/workload";
 import { PodSpec } from "./k8s-types";
+import { mergeSecurityContext } from "./security-context";
 
 /** Pod affinity: the user's, else the default anti-affinity for `selector`, else none. */
 export function renderAffinity(
@@ -31,7 +32,8 @@ const PASS_THROUGH = POD_TEMPLATE_FIELDS.filter((f) => !NOT_PASSED_THROUGH.inclu
 
 /**
  * Copies the pod template fields that are set onto a pod spec; the user's security context is
- * merged field by field over ours (setting one field keeps our other defaults).
+ * merged field by field over ours (setting one field keeps our other defaults, `null` removes one:
+ * security-context.ts).
  */
 export function applyPodTemplate(spec: PodSpec, tpl: ResolvedPodTemplate, affinity: Record<string, unknown> | undefined): PodSpec {
     const out: PodSpec = { ...spec };
@@ -39,7 +41,7 @@ export function applyPodTemplate(spec: PodSpec, tpl: ResolvedPodTemplate, affini
         if (tpl[f] !== undefined) out[f] = tpl[f];
     }
     if (spec.securityContext !== undefined || tpl.securityContext !== undefined) {
-        out.securityContext = { ...(spec.securityContext as object), ...tpl.securityContext };
+        out.securityContext = mergeSecurityContext((spec.securityContext ?? {}) as Record<string, unknown>, tpl.securityContext);
     }
     if (affinity) out.affinity = affinity;
     return out;

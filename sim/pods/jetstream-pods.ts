@@ -6,8 +6,10 @@
  *
  * Each process sees exactly what the pod would mount, at the same absolute paths
  * (`/etc/nats-config`, `/var/run/nats`, `/data/jetstream`): {@link podLaunch} bind-mounts the host
- * directories written by `pod-files.ts` inside the pod's private mount namespace. The only
- * substitution is the executable: the image's `/nats-server` is the installed binary
+ * directories written by `pod-files.ts` inside the pod's private mount namespace, with the owners
+ * and modes the kubelet gives them, and runs as the container's uid/gid (1000 by default) with the
+ * supplementary group `fsGroup`, no capabilities, no_new_privs and a read-only root file system.
+ * The executable is substituted: the image's `/nats-server` is the installed binary
  * (`requireBinary("nats-server")`) bind-mounted over that path.
  *
  * The second half of this module holds client helpers that use only the component's outputs

@@ -13,8 +13,18 @@
  * of these directories at its `mountPath` inside the pod's private mount namespace, so the
  * process sees the files at the same absolute paths as in Kubernetes.
  *
- * Deviations from a real pod, on purpose and documented: no PID/UTS/user namespaces; the process
- * runs as root; no service-link environment variables (`enableServiceLinks`); `limits.*`
+ * Identity and permissions as the kubelet gives them (the model is provider/render/volume-access.ts):
+ * every file and directory of a volume gets the owner and mode the kubelet would give it (files
+ * root-owned with their `mode`/`defaultMode`, then group `fsGroup` and the group bits when the pod
+ * has one), and {@link containerLaunch} runs the process as the container's uid and gid with the
+ * supplementary groups `fsGroup` and `supplementalGroups`, with the capabilities the container
+ * keeps (none with `drop: [ALL]`), no_new_privs with `allowPrivilegeEscalation: false`, and the
+ * root file system read-only outside its volume mounts with `readOnlyRootFilesystem`.
+ *
+ * Deviations from a real pod, on purpose and documented: no PID/UTS/user namespaces; the root file
+ * system outside the mounts is the host's, not the image's; an unset `runAsUser`/`runAsGroup` is
+ * taken as 0 (no image `/etc/passwd` to look up); seccomp and AppArmor profiles are not applied; no
+ * service-link environment variables (`enableServiceLinks`); `limits.*`
  * resource references without a limit are left out (kubelet would use the node's allocatable);
  * a headless Service name resolves to pod 0 only (a hosts file maps a name to one address; DNS
  * would return every pod). `subPath` mounts are refused.
@@ -23,6 +33,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { sleepSync } from "./sys";
+import {
+    afterSetVolumeOwnership,
+    EMPTY_DIR_MODE,
+    FRESH_VOLUME_MODE,
+    processIdentity,
+    ProcessIdentity,
+} from "../../provider/render/volume-access";
 
 // ---------------------------------------------------------------------------------------- types
 
@@ -82,6 +99,10 @@ export interface PodDescription {
     workingDir: string;
     /** The container definition the description was made from. */
     container: Record<string, any>;
+    /** uid, gid, groups, capabilities and root file system of the container's process (volume-access.ts). */
+    identity: ProcessIdentity;
+    /** The pod's `fsGroup`, which the kubelet gives every volume. */
+    fsGroup?: number;
     /** Pod address given in {@link DescribeOptions.podIPs}, if any. */
     podIP?: string;
 }
@@ -389,6 +410,8 @@ export function describePods(children: ChildResource[], opts: DescribeOptions): 
             command: containerCommand(container, env),
             workingDir: container.workingDir ?? "/",
             container,
+            identity: processIdentity(podSpec, container),
+            fsGroup: typeof podSpec.securityContext?.fsGroup === "number" ? podSpec.securityContext.fsGroup : undefined,
             podIP: opts.podIPs?.[name],
         };
     });
@@ -546,9 +569,49 @@ function contextOf(desc: PodDescription, children: ChildResource[]): PodContext 
 export function writePodFiles(desc: PodDescription, children: ChildResource[]): void {
     const ctx = contextOf(desc, children);
     for (const m of desc.mounts) {
-        if (isFileVolume(m.kind)) writeAtomically(m.hostDir, volumePayload(m.source, ctx));
-        else fs.mkdirSync(m.hostDir, { recursive: true });
+        if (isFileVolume(m.kind)) {
+            createVolumeRoot(m.hostDir, EMPTY_DIR_MODE);
+            writeAtomically(m.hostDir, volumePayload(m.source, ctx));
+        } else {
+            createVolumeRoot(m.hostDir, m.kind === "emptyDir" ? EMPTY_DIR_MODE : FRESH_VOLUME_MODE);
+        }
+        setVolumeOwnership(m.hostDir, desc.fsGroup, volumeReadOnly(m));
     }
+}
+
+/**
+ * Creates a volume's host directory with the mode the kubelet gives a new one (`empty_dir.go`
+ * `setupDir`: 0777, also for the emptyDir wrapped around Secret and ConfigMap volumes; a fresh
+ * persistent volume 0755); an existing one (a PVC's data) is left as it is.
+ */
+function createVolumeRoot(dir: string, mode: number): void {
+    if (fs.existsSync(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, mode);
+}
+
+/** Whether the kubelet treats the volume as read-only when setting its ownership (`GetAttributes().ReadOnly`). */
+function volumeReadOnly(m: PodMount): boolean {
+    return isFileVolume(m.kind) || m.source.persistentVolumeClaim?.readOnly === true;
+}
+
+/**
+ * What the kubelet does after writing or mounting a volume (`volume_linux.go` `SetVolumeOwnership`,
+ * modelled by volume-access.ts `afterSetVolumeOwnership`): with an `fsGroup`, every file and
+ * directory under `dir` (symlinks skipped) gets that group and the group permission bits; without
+ * one, nothing changes.
+ */
+export function setVolumeOwnership(dir: string, fsGroup: number | undefined, readOnly: boolean): void {
+    if (fsGroup === undefined) return;
+    const visit = (p: string): void => {
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) return;
+        const o = afterSetVolumeOwnership({ uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 }, st.isDirectory(), fsGroup, readOnly);
+        fs.lchownSync(p, o.uid, o.gid);
+        fs.chmodSync(p, o.mode);
+        if (st.isDirectory()) fs.readdirSync(p).forEach((e) => visit(path.join(p, e)));
+    };
+    visit(dir);
 }
 
 /** Describes the pods of the StatefulSet among `children` and writes their files under `opts.root`. */
@@ -580,18 +643,23 @@ export function refreshPodFiles(desc: PodDescription, children: ChildResource[],
         );
         next.filter((f) => !current[f.path]?.equals(f.content)).forEach((f) => changed.push(`${m.volume}/${f.path}`));
         writeAtomically(m.hostDir, next);
+        // The kubelet sets the ownership again after every write (AtomicWriter's setPerms hook).
+        setVolumeOwnership(m.hostDir, desc.fsGroup, true);
     }
     return changed;
 }
 
 /**
  * Simulates deleting and recreating the pod: emptyDir volumes start empty again, persistent
- * volume claims keep their data, file volumes are left as they are.
+ * volume claims keep their data (with the ownership a new mount gives them), file volumes are left
+ * as they are.
  */
 export function resetEphemeralVolumes(desc: PodDescription): void {
-    for (const m of desc.mounts.filter((x) => x.kind === "emptyDir")) {
-        fs.rmSync(m.hostDir, { recursive: true, force: true });
-        fs.mkdirSync(m.hostDir, { recursive: true });
+    for (const m of desc.mounts.filter((x) => !isFileVolume(x.kind))) {
+        if (m.kind === "emptyDir") fs.rmSync(m.hostDir, { recursive: true, force: true });
+        createVolumeRoot(m.hostDir, m.kind === "emptyDir" ? EMPTY_DIR_MODE : FRESH_VOLUME_MODE);
+        // The new pod's kubelet sets the volume up again: a PVC's existing files get fsGroup too.
+        setVolumeOwnership(m.hostDir, desc.fsGroup, volumeReadOnly(m));
     }
 }
 
@@ -624,9 +692,10 @@ export function shQuote(s: string): string {
 /**
  * The command that runs `argv` inside the pod's network namespace (whose `ip netns exec` already
  * gives it a private mount namespace) with the container's view: bind-mounts each volume's host
- * directory at its `mountPath` (read-only where Kubernetes does), then each of `binds`, changes to
- * the working directory, removes every inherited variable that is not part of the container
- * environment, and execs `argv` unchanged.
+ * directory at its `mountPath` (read-only where Kubernetes does), then each of `binds`, makes the
+ * root file system read-only when the container asks for it, changes to the working directory,
+ * removes every inherited variable that is not part of the container environment, and execs
+ * `argv` unchanged as the container's user ({@link asContainerUser}).
  * @param inheritedEnv - names of the variables the spawner passes down besides `desc.env` (they are unset).
  * @param binds - further host paths to bind-mount at pod paths (an installed binary over an image's executable).
  */
@@ -642,13 +711,37 @@ export function containerLaunch(
         if (m.readOnly) lines.push(`mount -o remount,bind,ro ${shQuote(m.podPath)}`);
     }
     for (const b of binds) lines.push(`mount --bind ${shQuote(b.hostPath)} ${shQuote(b.podPath)}`);
+    // readOnlyRootFilesystem: the root mount of this private mount namespace becomes read-only; the
+    // volume mounts above are mounts of their own and keep their mode (/proc, /sys, /dev too).
+    if (desc.identity.readOnlyRoot) lines.push("mount -o remount,bind,ro /");
     lines.push(`cd ${shQuote(desc.workingDir)}`);
     const unset = inheritedEnv
         .filter((n) => !(n in desc.env))
         .map((n) => `-u ${shQuote(n)}`)
         .join(" ");
-    lines.push(`exec env ${unset} "$@"`);
+    lines.push(`exec ${asContainerUser(desc.identity)} env ${unset} "$@"`);
     return { cmd: "sh", args: ["-c", lines.join("\n"), "sh", ...argv], env: { ...desc.env } };
+}
+
+/**
+ * The `setpriv` (util-linux) command that execs the rest of the command line as the container's
+ * process: its uid and gid, exactly its supplementary groups, a capability bounding set of the
+ * capabilities it keeps (none with `drop: [ALL]`; a non-root uid holds no effective capabilities
+ * anyway), no inheritable capabilities, and no_new_privs with `allowPrivilegeEscalation: false`.
+ */
+export function asContainerUser(who: ProcessIdentity): string {
+    const groups = who.groups.length ? `--groups=${who.groups.join(",")}` : "--clear-groups";
+    const bounding = ["-all", ...who.capabilities.map((c) => `+${c.toLowerCase()}`)].join(",");
+    return [
+        "setpriv",
+        `--reuid=${who.uid}`,
+        `--regid=${who.gid}`,
+        groups,
+        "--inh-caps=-all",
+        `--bounding-set=${bounding}`,
+        ...(who.noNewPrivileges ? ["--no-new-privs"] : []),
+        "--",
+    ].join(" ");
 }
 
 /**

@@ -118,6 +118,8 @@ export class PodSet<C extends string> {
         setup: PodSetSetup<C, T>,
     ): Promise<T> {
         requireRoot();
+        // setpriv and mount launch every container process (pod-files.ts `containerLaunch`).
+        ["setpriv", "mount"].forEach(requireBinary);
         const binaries = Object.fromEntries(setup.binaries.map((b) => [b, requireBinary(b)]));
         const network = await PodNetwork.create({ id: opts.id, keepLogs: opts.keepLogs });
         let bed: T | undefined;

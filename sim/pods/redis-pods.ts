@@ -26,8 +26,13 @@
  * - Graceful deletion as kubelet does it: every container concurrently runs its own preStop hook,
  *   then gets SIGTERM, and SIGKILL when `terminationGracePeriodSeconds` (or the given grace) runs out.
  *
- * Deviations, on purpose: processes run as root (no `runAsUser` 999); no PID/UTS namespaces;
- * outside its mounts a container sees the host's root file system (not an image); the
+ * - Identity: every process (servers, probes, hooks) runs as the container's uid/gid (999 by
+ *   default) with the supplementary group `fsGroup`, no capabilities and no_new_privs, on a
+ *   read-only root file system; the volume files have the kubelet's owners and modes
+ *   (`pod-files.ts` `containerLaunch`, `setVolumeOwnership`).
+ *
+ * Deviations, on purpose: no PID/UTS namespaces; outside its mounts a container sees the host's
+ * root file system, read-only (not an image); seccomp is not applied; the
  * `metrics` container is not run; the client Service names (`isbsvc-<n>-redis-svc.<ns>.svc`, and
  * the headless Service's own name) are mapped in the hosts files to pod 0 only, since a hosts
  * file gives a name one address. Test clients therefore use {@link RedisPods.resolveAll}, which

@@ -23,6 +23,12 @@ const CASES: Record<string, InterStepBufferServiceArgs> = {
         namespace: "pipelines",
         jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi", storageClassName: "fast" } },
     },
+    "numaflow-tls-encryption": {
+        namespace: "pipelines",
+        provisioner: "numaflow",
+        jetstream: { version: "2.10.29", tls: true, encryption: true, persistence: { volumeSize: "10Gi" } },
+    },
+    "numaflow-standalone": { namespace: "pipelines", provisioner: "numaflow", jetstream: { version: "2.10.29", replicas: 1 } },
     "redis-native-tls": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
     "redis-external": {
         namespace: "pipelines",

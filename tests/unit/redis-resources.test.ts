@@ -100,7 +100,13 @@ describe("native Redis resources", () => {
         assert.equal(spec.serviceName, "isbsvc-rds-redis-svc-headless");
         assert.equal(spec.podManagementPolicy, "OrderedReady");
         const pod = spec.template.spec;
-        assert.deepEqual(pod.securityContext, { runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
+        assert.deepEqual(pod.securityContext, {
+            runAsUser: 999,
+            runAsGroup: 999,
+            fsGroup: 999,
+            runAsNonRoot: true,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         const [redis, sentinel, metrics] = pod.containers;
         assert.deepEqual([redis.name, sentinel.name, metrics.name], ["redis", "sentinel", "metrics"]);
         assert.equal(redis.image, "redis:7.0.15");

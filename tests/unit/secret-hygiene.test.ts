@@ -31,6 +31,11 @@ const SPECS: Record<string, any> = {
         jetstream: { version: "2.10.29", replicas: 1, tls: true, persistence: {} },
     },
     "JetStream, provider namespace": { jetstream: { version: "2.12.7", tls: true } },
+    "JetStream, provisioner numaflow, TLS": {
+        namespace: "pipelines",
+        provisioner: "numaflow",
+        jetstream: { version: "2.10.29", tls: true, encryption: true },
+    },
     "native Redis, TLS": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
     "native Redis, plain": { redis: { native: { version: "6.2.6", persistence: {} } } },
 };

@@ -1,11 +1,13 @@
 /**
  * Permissions of the files Secrets are mounted as: each Secret volume's exact mode, never
  * world-readable, and readable by the uid/gid each mounting container runs as. The model is the
- * kubelet's: Secret files are owned by root, with group `fsGroup` when the pod sets one (else
- * root); containers drop every capability, so root reads through the owner bits like anyone else.
+ * kubelet's (provider/render/volume-access.ts): Secret files are owned by root, with group
+ * `fsGroup` and the group read bit added when the pod sets one (else root:root as written);
+ * containers drop every capability, so root reads through the owner bits like anyone else.
  */
 import { strict as assert } from "assert";
 import { build, K8S } from "../../sim/runtime/build";
+import { afterSetVolumeOwnership, mayAccess, processIdentity } from "../../provider/render/volume-access";
 
 interface SecretFile {
     volume: string;
@@ -43,30 +45,20 @@ function secretFiles(pod: any): SecretFile[] {
     return out;
 }
 
-/** Whether a process of `uid`/`gids` can read a Secret file of `mode` in a pod with `fsGroup`. */
-function canRead(mode: number, fsGroup: number | undefined, uid: number, gids: number[]): boolean {
-    const ownerUid = 0;
-    const ownerGid = fsGroup ?? 0;
-    if (uid === ownerUid) return (mode & 0o400) !== 0;
-    if (gids.includes(ownerGid)) return (mode & 0o040) !== 0;
-    return (mode & 0o004) !== 0;
-}
-
-/** The uid and groups a container runs as (the images' default user is root). */
-function identity(pod: any, container: any): { uid: number; gids: number[] } {
-    const ctx = { ...pod.securityContext, ...container.securityContext };
-    const gids = [ctx.runAsGroup ?? 0, ...(pod.securityContext?.fsGroup !== undefined ? [pod.securityContext.fsGroup] : [])];
-    return { uid: ctx.runAsUser ?? 0, gids };
+/** Whether the container's process can read `f` once the kubelet set the volume up (provider/render/volume-access.ts). */
+function canRead(pod: any, container: any, f: SecretFile): boolean {
+    const fsGroup = pod.securityContext?.fsGroup;
+    return mayAccess(processIdentity(pod, container), afterSetVolumeOwnership({ uid: 0, gid: 0, mode: f.mode }, false, fsGroup, true), "r");
 }
 
 function checkReaders(pod: any, files: SecretFile[]): void {
     for (const c of pod.containers) {
-        const { uid, gids } = identity(pod, c);
+        const who = processIdentity(pod, c);
         for (const m of c.volumeMounts ?? []) {
             for (const f of files.filter((f) => f.volume === m.name)) {
                 assert.ok(
-                    canRead(f.mode, pod.securityContext?.fsGroup, uid, gids),
-                    `${c.name} (uid ${uid}, gids ${gids}) cannot read ${m.mountPath}/${f.path} (mode ${f.mode.toString(8)})`,
+                    canRead(pod, c, f),
+                    `${c.name} (uid ${who.uid}, gid ${who.gid}, groups ${who.groups}) cannot read ${m.mountPath}/${f.path} (mode ${f.mode.toString(8)})`,
                 );
             }
         }
@@ -74,10 +66,16 @@ function checkReaders(pod: any, files: SecretFile[]): void {
 }
 
 describe("Secret volume permissions", () => {
-    it("JetStream: the projected server Secret files are 0440, read by root (uid 0, gid 0) in main and reloader", async () => {
+    it("JetStream: the projected server Secret files are 0440, group-readable by uid 1000 (fsGroup 1000) in main and reloader", async () => {
         const b = await build("perm-js", { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true, encryption: true } });
         const pod = b.child(K8S.statefulSet).inputs.spec.template.spec;
-        assert.equal(pod.securityContext, undefined, "the pod runs as the image's user (root)");
+        assert.deepEqual(pod.securityContext, {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         const volume = pod.volumes.find((v: any) => v.name === "config-volume");
         assert.equal(volume.projected.defaultMode, 0o440);
         const files = secretFiles(pod);
@@ -97,14 +95,20 @@ describe("Secret volume permissions", () => {
             .filter((c: any) => c.volumeMounts?.some((m: any) => m.name === "config-volume"))
             .map((c: any) => c.name);
         assert.deepEqual(mounting, ["main", "reloader"]);
-        for (const c of pod.containers) assert.deepEqual(identity(pod, c), { uid: 0, gids: [0] });
+        for (const c of pod.containers) assert.deepEqual([processIdentity(pod, c).uid, processIdentity(pod, c).groups], [1000, [1000]]);
         checkReaders(pod, files);
     });
 
     it("native Redis: the TLS Secret files are 0440, group-readable by the redis user (uid 999, fsGroup 999)", async () => {
         const b = await build("perm-rds", { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } });
         const pod = b.child(K8S.statefulSet).inputs.spec.template.spec;
-        assert.deepEqual(pod.securityContext, { runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
+        assert.deepEqual(pod.securityContext, {
+            runAsNonRoot: true,
+            runAsUser: 999,
+            runAsGroup: 999,
+            fsGroup: 999,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         const volume = pod.volumes.find((v: any) => v.name === "tls");
         assert.equal(volume.secret.defaultMode, 0o440);
         const files = secretFiles(pod);
@@ -116,7 +120,7 @@ describe("Secret volume permissions", () => {
             pod.containers.filter((c: any) => c.volumeMounts?.some((m: any) => m.name === "tls")).map((c: any) => c.name),
             ["redis", "sentinel", "metrics"],
         );
-        for (const c of pod.containers) assert.deepEqual(identity(pod, c), { uid: 999, gids: [999, 999] });
+        for (const c of pod.containers) assert.deepEqual([processIdentity(pod, c).uid, processIdentity(pod, c).groups], [999, [999]]);
         checkReaders(pod, files);
     });
 
@@ -140,10 +144,19 @@ describe("Secret volume permissions", () => {
     });
 
     it("the model refuses what the kubelet would refuse (the check itself can fail)", () => {
-        assert.equal(canRead(0o400, 999, 999, [999, 999]), false, "0400 is owner-only: the redis user cannot read it");
-        assert.equal(canRead(0o440, 999, 999, [999, 999]), true);
-        assert.equal(canRead(0o440, undefined, 999, [999]), false, "without fsGroup the file's group is root");
-        assert.equal(canRead(0o440, undefined, 0, [0]), true);
-        assert.equal(canRead(0o040, undefined, 0, [0]), false, "the owner bits alone decide for the owner (no CAP_DAC_OVERRIDE)");
+        const who = (uid: number, gid: number, groups: number[]) =>
+            processIdentity(
+                { securityContext: { runAsUser: uid, runAsGroup: gid, supplementalGroups: groups } },
+                { securityContext: { capabilities: { drop: ["ALL"] } } },
+            );
+        const read = (mode: number, fsGroup: number | undefined, w: ReturnType<typeof who>) =>
+            mayAccess(w, afterSetVolumeOwnership({ uid: 0, gid: 0, mode }, false, fsGroup, true), "r");
+        assert.equal(read(0o400, undefined, who(999, 999, [])), false, "0400 root:root: the redis user cannot read it");
+        assert.equal(read(0o400, 999, who(999, 999, [999])), true, "with fsGroup the kubelet ORs 0440 (roMask) and sets the group");
+        assert.equal(read(0o440, undefined, who(999, 999, [])), false, "without fsGroup the file's group is root");
+        assert.equal(read(0o440, undefined, who(0, 0, [])), true);
+        assert.equal(read(0o040, undefined, who(0, 5, [])), false, "the owner bits alone decide for the owner (no CAP_DAC_OVERRIDE)");
+        const root = processIdentity({}, {});
+        assert.equal(mayAccess(root, { uid: 0, gid: 0, mode: 0 }, "r"), true, "root keeping CAP_DAC_OVERRIDE reads anything");
     });
 });

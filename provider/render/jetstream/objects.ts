@@ -11,6 +11,9 @@ import { objectLabels, selectorLabels } from "../labels";
 import { renderNatsConf } from "./nats-conf";
 import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { applyPodTemplate, podLabels, renderAffinity } from "../pod-template";
+import { defaultPodSecurityContext, NATS_UID } from "../security-context";
+import { assertPodUsable } from "../volume-access";
+import { fail } from "../../args/errors";
 import {
     CONFIG_DIR,
     CONFIG_FILE,
@@ -201,6 +204,7 @@ export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namesp
     const selector = selectorLabels(svc.name, "jetstream");
     const podSpec = applyPodTemplate(
         {
+            securityContext: defaultPodSecurityContext(NATS_UID),
             shareProcessNamespace: true,
             terminationGracePeriodSeconds: terminationGracePeriodSeconds(svc),
             containers: [
@@ -225,4 +229,27 @@ export function renderJetStreamStatefulSet(svc: ResolvedJetStreamService, namesp
         persistence: js.persistence,
         volumeClaimName: names.volumeClaim,
     });
+}
+
+/**
+ * Rejects a security context under which a JetStream pod could not work: a container that cannot
+ * read its config files or write its volumes, or a reloader that cannot signal nats-server
+ * (volume-access.ts). Called at construction.
+ */
+export function assertJetStreamPodUsable(svc: ResolvedJetStreamService): void {
+    const js = svc.jetstream;
+    const sts = renderJetStreamStatefulSet(svc, "default");
+    const spec = (sts.spec as Record<string, any>).template.spec;
+    assertPodUsable(
+        spec,
+        js.persistence ? [svc.names.volumeClaim] : [],
+        "jetstream",
+        {
+            main: { template: "jetstream.containerTemplate", securityContext: js.containerTemplate.securityContext },
+            reloader: { template: "jetstream.reloaderContainerTemplate", securityContext: js.reloaderContainerTemplate.securityContext },
+            metrics: { template: "jetstream.metricsContainerTemplate", securityContext: js.metricsContainerTemplate.securityContext },
+        },
+        [["reloader", "main"]],
+        fail,
+    );
 }

@@ -12,6 +12,9 @@ import { renderDisruptionBudget, renderStatefulSet } from "../statefulset";
 import { renderRedisConf, renderRoleConf, renderSentinelConf, renderSentinelSettings } from "./redis-conf";
 import { renderRedisScripts } from "./scripts";
 import { contentName } from "../checksum";
+import { defaultPodSecurityContext } from "../security-context";
+import { assertPodUsable } from "../volume-access";
+import { fail } from "../../args/errors";
 import {
     REDIS_CONFIG_DIR,
     REDIS_DATA_DIR,
@@ -212,16 +215,14 @@ function volumes(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
     ];
 }
 
-/** Pods run as the image's redis user; fsGroup makes the volumes writable (no root init container). */
-const DEFAULT_POD_SECURITY = { runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, runAsNonRoot: true };
-
 export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespace: string): K8sObject {
     const names = svc.names;
     const r = svc.redis;
     const selector = selectorLabels(svc.name, "redis");
     const podSpec = applyPodTemplate(
         {
-            securityContext: DEFAULT_POD_SECURITY,
+            // The image's redis user; fsGroup makes the volumes writable (no root init container).
+            securityContext: defaultPodSecurityContext(REDIS_UID),
             terminationGracePeriodSeconds: 60,
             containers: [
                 applyContainerTemplate(redisContainer(svc), r.redisContainerTemplate),
@@ -245,4 +246,26 @@ export function renderRedisStatefulSet(svc: ResolvedNativeRedisService, namespac
         persistence: r.persistence,
         volumeClaimName: names.volumeClaim,
     });
+}
+
+/**
+ * Rejects a security context under which a Redis pod could not work: a container that cannot read
+ * its config, scripts or TLS files or write its volumes (volume-access.ts). Called at construction.
+ */
+export function assertRedisPodUsable(svc: ResolvedNativeRedisService): void {
+    const r = svc.redis;
+    const sts = renderRedisStatefulSet(svc, "default");
+    const spec = (sts.spec as Record<string, any>).template.spec;
+    assertPodUsable(
+        spec,
+        r.persistence ? [svc.names.volumeClaim] : [],
+        "redis.native",
+        {
+            redis: { template: "redis.native.redisContainerTemplate", securityContext: r.redisContainerTemplate.securityContext },
+            sentinel: { template: "redis.native.sentinelContainerTemplate", securityContext: r.sentinelContainerTemplate.securityContext },
+            metrics: { template: "redis.native.metricsContainerTemplate", securityContext: r.metricsContainerTemplate.securityContext },
+        },
+        [],
+        fail,
+    );
 }

@@ -194,7 +194,12 @@ describe("local pod materialiser (pod-files.ts)", () => {
         assert.deepEqual(argv, ["/usr/bin/redis-server", "/conf/redis.conf", "--port", "6379", "$(PORT)"]);
         assert.match(script, new RegExp(`mount --bind '${pod.podRoot}/conf' '/conf'\\nmount -o remount,bind,ro '/conf'`));
         assert.match(script, /mount --bind '[^']+\/data' '\/data'\n(?!mount -o remount)/);
-        assert.match(script, /exec env -u 'HOME' "\$@"$/, "inherited variables are dropped, container ones kept");
+        assert.match(
+            script,
+            /exec setpriv --reuid=0 --regid=0 --clear-groups --inh-caps=-all --bounding-set=-all,\+chown,\+dac_override,[^ ]+ -- env -u 'HOME' "\$@"$/,
+            "inherited variables are dropped, container ones kept; no securityContext: uid 0 with the runtime's default capabilities",
+        );
+        assert.doesNotMatch(script, /remount,bind,ro \//, "the root stays writable without readOnlyRootFilesystem");
         assert.deepEqual(
             launch.mountPoints.map((m) => m.path),
             ["/conf", "/secret", "/data", "/scratch"],
@@ -203,6 +208,45 @@ describe("local pod materialiser (pod-files.ts)", () => {
         assert.deepEqual(abs.mountPoints.at(-1), { path: "/redis-server", kind: "file" });
         assert.match(abs.args[1], /mount --bind '\/usr\/bin\/redis-server' '\/redis-server'/);
         assert.throws(() => podLaunch(pod, {}, []), /no installed binary mapped/);
+    });
+
+    it("gives the volume files the kubelet's owners and modes, and launches as the container's user", () => {
+        const children = redisLike();
+        const spec = children[0].inputs.spec.template.spec;
+        spec.securityContext = { runAsUser: 1000, runAsGroup: 1001, fsGroup: 2000, supplementalGroups: [3000] };
+        spec.containers[0].securityContext = {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+        };
+        const [pod] = materialisePods(children, { root, container: "redis" });
+        const stat = (p: string) => {
+            const st = fs.statSync(path.join(pod.podRoot, p));
+            return `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`;
+        };
+        // Secret item mode 0400 → 0440 (roMask) with group fsGroup; ConfigMap default 0644 → 0644.
+        assert.equal(stat("secret/auth/pass"), "0:2000 440");
+        assert.equal(stat("conf/redis.conf"), "0:2000 644");
+        assert.equal(stat("conf"), "0:2000 2777", "the volume root: emptyDir 0777, setgid and the group bits");
+        assert.equal(stat("conf/..data/"), "0:2000 2755", "the payload directory: 0755, setgid, group");
+        assert.equal(stat("scratch"), "0:2000 2777", "emptyDir: 0777, setgid, group");
+        assert.equal(stat("data"), "0:2000 2775", "a fresh claim: 0755 | rwMask | setgid");
+        fs.writeFileSync(path.join(pod.podRoot, "data/dump.rdb"), "x", { mode: 0o600 });
+        resetEphemeralVolumes(pod);
+        assert.equal(stat("data/dump.rdb"), "0:2000 660", "a recreated pod's kubelet sets the claim's files up again");
+        const script = podLaunch(pod, { "redis-server": "/usr/bin/redis-server" }, []).args[1];
+        assert.match(script, /mount -o remount,bind,ro \/\n/);
+        assert.match(
+            script,
+            /exec setpriv --reuid=1000 --regid=1001 --groups=2000,3000 --inh-caps=-all --bounding-set=-all --no-new-privs -- env/,
+        );
+        const [plain] = materialisePods(redisLike(), { root: path.join(root, "plain"), container: "redis" });
+        assert.equal(
+            fs.statSync(path.join(plain.podRoot, "secret/auth/pass")).mode & 0o7777,
+            0o400,
+            "without fsGroup the mode stays as written",
+        );
+        assert.equal(fs.statSync(path.join(plain.podRoot, "secret/auth/pass")).gid, 0);
     });
 
     it("creates missing mount points, never removes pre-existing ones or ones another process uses", () => {
