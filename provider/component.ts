@@ -11,6 +11,7 @@ import { createJetStreamResources } from "./resources/jetstream";
 import { createNumaflowResources } from "./resources/numaflow";
 import { createNativeRedisResources } from "./resources/redis-native";
 import { createExternalRedisResources } from "./resources/redis-external";
+import { growsVolumes } from "./resources/volume-growth";
 import { jetStreamConnection } from "./outputs/jetstream";
 import { externalRedisConnection, nativeRedisConnection } from "./outputs/redis";
 import { connectionOutputs, IsbConnection } from "./outputs/connection";
@@ -36,12 +37,13 @@ function provision(spec: ResolvedService, child: ChildOptions): { connection: Is
 }
 
 /** Persistence of the flavour, when it has a StatefulSet with claim templates. */
-function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
+function persistenceOf(spec: ResolvedService): { path: string; set: boolean; skipAwait: boolean } {
+    const skipAwait = spec.await.skipAwait;
     // With provisioner "numaflow" the controller owns the StatefulSet (and its webhook refuses persistence changes).
-    if (spec.type === "jetstream" && spec.provisioner === "numaflow") return { path: "", set: false };
-    if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined };
-    if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined };
-    return { path: "", set: false };
+    if (spec.type === "jetstream" && spec.provisioner === "numaflow") return { path: "", set: false, skipAwait };
+    if (spec.type === "jetstream") return { path: "jetstream.persistence", set: spec.jetstream.persistence !== undefined, skipAwait };
+    if (spec.type === "redis-native") return { path: "redis.native.persistence", set: spec.redis.persistence !== undefined, skipAwait };
+    return { path: "", set: false, skipAwait };
 }
 
 /**
@@ -51,12 +53,46 @@ function persistenceOf(spec: ResolvedService): { path: string; set: boolean } {
 function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resource): void {
     const p = persistenceOf(spec);
     if (!p.set || !pulumi.runtime.isDryRun()) return;
+    const growth = growsVolumes({
+        persistence:
+            spec.type === "jetstream" ? spec.jetstream.persistence : spec.type === "redis-native" ? spec.redis.persistence : undefined,
+        replicas: 0,
+        skipAwait: p.skipAwait,
+    })
+        ? "Existing PVCs are grown in place when volumeSize grows (one PersistentVolumeClaimPatch per pod, after the " +
+          "StatefulSet is ready); the StorageClass must allow it (allowVolumeExpansion: true), else the API server refuses " +
+          "the patch at preview. A smaller volumeSize is refused by the API server at preview (a PVC never shrinks)."
+        : "Existing PVCs are NOT grown (" +
+          (p.skipAwait ? "skipAwait: the claims may not exist yet when the patch would run" : "kubernetes:enableServerSideApply is false") +
+          "); grow them by hand (StorageClass with allowVolumeExpansion, kubectl patch of each PVC).";
     void pulumi.log.warn(
         `${p.path}: changing volumeSize, storageClassName or accessMode replaces the StatefulSet (claim templates are ` +
             "immutable); its pods are orphaned and adopted by the new one (pulumi.com/deletionPropagationPolicy: orphan, " +
-            "effective once an earlier up applied it). Existing PVCs keep their size, class and access mode: the new template " +
-            "applies only to PVCs created later. Growing existing volumes needs a StorageClass with allowVolumeExpansion " +
-            "and a patch of each PVC (not done by the component); shrinking, class and access-mode changes cannot apply to them.",
+            "effective once an earlier up applied it). " +
+            growth +
+            " storageClassName and accessMode changes cannot apply to existing PVCs: only PVCs created later (new replicas) get them.",
+        component,
+    );
+}
+
+/**
+ * Issue 10, item 7: at preview, says that a `tls` toggle on a running JetStream cluster cannot roll
+ * pod by pod. TLS and plain cluster routes never connect (nats-server refuses the handshake), so the
+ * first restarted pod never passes its startup probe (no meta leader) and the StatefulSet's rolling
+ * update stops there; tests/live/jetstream/tls-toggle.test.ts proves that and the procedure below.
+ * The component cannot see the old state, so it says it for every clustered JetStream preview.
+ */
+function warnAboutRouteTls(spec: ResolvedService, component: pulumi.Resource): void {
+    if (spec.type !== "jetstream" || spec.jetstream.replicas < 2 || !pulumi.runtime.isDryRun()) return;
+    // With provisioner "numaflow" the controller owns the StatefulSet and its roll (not tested here).
+    if (spec.provisioner === "numaflow") return;
+    void pulumi.log.warn(
+        "jetstream.tls: turning tls on or off on a running cluster does not complete as a rolling restart: TLS and plain " +
+            "cluster routes do not connect, so the first restarted pod never becomes ready and the rollout stops there while " +
+            "the other pods keep serving. To finish it, once `pulumi up` waits on the StatefulSet, delete all remaining old " +
+            "pods at once (kubectl delete pod <the pods not yet restarted>); they come back together with the new setting. " +
+            "With persistence no acknowledged message is lost; without it the streams' content is. Clients must switch to " +
+            "the new outputs (tlsEnabled, caCertPem).",
         component,
     );
 }
@@ -108,6 +144,7 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         checkRetainOnDelete(opts, spec.type !== "redis-external" || spec.redis.password !== undefined);
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         warnAboutClaimTemplates(spec, this);
+        warnAboutRouteTls(spec, this);
         const { connection, certificates } = provision(spec, childOptions(this, opts));
         warnAboutCertificates(certificates, spec.certificates.earlyRenewalHours, this);
         createNetworkPolicy(spec, childOptions(this, opts));

@@ -148,8 +148,10 @@ const FORCE_NEW: Record<string, string[]> = {
  * `enableSecretMutable` and not `immutable` (then `.type` only); else the kind's list; else a
  * ConfigMap's `.binaryData/.data` unless `enableConfigMapMutable` and not `immutable`.
  */
-export function forceNewPaths(obj: PropertyMap, config: KubernetesConfig = {}): string[] {
+export function forceNewPaths(obj: PropertyMap, config: KubernetesConfig = {}, patch = false): string[] {
     const base = [".metadata.name", ".metadata.namespace"];
+    // `provider.go` `Diff`: "Patch resources can be updated in place for all other properties."
+    if (patch) return base;
     const key = `${String(obj.apiVersion)}/${kindOf(obj)}`;
     const immutable = obj.immutable === true;
     if (key === "v1/Secret" && (!config.enableSecretMutable || immutable)) return [...base, ".type", ".stringData", ".data"];
@@ -255,11 +257,17 @@ function isAutonamed(news: PropertyMap): boolean {
  * is set, JSON merge patch, `convertPatchToDiff`, replaces (incl. a deleted `metadata`), DBR when
  * named, not autonamed, same name and same namespace as the old object.
  */
-export function diffKubernetes(oldInputs: PropertyMap, newInputs: PropertyMap, config: KubernetesConfig = {}): KubernetesDiff {
+export function diffKubernetes(
+    oldInputs: PropertyMap,
+    newInputs: PropertyMap,
+    config: KubernetesConfig = {},
+    patch = false,
+): KubernetesDiff {
     const old = canonicalize(oldInputs),
         news = canonicalize(newInputs);
-    const patch = createMergePatch(encodeForPatch(old) as PropertyMap, encodeForPatch(news) as PropertyMap);
-    const detailedDiff = Object.keys(patch).length ? patchToDiff(patch, old, news, forceNewPaths(news, config)) : {};
+    const isPatch = patch;
+    const mergePatch = createMergePatch(encodeForPatch(old) as PropertyMap, encodeForPatch(news) as PropertyMap);
+    const detailedDiff = Object.keys(mergePatch).length ? patchToDiff(mergePatch, old, news, forceNewPaths(news, config, isPatch)) : {};
     const replaces = Object.entries(detailedDiff)
         .filter(([k, d]) => d.endsWith("-replace") || (d === "delete" && k === "metadata"))
         .map(([k]) => k);
@@ -275,4 +283,41 @@ export function diffKubernetes(oldInputs: PropertyMap, newInputs: PropertyMap, c
 /** A Kubernetes object that has a fixed name: re-creating it while the old one exists fails with AlreadyExists. */
 export function hasFixedName(inputs: PropertyMap): boolean {
     return nestedString(inputs, "name") !== "" && !isAutonamed(inputs);
+}
+
+/**
+ * A Patch resource (`kubernetes:core/v1:PersistentVolumeClaimPatch`, ...): the type's name is the
+ * object's kind + "Patch" (upstream `provider/pkg/kinds/util.go` `IsPatchResource`). Its create and
+ * update are server-side applies (`await/await.go` `Creation`, `ssaUpdate`): an upsert, never
+ * AlreadyExists; its delete relinquishes its fields (`Deletion` → `ssa/actions.go` `Relinquish`).
+ */
+export function isPatchResource(type: string, inputs: PropertyMap): boolean {
+    const name = type.split(":")[2] ?? "";
+    return kindOf(inputs) !== "" && name === `${kindOf(inputs)}Patch`;
+}
+
+/**
+ * Fields the API server requires, by kind (subset: kubernetes `pkg/apis/core/validation/validation.go`
+ * `ValidatePersistentVolumeClaimSpec`: at least one access mode, a storage request).
+ */
+const REQUIRED_FIELDS: Record<string, string[][]> = {
+    PersistentVolumeClaim: [
+        ["spec", "accessModes"],
+        ["spec", "resources", "requests", "storage"],
+    ],
+};
+
+/**
+ * The required fields a Patch sends. Relinquishing them (its delete) removes them from the object when
+ * this manager is their only owner — e.g. after it forced a new value — and the API server refuses
+ * that ("Required value"; upstream `provider.go` `Delete`, `await/error.go` `IsDeleteRequiredFieldErr`:
+ * "Either set the `retainOnDelete` resource option, or transfer ownership of the field").
+ */
+export function requiredFieldsSent(inputs: PropertyMap): string[] {
+    const has = (path: string[]) => {
+        let v: Value | undefined = inputs;
+        for (const p of path) v = isObject(v) ? v[p] : undefined;
+        return v !== undefined && v !== null;
+    };
+    return (REQUIRED_FIELDS[kindOf(inputs)] ?? []).filter(has).map((p) => p.join("."));
 }

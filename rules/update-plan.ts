@@ -12,7 +12,16 @@
  * Engine file: pkg/resource/deploy/step_generator.go (functions named in each comment).
  */
 import { alwaysRenews, diffBridged, isBridged } from "./bridged";
-import { DiffKind, KubernetesConfig, checkKubernetes, diffKubernetes, hasFixedName, nestedString } from "./kubernetes";
+import {
+    DiffKind,
+    KubernetesConfig,
+    checkKubernetes,
+    diffKubernetes,
+    hasFixedName,
+    isPatchResource,
+    nestedString,
+    requiredFieldsSent,
+} from "./kubernetes";
 import { PropertyMap, UNKNOWN, Value, containsUnknown, deepEqual } from "./values";
 
 export { UNKNOWN, Value, PropertyMap, DiffKind, KubernetesConfig };
@@ -112,7 +121,8 @@ export type ProblemCode =
     | "retained-recreate"
     | "create-before-delete-same-name"
     | "replace-undecided-at-preview"
-    | "certificate-always-renews";
+    | "certificate-always-renews"
+    | "patch-relinquishes-required-field";
 
 export interface Problem {
     urn: string;
@@ -242,6 +252,7 @@ export class Planner {
             const step = this.newStep(old.urn, "delete", old.inputs);
             step.deletedFirstFor = this.pendingDeletes.get(old.urn);
             step.retained = old.options?.retainOnDelete === true;
+            this.flagRelinquish(old);
             if (old.options?.protect && !step.deletedFirstFor) {
                 this.problem(old.urn, "protected-delete", "a protected resource cannot be deleted (`DeleteStep.Apply`).");
             }
@@ -305,7 +316,7 @@ export class Planner {
         let diff: DiffResult;
         if (custom) diff = custom.diff(old, newInputs, ctx);
         else if (isKubernetes(old.type)) {
-            const d = diffKubernetes(old.inputs, newInputs, ctx.config);
+            const d = diffKubernetes(old.inputs, newInputs, ctx.config, isPatchResource(old.type, old.inputs));
             diff = {
                 changes: d.changes,
                 replaceKeys: d.replaces,
@@ -350,9 +361,27 @@ export class Planner {
         return { ...base, kind: dbr ? "delete-before-replace" : "replace", ...(retained ? { retained } : {}) };
     }
 
+    /**
+     * Deleting a Patch resource that sends a required field relinquishes it; without `retainOnDelete`
+     * the API server refuses when this manager was the field's only owner (`requiredFieldsSent`).
+     */
+    private flagRelinquish(old: ResourceState): void {
+        if (!isKubernetes(old.type) || !isPatchResource(old.type, old.inputs) || old.options?.retainOnDelete) return;
+        const fields = requiredFieldsSent(old.inputs);
+        if (fields.length === 0) return;
+        this.problem(
+            old.urn,
+            "patch-relinquishes-required-field",
+            `deleting this Patch relinquishes ${fields.join(", ")}; as their only manager (e.g. after a forced change) ` +
+                "the API server refuses (`provider.go` `Delete`, `IsDeleteRequiredFieldErr`): set retainOnDelete.",
+        );
+    }
+
     /** Traps of a replaced Kubernetes object (pulumi-kubernetes `await.Creation`, pulumi `DeleteStep.Apply`). */
     private flagReplacement(old: ResourceState, inputs: PropertyMap, dbr: boolean): void {
         if (!isKubernetes(old.type)) return;
+        // A Patch's create is a server-side apply (an upsert): no AlreadyExists; its delete relinquishes.
+        if (isPatchResource(old.type, old.inputs)) return this.flagRelinquish(old);
         const sameName =
             hasFixedName(inputs) &&
             nestedString(inputs, "name") === nestedString(old.inputs, "name") &&
@@ -378,6 +407,7 @@ export class Planner {
     /** A DBR of a retained named object only forgets it; the re-create then fails with AlreadyExists. */
     private flagRetained(old: ResourceState): void {
         if (!old.options?.retainOnDelete || !isKubernetes(old.type) || !hasFixedName(old.inputs)) return;
+        if (isPatchResource(old.type, old.inputs)) return;
         if (this.config(old).upsertExistingObjects) return;
         this.problem(
             old.urn,

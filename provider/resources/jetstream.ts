@@ -21,6 +21,7 @@ import {
 import { createCredentials, CredentialResources } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { createMonitoring } from "./monitoring";
+import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
@@ -132,7 +133,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     // and turning encryption on or off changes the pod template (STORE_ANNOTATION, the env).
     const checksum = jetStreamRestartChecksum(svc);
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
-    new k8s.apps.v1.StatefulSet(
+    const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-js`,
         withPodAnnotation(
             objectArgs(namespace, (ns) => skipAwait(renderJetStreamStatefulSet(svc, ns), skip)),
@@ -142,6 +143,19 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         statefulSetOptions(child, svc.await.customTimeouts),
     );
     createMonitoring(svc, child);
+    createVolumeGrowth(
+        {
+            prefix: `${name}-js`,
+            statefulSetName: names.statefulSet,
+            claimTemplate: names.volumeClaim,
+            replicas: svc.jetstream.replicas,
+            namespace,
+            persistence: svc.jetstream.persistence,
+            skipAwait: skip,
+        },
+        statefulSet,
+        child,
+    );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-js-pdb`,

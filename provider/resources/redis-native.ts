@@ -21,6 +21,7 @@ import {
 import { createPassword } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { createMonitoring } from "./monitoring";
+import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 
@@ -134,7 +135,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             .all([password.result, tlsData ?? {}])
             .apply(([pw, tls]) => contentHash({ password: contentHash(pw), tls: contentHash(tls) })),
     );
-    new k8s.apps.v1.StatefulSet(
+    const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-redis`,
         withPodAnnotation(
             objectArgs(namespace, (ns) => skipAwait(renderRedisStatefulSet(svc, ns), skip)),
@@ -144,6 +145,19 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         statefulSetOptions(child, svc.await.customTimeouts),
     );
     createMonitoring(svc, child);
+    createVolumeGrowth(
+        {
+            prefix: `${name}-redis`,
+            statefulSetName: names.statefulSet,
+            claimTemplate: names.volumeClaim,
+            replicas: svc.redis.replicas,
+            namespace,
+            persistence: svc.redis.persistence,
+            skipAwait: skip,
+        },
+        statefulSet,
+        child,
+    );
     if (svc.disruptionBudget) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-redis-pdb`,

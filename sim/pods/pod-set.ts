@@ -17,6 +17,8 @@ import {
     acquireMountPoints,
     ChildResource,
     ContainerLaunch,
+    describePods,
+    writePodFiles,
     isFileVolume,
     materialisePods,
     MountPoint,
@@ -182,6 +184,36 @@ export class PodSet<C extends string> {
     dataDirs(name: string): string[] {
         const s = this.state(name);
         return this.containers.flatMap((c) => s.descs[c].mounts.filter((m) => !isFileVolume(m.kind)).map((m) => m.hostDir));
+    }
+
+    /**
+     * A new revision of the StatefulSet's pod template (`children` of a rebuilt component, same
+     * StatefulSet): pod `name` gets the new containers' descriptions (command, env, mounts) and its
+     * file volumes are written from the new objects, as for a pod the controller re-creates; data
+     * volumes keep their content. Only while its containers are stopped (see `rolling.ts`).
+     * @throws when a container runs, or the new template mounts a path the bed holds no mount point for.
+     */
+    reviseTemplate(name: string, children: ChildResource[]): void {
+        const s = this.state(name);
+        if (this.containers.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
+        const paths = new Set(this.containers.flatMap((c) => s.descs[c].mounts.map((m) => m.podPath)));
+        for (const c of this.containers) {
+            const old = s.descs[c];
+            const prefix = `${old.name}.${old.service}.${old.namespace}.svc.`;
+            const clusterDomain = old.hostnames.find((h) => h.startsWith(prefix))?.slice(prefix.length);
+            const fresh = describePods(children, {
+                root: path.dirname(old.podRoot),
+                clusterDomain,
+                container: old.container.name,
+                ...(old.podIP !== undefined && { podIPs: { [name]: old.podIP } }),
+            }).find((d) => d.name === name);
+            if (!fresh) throw new Error(`the new template has no pod ${name}`);
+            const extra = fresh.mounts.filter((m) => !paths.has(m.podPath)).map((m) => m.podPath);
+            if (extra.length > 0)
+                throw new Error(`the new template of ${name} mounts ${extra.join(", ")}, which the bed has no mount point for`);
+            writePodFiles(fresh, children);
+            s.descs[c] = fresh;
+        }
     }
 
     // ------------------------------------------------------------------------------- DNS

@@ -35,6 +35,10 @@ interface Case {
     roll: Record<Flavour, boolean> | boolean;
     /** A claim-template change: the StatefulSet is replaced (orphaning its pods). */
     claimTemplate?: boolean;
+    /** `volumeSize` grows: every claim patch is updated (the existing PVCs grow). */
+    volumeGrowth?: boolean;
+    /** `tls` toggled: a JetStream preview warns that the roll stalls (routes cannot mix) and gives the procedure. */
+    tlsToggle?: boolean;
 }
 
 const BASE: Record<Flavour, Record<string, unknown>> = {
@@ -49,8 +53,8 @@ const CASES: Case[] = [
         replace: (f) => [f === "jetstream" ? "js-password" : "redis-password"],
         roll: { jetstream: false, redis: true },
     },
-    { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true },
-    { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true },
+    { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true, tlsToggle: true },
+    { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true, tlsToggle: true },
     {
         change: "certificate renewal (inside the early-renewal window)",
         flavours: ["jetstream", "redis"],
@@ -86,6 +90,7 @@ const CASES: Case[] = [
         after: { persistence: { volumeSize: "20Gi" } },
         roll: false,
         claimTemplate: true,
+        volumeGrowth: true,
     },
     {
         change: "persistence storageClassName change",
@@ -94,6 +99,20 @@ const CASES: Case[] = [
         after: { persistence: { volumeSize: "10Gi", storageClassName: "fast" } },
         roll: false,
         claimTemplate: true,
+    },
+    {
+        change: "replicas 3 → 5 with persistence",
+        flavours: ["jetstream", "redis"],
+        before: { replicas: 3, persistence: { volumeSize: "10Gi" } },
+        after: { replicas: 5, persistence: { volumeSize: "10Gi" } },
+        roll: { jetstream: false, redis: true },
+    },
+    {
+        change: "replicas 5 → 3 with persistence (claim patches of 3, 4 only forgotten: retainOnDelete)",
+        flavours: ["jetstream", "redis"],
+        before: { replicas: 5, persistence: { volumeSize: "10Gi" } },
+        after: { replicas: 3, persistence: { volumeSize: "10Gi" } },
+        roll: { jetstream: false, redis: true },
     },
     { change: "version upgrade", flavours: ["jetstream", "redis"], before: { version: "2.10.17" }, roll: true },
     {
@@ -144,6 +163,29 @@ function args(f: Flavour, side: Record<string, unknown> | undefined, namespace: 
 }
 
 const STS = "kubernetes:apps/v1:StatefulSet";
+const PVC_PATCH = "kubernetes:core/v1:PersistentVolumeClaimPatch";
+
+/**
+ * The claim patches (provider/resources/volume-growth.ts): one per replica when persistence is set;
+ * updated (storage only) exactly when volumeSize grows; created for new ordinals; else unchanged.
+ */
+function checkClaimPatches(o: TransitionPlan, c: Case, mode: string): void {
+    const patches = o.news.filter((r) => r.type === PVC_PATCH);
+    const replicas = (statefulSet(o.news).inputs.spec as any).replicas as number;
+    const persistent = (statefulSet(o.news).inputs.spec as any).volumeClaimTemplates !== undefined;
+    assert.strictEqual(patches.length, persistent ? replicas : 0, `${mode}: claim patches`);
+    const oldPatches = new Set(o.olds.filter((r) => r.type === PVC_PATCH).map((r) => r.urn));
+    for (const p of patches) {
+        const step = o.plan.steps.find((s) => s.urn === p.urn)!;
+        assert.ok(p.options?.retainOnDelete, `${p.name} is retainOnDelete`);
+        assert.ok(p.dependencies?.includes(statefulSet(o.news).urn), `${p.name} depends on the StatefulSet`);
+        if (!oldPatches.has(p.urn)) assert.strictEqual(step.kind, "create", `${mode}: ${p.name}`);
+        else if (c.volumeGrowth) {
+            assert.strictEqual(step.kind, "update", `${mode}: ${p.name}`);
+            assert.deepStrictEqual(Object.keys(step.detailedDiff), ["spec.resources.requests.storage"], `${mode}: ${p.name} diff`);
+        } else assert.strictEqual(step.kind, "same", `${mode}: ${p.name}`);
+    }
+}
 
 function statefulSet(rs: ResourceState[]): ResourceState {
     const s = rs.find((r) => r.type === STS);
@@ -244,6 +286,15 @@ describe("rules: day-2 matrix (issue 10)", function () {
                                         );
                                 } else {
                                     assert.ok(!["replace", "delete-before-replace"].includes(sts.kind), `${mode}: StatefulSet ${sts.kind}`);
+                                }
+                                checkClaimPatches(o.plan, c, mode);
+                                if (c.tlsToggle && f === "jetstream" && mode === "preview") {
+                                    assert.ok(
+                                        o.warnings.some((w) =>
+                                            /jetstream\.tls: .*routes do not connect.*delete all remaining old pods at once/s.test(w),
+                                        ),
+                                        "preview warning about the TLS toggle",
+                                    );
                                 }
                                 const oldTemplate = (stsOld.inputs.spec as any).template;
                                 const newTemplate = (sts.inputs.spec as any).template;

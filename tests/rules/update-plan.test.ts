@@ -394,3 +394,60 @@ describe("rules: Kubernetes objects through the engine (pulumi-kubernetes Diff +
         );
     });
 });
+
+describe("rules: pulumi-kubernetes Patch resources (provider.go Diff/Delete, await.go Creation, kinds/util.go IsPatchResource)", () => {
+    const PATCH = "kubernetes:core/v1:PersistentVolumeClaimPatch",
+        PVC = "kubernetes:core/v1:PersistentVolumeClaim";
+    const claim = (type: string, extra: PropertyMap = {}, options: ResourceState["options"] = {}): ResourceState => ({
+        urn: urn(type, "data-0"),
+        type,
+        name: "data-0",
+        inputs: {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: "vol-sts-0", namespace: "pipelines" },
+            spec: { resources: { requests: { storage: "10Gi" } }, ...extra },
+        },
+        options,
+    });
+    const withSpec = (r: ResourceState, spec: PropertyMap): ResourceState => ({ ...r, inputs: { ...r.inputs, spec } });
+
+    it("a storage change of a Patch is an update; so is an accessModes change, which replaces a plain PVC", () => {
+        for (const [type, modesKind] of [
+            [PATCH, "update"],
+            [PVC, "delete-before-replace"],
+        ] as const) {
+            const old = claim(type, { accessModes: ["ReadWriteOnce"] });
+            const grown = withSpec(old, { resources: { requests: { storage: "20Gi" } }, accessModes: ["ReadWriteOnce"] });
+            assert.strictEqual(stepOf(planUpdate([old], [grown]), old.urn).kind, "update", type);
+            const modes = withSpec(old, { resources: { requests: { storage: "10Gi" } }, accessModes: ["ReadWriteMany"] });
+            assert.strictEqual(stepOf(planUpdate([old], [modes]), old.urn).kind, modesKind, type);
+        }
+    });
+
+    it("a Patch whose object name changes is replaced create-before-delete (a new object), never flagged AlreadyExists", () => {
+        const old = claim(PATCH, {}, { retainOnDelete: true });
+        const renamed: ResourceState = { ...old, inputs: { ...old.inputs, metadata: { name: "vol-sts-9", namespace: "pipelines" } } };
+        const plan = planUpdate([old], [renamed]);
+        assert.strictEqual(stepOf(plan, old.urn).kind, "replace");
+        assert.deepStrictEqual(plan.problems, []);
+    });
+
+    it("deleting a Patch that sends a required field is flagged unless retainOnDelete; a plain PVC's delete is not", () => {
+        assert.deepStrictEqual(
+            planUpdate([claim(PATCH)], []).problems.map((p) => p.code),
+            ["patch-relinquishes-required-field"],
+        );
+        assert.deepStrictEqual(planUpdate([claim(PATCH, {}, { retainOnDelete: true })], []).problems, []);
+        assert.deepStrictEqual(planUpdate([claim(PVC)], []).problems, []);
+        const labelsOnly: ResourceState = { ...claim(PATCH), inputs: { ...claim(PATCH).inputs, spec: { volumeName: "pv-1" } } };
+        assert.deepStrictEqual(planUpdate([labelsOnly], []).problems, []);
+    });
+
+    it("IsPatchResource: the type's name is the kind + Patch (a custom resource named …Patch is not)", () => {
+        const { isPatchResource } = require("../../rules/kubernetes");
+        assert.strictEqual(isPatchResource(PATCH, { kind: "PersistentVolumeClaim" }), true);
+        assert.strictEqual(isPatchResource(PVC, { kind: "PersistentVolumeClaim" }), false);
+        assert.strictEqual(isPatchResource("kubernetes:example.com/v1:WidgetPatch", { kind: "WidgetPatch" }), false);
+    });
+});

@@ -26,6 +26,9 @@ describe("JetStream resources", () => {
         assert.deepEqual(names, [
             "kubernetes:apps/v1:StatefulSet::default-js",
             "kubernetes:core/v1:ConfigMap::default-js-config",
+            "kubernetes:core/v1:PersistentVolumeClaimPatch::default-js-data-0",
+            "kubernetes:core/v1:PersistentVolumeClaimPatch::default-js-data-1",
+            "kubernetes:core/v1:PersistentVolumeClaimPatch::default-js-data-2",
             "kubernetes:core/v1:Secret::default-js-client-auth",
             "kubernetes:core/v1:Secret::default-js-server",
             "kubernetes:core/v1:Service::default-js-svc",
@@ -58,9 +61,14 @@ describe("JetStream resources", () => {
             "isbsvc-default-js-pdb",
             "isbsvc-default-js-server",
             "isbsvc-default-js-svc",
+            "isbsvc-default-js-vol-isbsvc-default-js-0",
+            "isbsvc-default-js-vol-isbsvc-default-js-1",
+            "isbsvc-default-js-vol-isbsvc-default-js-2",
         ]);
         for (const c of k8sChildren) {
             assert.equal(c.inputs.metadata.namespace, "pipelines");
+            // A claim patch sends only the size (volume-growth.ts): the claim has its labels from the template.
+            if (c.type.endsWith("Patch")) continue;
             assert.equal(c.inputs.metadata.labels["app.kubernetes.io/component"], "isbsvc");
             assert.equal(c.inputs.metadata.labels["numaflow.numaproj.io/isbsvc-name"], "default");
             assert.equal(c.inputs.metadata.labels["numaflow.numaproj.io/isbsvc-type"], "jetstream");

@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -15,6 +16,8 @@ const MODELS: Record<string, { new (data: any): { validate(): void } }> = {
     "kubernetes:apps/v1:StatefulSet": StatefulSet,
     "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
+    // A Patch is a partial object, validated as the kind it patches (a server-side apply configuration).
+    "kubernetes:core/v1:PersistentVolumeClaimPatch": PersistentVolumeClaim,
 };
 
 const SPECS: Record<string, any> = {

@@ -30,7 +30,9 @@ sentinel_master() {
     host="$POD_PREFIX-$i.$HEADLESS"
     if [ "$host" != "$SELF" ]; then
       a=$(cli -h "$host" -p "$SENTINEL_PORT" --raw sentinel get-master-addr-by-name "$MASTER_SET" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//') || a=""
-      case "$a" in *" "*) answers="$answers$a
+      # Only "<host> <port>": redis-cli prints an error reply (e.g. "NOAUTH Authentication required.",
+      # a Sentinel that does not accept our password) on stdout and exits 0.
+      case "$a" in *" "*[!0-9]*|*" "|"") ;; *" "*) answers="$answers$a
 ";; esac
     fi
     i=$((i + 1))
