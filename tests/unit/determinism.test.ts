@@ -46,10 +46,10 @@ describe("determinism", () => {
         assert.equal(JSON.stringify(sts(again)), JSON.stringify(sts(base)));
     });
 
-    it("a replicas change touches only the routes (ConfigMap) and the StatefulSet", async () => {
+    it("a replicas change touches only the routes (server Secret, routes.conf) and the StatefulSet", async () => {
         assert.deepEqual(changed(base, await build("det", withJetStream({ replicas: 5 }))), [
             "kubernetes:apps/v1:StatefulSet::det-js",
-            "kubernetes:core/v1:ConfigMap::det-js-config",
+            "kubernetes:core/v1:Secret::det-js-server",
         ]);
     });
 
