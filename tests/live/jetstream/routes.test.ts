@@ -158,6 +158,53 @@ describe("live JetStream: routes authenticate (default arguments, no TLS)", func
         }
     });
 
+    it("monitoring port 8222 (no authentication): shows user, account, stream, consumer and subject names, never a secret", async () => {
+        const server = secretData(built.ofType(K8S.secret).find((x) => x.inputs.metadata.name.endsWith("-js-server"))!);
+        const secrets = {
+            "client password": built.outputs.password,
+            "system password": /user: "sys", password: "([A-Za-z0-9]+)"/.exec(server.auth)![1],
+            "route password": /password: "([A-Za-z0-9]+)"/.exec(server.routes)![1],
+            "encryption key": server.encryption,
+        };
+        // every endpoint of nats-server 2.9 server/server.go startMonitoring, with the options that show the most
+        const endpoints = [
+            "/",
+            "/varz",
+            "/connz?auth=true&subs=detail",
+            "/routez?subs=detail",
+            "/gatewayz",
+            "/leafz?subs=true",
+            "/subsz?subs=true",
+            "/accountz",
+            "/accountz?acc=js",
+            "/accstatz?unused=true",
+            "/jsz?accounts=true&streams=true&consumers=true&config=true",
+            "/healthz",
+            "/ipqueuesz?all=true",
+            "/stacksz",
+        ];
+        const pod = cluster.podNames()[0];
+        const port = 8222;
+        let all = "";
+        for (const e of endpoints) {
+            const body = await fetch(`http://${cluster.address(pod)}:${port}${e}`).then((r) => r.text());
+            for (const [what, value] of Object.entries(secrets)) assert.ok(!body.includes(value), `${e} shows the ${what}`);
+            all += body;
+        }
+        // what it does show, to anyone who reaches a pod address (the client is connected to one of them)
+        type Connz = { connections: { authorized_user?: string; account?: string }[] };
+        const conns = (await Promise.all(cluster.podNames().map((p) => cluster.monitor<Connz>(p, "/connz?auth=true&subs=detail")))).flatMap(
+            (c) => c.connections,
+        );
+        assert.ok(
+            conns.some((c) => c.authorized_user === built.outputs.user && c.account === "js"),
+            "client user names and accounts",
+        );
+        const jsz = JSON.stringify(await cluster.jsz(pod, "accounts=true&streams=true&consumers=true&config=true"));
+        assert.ok(jsz.includes('"orders"') && jsz.includes("orders.>"), "stream names and subjects");
+        assert.match(all, /goroutine \d+/, "/stacksz: goroutine stacks");
+    });
+
     for (const [title, userinfo] of [
         ["no credential", null],
         ["a wrong password", "route:wrongpassword"],
@@ -306,6 +353,13 @@ describe("live JetStream: routes authenticate (default arguments, no TLS)", func
             pods.map((p) => cluster.process(p)!.pid),
             pids,
             "same processes",
+        );
+        // nats-server logs a removed route's URL with its password (server/reload.go routesOption.Apply)
+        const oldPassword = /password: "([A-Za-z0-9]+)"/.exec(routesConf(built))![1];
+        // (by each pod whose own solicited route to that URL was the one kept)
+        assert.ok(
+            pods.some((p) => cluster.logs(p).includes(`Removed route nats://route:${oldPassword}@`)),
+            "a pod logs the old route password",
         );
         const read = await readAll("after-rotation");
         const got = new Set(read.map((m) => m.data));
