@@ -370,3 +370,106 @@ describe("live JetStream: routes authenticate (default arguments, no TLS)", func
         );
     });
 });
+
+/**
+ * The children of `b` as the previous release of the component rendered them: route URLs without a
+ * credential in nats-js.conf, no `authorization` (routes.conf is projected but not included).
+ */
+function unauthenticatedRelease(b: Built): Built["children"] {
+    const urls = withCredential(
+        /routes: \[([^\]]*)\]/
+            .exec(routesConf(b))![1]
+            .match(/"[^"]+"/g)!
+            .map((u) => JSON.parse(u) as string),
+        null,
+    );
+    return b.children.map((c) =>
+        c.type === K8S.configMap
+            ? {
+                  ...c,
+                  inputs: {
+                      ...c.inputs,
+                      data: {
+                          "nats-js": (c.inputs.data["nats-js"] as string).replace(
+                              "  include ./routes.conf\n",
+                              `  routes: [\n${urls.map((u) => `    "${u}"`).join("\n")}\n  ]\n`,
+                          ),
+                      },
+                  },
+              }
+            : c,
+    );
+}
+
+describe("live JetStream: upgrading a running cluster from unauthenticated to authenticated routes", function () {
+    this.timeout(600_000);
+    let built: Built;
+    let cluster: JetStreamPods;
+    let nc: NatsConnection;
+
+    before(async () => {
+        built = await build(NAME, ARGS);
+        const old = unauthenticatedRelease(built);
+        const oldConf = old.find((c) => c.type === K8S.configMap)!.inputs.data["nats-js"] as string;
+        assert.match(oldConf, /routes: \[\n\s+"nats:\/\/isbsvc-/);
+        assert.doesNotMatch(oldConf, /include \.\/routes\.conf/);
+        cluster = await JetStreamPods.start(old, { id: newId("u") });
+        nc = await connectWithOutputs(cluster, built.outputs);
+        const jsm = await jetstreamManager(nc);
+        await jsm.streams.add(streamConfigFromOutput(built.outputs.streamConfig, "orders", ["orders.>"]));
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state === "failed") cluster?.dumpLogs();
+    });
+
+    after(async () => {
+        await nc?.close().catch(() => undefined);
+        await cluster?.destroy();
+    });
+
+    it("rolls pod by pod (new files at each pod's restart): old and new pods stay routed, nothing acknowledged lost", async () => {
+        const js = jetstream(nc);
+        const acked = await publishIds(js, "orders.old", "old", 20);
+        let stop = false;
+        const background = (async () => {
+            let n = 0;
+            while (!stop) acked.push(...(await publishIds(js, "orders.upgrade", `upgrade-${n++}`, 1)));
+        })();
+        // the new pod template rolls the pods; a recreated pod gets the new ConfigMap content
+        const mixed: string[] = [];
+        try {
+            for (const p of [...cluster.podNames()].reverse()) {
+                await cluster.stopPod(p);
+                cluster.rewriteFiles(built.children, { pods: [p] });
+                assert.match(cluster.configText(p), /include \.\/routes\.conf/);
+                cluster.startPod(p);
+                await waitFor(
+                    `${p} /healthz`,
+                    async () => (await cluster.monitor<{ status: string }>(p, "/healthz")).status === "ok",
+                    POLL,
+                );
+                await cluster.waitHealthy(120_000);
+                for (const q of cluster.podNames()) mixed.push(`${q}:${(await cluster.routez(q)).num_routes}`);
+            }
+        } finally {
+            stop = true;
+            await background;
+        }
+        assert.ok(
+            mixed.every((m) => m.endsWith(":2")),
+            `every pod kept 2 routes after each step: ${mixed.join(" ")}`,
+        );
+        const jsm = await jetstreamManager(nc);
+        await jsm.consumers.add("orders", consumerConfigFromOutput(built.outputs.streamConfig, "after-upgrade"));
+        const read = await consumeAll(js, "orders", "after-upgrade", acked.length, 60_000);
+        const got = new Set(read.map((m) => m.data));
+        assert.deepEqual(
+            acked.filter((id) => !got.has(id)),
+            [],
+            "acknowledged messages lost",
+        );
+        // every pod now runs the authenticated configuration
+        for (const p of cluster.podNames()) assert.equal(cluster.configFile(p, "routes.conf"), routesConf(built));
+    });
+});
