@@ -18,7 +18,7 @@ import {
     renderJetStreamService,
     renderJetStreamStatefulSet,
 } from "../render/jetstream/objects";
-import { createCredentials, CredentialResources } from "./credentials";
+import { createCredentials, createPassword, CREDENTIAL_LENGTHS, CredentialResources } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { createMonitoring } from "./monitoring";
 import { createVolumeGrowth } from "./volume-growth";
@@ -109,9 +109,15 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
 
     const certificates: CertificateStatus[] = ca ? [ca.status] : [];
     const tls = ca ? tlsMaterial(svc, ca, namespaceOutput, child, certificates) : undefined;
+    // The route credential (routes.conf in the server Secret only). Created for every service, so
+    // that scaling 1 -> 3 replicas does not create a resource; rendered only when clustered.
+    // Rotation (`pulumi up --replace`) is reloaded live; see README "Changing a running service".
+    const routePassword = createPassword(`${name}-js-route-password`, CREDENTIAL_LENGTHS.password, child);
     const serverData = pulumi
-        .all([creds, credentials.encryptionKey.result, tls])
-        .apply(([c, key, t]) => base64Data(renderServerSecretData(svc, c, key, t)));
+        .all([creds, credentials.encryptionKey.result, routePassword.result, namespaceOutput, tls])
+        .apply(([c, encryptionKey, route, ns, t]) =>
+            base64Data(renderServerSecretData(svc, c, { encryptionKey, routePassword: route, namespace: ns }, t)),
+        );
     new k8s.core.v1.Secret(
         `${name}-js-server`,
         secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverData),

@@ -180,6 +180,19 @@ export class JetStreamPods extends PodSet<Nats> {
         return fs.readFileSync(this.hostPath(name, cmd[i + 1]), "utf8");
     }
 
+    /** A file of the pod's config directory (the directory of `--config`) as projected, e.g. `routes.conf`. */
+    configFile(name: string, file: string): string {
+        const cmd = this.describe(name).command;
+        const i = cmd.findIndex((a) => a === "--config" || a === "-c");
+        if (i < 0) throw new Error(`the command of ${name} has no --config`);
+        return fs.readFileSync(this.hostPath(name, path.posix.join(path.posix.dirname(cmd[i + 1]), file)), "utf8");
+    }
+
+    /** The route URLs of the pod's routes.conf (with their credential). */
+    routeUrls(name: string): string[] {
+        return [...this.configFile(name, "routes.conf").matchAll(/"(nats:\/\/[^"]+)"/g)].map((m) => m[1]);
+    }
+
     /** A quoted string setting of the pod's config, e.g. `pid_file` or `store_dir`. */
     configSetting(name: string, key: string): string {
         const m = new RegExp(`^\\s*${key}:\\s*"([^"]*)"`, "m").exec(this.configText(name));
@@ -224,6 +237,34 @@ export class JetStreamPods extends PodSet<Nats> {
     }
 
     // ----------------------------------------------------------------------------- health
+
+    /** `/routez` of the pod: the number of routes and their peers' addresses. */
+    async routez(name: string): Promise<{ num_routes: number; routes: { ip: string; remote_id: string }[] }> {
+        return this.monitor(name, "/routez");
+    }
+
+    /**
+     * Restarts the pods one at a time as the StatefulSet controller rolls them (RollingUpdate:
+     * highest ordinal first, the next only when the restarted pod is ready again). A restart is
+     * SIGTERM and a start with the same files and data (the lame-duck preStop is not run: with the
+     * default 120 s lame-duck duration it only delays the test). "Ready" here is stricter than the
+     * readiness probe: the pod's full `/healthz` (the startup probe: streams caught up) answers ok
+     * and {@link waitHealthy} holds for the whole set.
+     * @param between - called after each pod is ready again (e.g. to check the stream).
+     */
+    async rollingRestart(opts: { timeoutMs?: number; between?(pod: string): Promise<void> } = {}): Promise<void> {
+        const timeoutMs = opts.timeoutMs ?? 120_000;
+        for (const p of [...this.podNames()].reverse()) {
+            await this.restartPod(p);
+            await waitFor(
+                `${p} /healthz after its restart`,
+                async () => (await this.monitor<{ status: string }>(p, "/healthz")).status === "ok",
+                { timeoutMs, intervalMs: POLL_MS },
+            );
+            await this.waitHealthy(timeoutMs);
+            await opts.between?.(p);
+        }
+    }
 
     /** GETs a monitoring endpoint (`/varz`, `/jsz?...`) of the pod. */
     monitor<T = Record<string, unknown>>(name: string, endpoint: string): Promise<T> {

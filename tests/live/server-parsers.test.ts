@@ -48,7 +48,7 @@ describe("the servers' own parsers accept what the validator accepts", () => {
             lame_duck_grace_period: "1.5s",
         };
         const svc = resolveSpec("limits", { jetstream: { version: "2.9.15", replicas: 1, settings } }) as ResolvedJetStreamService;
-        const conf = renderNatsConf(svc, "ns");
+        const conf = renderNatsConf(svc);
         const accepted = natsCheck(dir, "limits.conf", conf);
         assert.ok(accepted.ok, accepted.out);
         const overDuration = natsCheck(dir, "over-duration.conf", conf.replace(MAX_DURATION, "2562047h47m16s854775808ns"));

@@ -53,6 +53,12 @@ const CASES: Case[] = [
         replace: (f) => [f === "jetstream" ? "js-password" : "redis-password"],
         roll: { jetstream: false, redis: true },
     },
+    {
+        change: "route password rotation (`pulumi up --replace <n>-js-route-password`)",
+        flavours: ["jetstream"],
+        replace: () => ["js-route-password"],
+        roll: false,
+    },
     { change: "TLS off → on", flavours: ["jetstream", "redis"], before: { tls: false }, after: { tls: true }, roll: true, tlsToggle: true },
     { change: "TLS on → off", flavours: ["jetstream", "redis"], before: { tls: true }, after: { tls: false }, roll: true, tlsToggle: true },
     {
@@ -68,6 +74,13 @@ const CASES: Case[] = [
         flavours: ["jetstream", "redis"],
         before: { replicas: 3 },
         after: { replicas: 5 },
+        roll: { jetstream: false, redis: true },
+    },
+    {
+        change: "replicas 5 → 3",
+        flavours: ["jetstream", "redis"],
+        before: { replicas: 5 },
+        after: { replicas: 3 },
         roll: { jetstream: false, redis: true },
     },
     {

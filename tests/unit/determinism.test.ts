@@ -46,12 +46,12 @@ describe("determinism", () => {
         assert.equal(JSON.stringify(sts(again)), JSON.stringify(sts(base)));
     });
 
-    it("a replicas change touches only the routes (ConfigMap) and the StatefulSet, and adds the new pods' claim patches", async () => {
+    it("a replicas change touches only the routes (server Secret, routes.conf) and the StatefulSet, and adds the new pods' claim patches", async () => {
         assert.deepEqual(changed(base, await build("det", withJetStream({ replicas: 5 }))), [
             "kubernetes:apps/v1:StatefulSet::det-js",
-            "kubernetes:core/v1:ConfigMap::det-js-config",
             "kubernetes:core/v1:PersistentVolumeClaimPatch::det-js-data-3",
             "kubernetes:core/v1:PersistentVolumeClaimPatch::det-js-data-4",
+            "kubernetes:core/v1:Secret::det-js-server",
         ]);
     });
 

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { build, Built, K8S, secretData } from "../../sim/runtime/build";
 import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
+import { parseNatsConf } from "../support/nats-conf";
 
 const TLS_ENC = {
     namespace: "pipelines",
@@ -36,6 +37,7 @@ describe("JetStream resources", () => {
             "kubernetes:policy/v1:PodDisruptionBudget::default-js-pdb",
             "random:index/randomPassword:RandomPassword::default-js-encryption-key",
             "random:index/randomPassword:RandomPassword::default-js-password",
+            "random:index/randomPassword:RandomPassword::default-js-route-password",
             "random:index/randomPassword:RandomPassword::default-js-system-password",
             "random:index/randomString:RandomString::default-js-user",
             "tls:index/certRequest:CertRequest::default-route-csr",
@@ -100,7 +102,7 @@ describe("JetStream resources", () => {
         for (const s of b.ofType(K8S.secret)) assert.ok(isSerializedSecret(s.raw.data), `${s.name} data is not secret`);
     });
 
-    it("puts auth.conf, the encryption key and the certificates in the server Secret", () => {
+    it("puts auth.conf, routes.conf, the encryption key and the certificates in the server Secret", () => {
         const data = secretData(b.child(K8S.secret, "default-js-server"));
         assert.deepEqual(Object.keys(data).sort(), [
             "auth",
@@ -111,11 +113,20 @@ describe("JetStream resources", () => {
             "cluster-private-key",
             "encryption",
             "private-key",
+            "routes",
         ]);
         assert.ok(data.auth.includes(`user: "${b.outputs.user}", password: "${b.outputs.password}"`));
         assert.match(data.encryption, /^[A-Za-z]{48}$/, "letters only: nats-server parses $JS_KEY as a config token");
         assert.equal(data["ca-cert"], b.outputs.caCertPem);
         assert.match(data["private-key"], /PRIVATE KEY/);
+        const routes = parseNatsConf(data.routes);
+        const routePassword = (routes.authorization as Record<string, string>).password;
+        assert.match(routePassword, /^[A-Za-z0-9]{32}$/);
+        assert.notEqual(routePassword, b.outputs.password, "the route password is its own");
+        assert.deepEqual(routes, {
+            authorization: { user: "route", password: routePassword },
+            routes: [0, 1, 2].map((i) => `nats://route:${routePassword}@isbsvc-default-js-${i}.isbsvc-default-js-svc.pipelines.svc:6222`),
+        });
     });
 
     it("gives pipeline pods user, password and the CA in the client Secret", () => {
@@ -174,6 +185,7 @@ describe("JetStream resources", () => {
             "cluster-ca-cert.pem",
             "cluster-server-cert.pem",
             "cluster-server-key.pem",
+            "routes.conf",
             "server-cert.pem",
             "server-key.pem",
         ]);
@@ -183,6 +195,7 @@ describe("JetStream resources", () => {
             [
                 "/etc/nats-config/nats-js.conf",
                 "/etc/nats-config/auth.conf",
+                "/etc/nats-config/routes.conf",
                 "/etc/nats-config/ca-cert.pem",
                 "/etc/nats-config/server-cert.pem",
                 "/etc/nats-config/server-key.pem",
@@ -219,7 +232,11 @@ describe("JetStream resources", () => {
     it("keeps the ConfigMap free of credentials and mounts it with the Secret in one directory", () => {
         const data = b.child(K8S.configMap).inputs.data["nats-js"] as string;
         assert.ok(!data.includes(b.outputs.password));
+        const routePassword = (parseNatsConf(secretData(b.child(K8S.secret, "default-js-server")).routes).authorization as any).password;
+        assert.ok(!data.includes(routePassword), "the route password is not in the ConfigMap");
+        assert.doesNotMatch(data, /nats:\/\//, "no route URL in the ConfigMap");
         assert.ok(data.includes("include ./auth.conf"));
+        assert.ok(data.includes("include ./routes.conf"));
     });
 });
 
@@ -292,14 +309,17 @@ describe("JetStream certificates", () => {
 });
 
 describe("JetStream variants", () => {
-    it("without TLS creates no certificates, exports an empty CA and mounts only auth.conf", async () => {
+    it("without TLS creates no certificates, exports an empty CA and mounts only auth.conf and routes.conf", async () => {
         const b = await build("plain", { namespace: "pipelines", jetstream: { version: "2.10.29" } });
         assert.equal(b.children.filter((c) => c.type.startsWith("tls:")).length, 0);
         assert.equal(b.outputs.caCertPem, "");
         assert.equal(b.outputs.tlsEnabled, false);
         const pod = b.child(K8S.statefulSet).inputs.spec.template.spec;
         const items = pod.volumes.find((v: any) => v.name === "config-volume").projected.sources[1].secret.items;
-        assert.deepEqual(items, [{ key: "auth", path: "auth.conf" }]);
+        assert.deepEqual(items, [
+            { key: "auth", path: "auth.conf" },
+            { key: "routes", path: "routes.conf" },
+        ]);
         assert.ok(pod.volumes.some((v: any) => v.name === "js-data" && v.emptyDir));
         assert.deepEqual(Object.keys(secretData(b.child(K8S.secret, "plain-js-client-auth"))).sort(), [
             "client-auth-password",

@@ -2,7 +2,8 @@
 import { strict as assert } from "assert";
 import * as yaml from "js-yaml";
 import { resolveSpec, ResolvedJetStreamService } from "../../provider/args/resolve";
-import { renderNatsConf, routeUrls } from "../../provider/render/jetstream/nats-conf";
+import { renderNatsConf } from "../../provider/render/jetstream/nats-conf";
+import { renderRoutesConf, routeUrls } from "../../provider/render/jetstream/routes-conf";
 import { renderAuthConf } from "../../provider/render/jetstream/auth-conf";
 import { renderStreamConfig } from "../../provider/render/jetstream/stream-config";
 import { parseNatsConf } from "../support/nats-conf";
@@ -14,10 +15,12 @@ const jsSpec = (name: string, args: any) => resolveSpec(name, args) as ResolvedJ
 
 /** The rendered nats-js.conf, parsed back. */
 function conf(args: any, name = "default"): Record<string, any> {
-    return parseNatsConf(renderNatsConf(jsSpec(name, args), NS));
+    return parseNatsConf(renderNatsConf(jsSpec(name, args)));
 }
 
-const ROUTES = (n: number) => [...Array(n).keys()].map((i) => `nats://isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`);
+const ROUTE_PASSWORD = "R0utePa55word";
+const ROUTES = (n: number) =>
+    [...Array(n).keys()].map((i) => `nats://route:${ROUTE_PASSWORD}@isbsvc-default-js-${i}.isbsvc-default-js-svc.${NS}.svc:6222`);
 
 describe("nats-js.conf", () => {
     it("renders the cluster config with the defaults of the controller config, and nothing else", () => {
@@ -33,7 +36,7 @@ describe("nats-js.conf", () => {
             cluster: {
                 name: "default",
                 port: 6222,
-                routes: ROUTES(3),
+                include: "./routes.conf",
                 cluster_advertise: "$CLUSTER_ADVERTISE",
                 connect_retries: 120,
             },
@@ -41,10 +44,22 @@ describe("nats-js.conf", () => {
         });
     });
 
-    it("lists a route to every pod, by its DNS name in the namespace", () => {
+    it("routes.conf: the route credential and a route to every pod, by its DNS name in the namespace, with the credential", () => {
         const svc = jsSpec("default", { jetstream: { version: "2.10.29", replicas: 5 } });
-        assert.deepEqual(routeUrls(svc, NS), ROUTES(5));
-        assert.deepEqual(parseNatsConf(renderNatsConf(svc, NS)).cluster.routes, ROUTES(5));
+        assert.deepEqual(routeUrls(svc, NS, ROUTE_PASSWORD), ROUTES(5));
+        assert.deepEqual(parseNatsConf(renderRoutesConf(svc, NS, ROUTE_PASSWORD)), {
+            authorization: { user: "route", password: ROUTE_PASSWORD },
+            routes: ROUTES(5),
+        });
+        assert.equal(parseNatsConf(renderNatsConf(svc)).cluster.routes, undefined, "no route in nats-js.conf");
+    });
+
+    it("routes.conf: refuses a password outside [A-Za-z0-9] (it goes into URLs) and a standalone service", () => {
+        const svc = jsSpec("default", { jetstream: { version: "2.10.29" } });
+        for (const bad of ["", "a@b", "a:b", "a/b", 'a"b', "a b"]) {
+            assert.throws(() => renderRoutesConf(svc, NS, bad), /route password/, JSON.stringify(bad));
+        }
+        assert.throws(() => renderRoutesConf(jsSpec("default", { jetstream: { version: "2.10.29", replicas: 1 } }), NS, ROUTE_PASSWORD));
     });
 
     it("renders client and route TLS with verification of route peers", () => {
@@ -97,11 +112,11 @@ describe("nats-js.conf", () => {
 
     it("is deterministic: same input, byte-identical output", () => {
         const args = { jetstream: { version: "2.10.29", tls: true, encryption: true, settings: "max_payload: 2MB" } };
-        assert.equal(renderNatsConf(jsSpec("d", args), NS), renderNatsConf(jsSpec("d", JSON.parse(JSON.stringify(args))), NS));
+        assert.equal(renderNatsConf(jsSpec("d", args)), renderNatsConf(jsSpec("d", JSON.parse(JSON.stringify(args)))));
     });
 
     it("never contains a credential", () => {
-        const text = renderNatsConf(jsSpec("default", { jetstream: { version: "2.10.29", tls: true, encryption: true } }), NS);
+        const text = renderNatsConf(jsSpec("default", { jetstream: { version: "2.10.29", tls: true, encryption: true } }));
         assert.doesNotMatch(text, /password|pass:|user:/i);
     });
 });

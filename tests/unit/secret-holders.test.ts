@@ -85,6 +85,7 @@ describe("secret holders", () => {
         const S = "kubernetes:core/v1:Secret";
         assert.deepEqual(table, {
             "where-js-password.result": [`${S}::where-js-client-auth:data.client-auth-password`, `${S}::where-js-server:data.auth`],
+            "where-js-route-password.result": [`${S}::where-js-server:data.routes`],
             "where-js-system-password.result": [`${S}::where-js-server:data.auth`],
             "where-js-encryption-key.result": [`${S}::where-js-server:data.encryption`],
             // The CA key signs, and is in no Kubernetes object at all.

@@ -83,6 +83,7 @@ describe("Secret volume permissions", () => {
             files.map((f) => `${f.secret}:${f.path}:${f.mode.toString(8)}`),
             [
                 "auth.conf",
+                "routes.conf",
                 "ca-cert.pem",
                 "server-cert.pem",
                 "server-key.pem",

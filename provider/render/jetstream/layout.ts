@@ -28,6 +28,8 @@ export function storeDir(encryption: boolean): string {
 /** Keys of the server Secret and the file each is projected to (null: not a file). */
 export const SERVER_SECRET_FILES = {
     auth: "auth.conf",
+    /** Route credential and route URLs (clustered services), included in the cluster block. */
+    routes: "routes.conf",
     "ca-cert": "ca-cert.pem",
     cert: "server-cert.pem",
     "private-key": "server-key.pem",

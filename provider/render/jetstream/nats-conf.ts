@@ -5,7 +5,6 @@
  */
 import { ResolvedJetStreamService } from "../../args/resolve";
 import { SettingValue } from "../../args/jetstream-settings";
-import { podHost } from "./names";
 import { configPath, JS_PORTS, PID_FILE, SERVER_SECRET_FILES, storeDir } from "./layout";
 
 /** A NATS config string literal. */
@@ -46,24 +45,17 @@ function jetstreamBlock(svc: ResolvedJetStreamService): string[] {
     ];
 }
 
-/** The `nats://` route URL of every pod, including the pod itself (NATS ignores its own route). */
-export function routeUrls(svc: ResolvedJetStreamService, namespace: string): string[] {
-    const names = svc.names;
-    return Array.from(
-        { length: svc.jetstream.replicas },
-        (_, i) => `nats://${podHost(names.pod(i), names.service, namespace)}:${JS_PORTS.cluster}`,
-    );
-}
-
-function clusterBlock(svc: ResolvedJetStreamService, namespace: string): string[] {
+/**
+ * The cluster block. The route credential (`authorization`) and the route URLs, which carry it, come
+ * from routes.conf in the server Secret (routes-conf.ts), so this file stays free of secrets.
+ */
+function clusterBlock(svc: ResolvedJetStreamService): string[] {
     const f = SERVER_SECRET_FILES;
     return [
         "cluster {",
         `  name: ${natsString(svc.name)}`,
         `  port: ${JS_PORTS.cluster}`,
-        "  routes: [",
-        ...routeUrls(svc, namespace).map((r) => `    ${natsString(r)}`),
-        "  ]",
+        `  include ./${f.routes}`,
         "  cluster_advertise: $CLUSTER_ADVERTISE",
         "  connect_retries: 120",
         ...(svc.jetstream.tls ? tlsBlock("  ", f["cluster-cert"], f["cluster-private-key"], f["cluster-ca-cert"], true) : []),
@@ -71,8 +63,8 @@ function clusterBlock(svc: ResolvedJetStreamService, namespace: string): string[
     ];
 }
 
-/** Renders nats-js.conf for the ISB service in `namespace`. */
-export function renderNatsConf(svc: ResolvedJetStreamService, namespace: string): string {
+/** Renders nats-js.conf (the same in every namespace: the namespace-dependent route URLs are in routes.conf). */
+export function renderNatsConf(svc: ResolvedJetStreamService): string {
     const f = SERVER_SECRET_FILES;
     const lines = [
         `# nats-server configuration of ISB service "${svc.name}", rendered by isbsvc. Edits are overwritten.`,
@@ -83,7 +75,7 @@ export function renderNatsConf(svc: ResolvedJetStreamService, namespace: string)
         ...settingLines(svc, "server", ""),
         ...(svc.jetstream.tls ? tlsBlock("", f.cert, f["private-key"], f["ca-cert"], false) : []),
         ...jetstreamBlock(svc),
-        ...(svc.jetstream.replicas > 1 ? clusterBlock(svc, namespace) : []),
+        ...(svc.jetstream.replicas > 1 ? clusterBlock(svc) : []),
         `include ./${f.auth}`,
     ];
     return lines.join("\n") + "\n";

@@ -52,7 +52,7 @@ export function renderJetStreamConfigMap(svc: ResolvedJetStreamService, namespac
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(svc, names.configMap, namespace),
-        data: { [CONFIG_MAP_KEY]: renderNatsConf(svc, namespace) },
+        data: { [CONFIG_MAP_KEY]: renderNatsConf(svc) },
     };
 }
 
@@ -134,7 +134,7 @@ export function reloaderWatchedFiles(svc: ResolvedJetStreamService): string[] {
     const tlsFiles = svc.jetstream.tls
         ? [f["ca-cert"], f.cert, f["private-key"], ...(svc.jetstream.replicas > 1 ? [f["cluster-cert"], f["cluster-private-key"]] : [])]
         : [];
-    return [CONFIG_FILE, f.auth, ...tlsFiles].map(configPath);
+    return [CONFIG_FILE, f.auth, ...(svc.jetstream.replicas > 1 ? [f.routes] : []), ...tlsFiles].map(configPath);
 }
 
 function reloaderContainer(svc: ResolvedJetStreamService): Container {
@@ -173,6 +173,7 @@ function metricsContainer(svc: ResolvedJetStreamService): Container {
 function projectedSecretItems(svc: ResolvedJetStreamService): { key: string; path: string }[] {
     const f = SERVER_SECRET_FILES;
     const keys: Array<keyof typeof f> = ["auth"];
+    if (svc.jetstream.replicas > 1) keys.push("routes");
     if (svc.jetstream.tls) keys.push("ca-cert", "cert", "private-key");
     if (svc.jetstream.tls && svc.jetstream.replicas > 1) keys.push("cluster-ca-cert", "cluster-cert", "cluster-private-key");
     return keys.map((key) => ({ key, path: f[key] }));

@@ -8,7 +8,7 @@
  * v2.10.29 (the same list for the options we render; any option not in its switch fails the reload
  * with "config reload not supported for …"): `trace`, `debug`, `logtime`, `tls` (tlsconfig),
  * `authorization` / accounts (auth.conf), `cluster` (except host and port: `validateClusterOpts`),
- * `routes`, `max_connections` (maxconn), `max_control_line`, `max_payload`, `ping_interval`,
+ * `routes` (both in routes.conf, which is not part of the checksum), `max_connections` (maxconn), `max_control_line`, `max_payload`, `ping_interval`,
  * `ping_max` (maxpingsout), `write_deadline`. Not reloadable among ours: `server_name`, `port`,
  * `http`, `pid_file` is reloadable but fixed, `max_pending`, `max_subscriptions`,
  * `lame_duck_duration`, `lame_duck_grace_period`, `sync_interval`, the JetStream block (`store_dir`;
@@ -32,15 +32,16 @@ export const RELOADABLE_SETTINGS = [
     "logtime",
 ] as const;
 
-/** Stands for the namespace, which appears only in route URLs (reloadable). */
-const NAMESPACE_TOKEN = "$(POD_NAMESPACE)";
-
-/** nats-js.conf without the lines nats-server reloads live (reloadable settings, route URLs). */
+/**
+ * nats-js.conf without the lines nats-server reloads live (reloadable settings). The route URLs and
+ * the route credential are in routes.conf (server Secret), all reloadable, and never part of the
+ * checksum: the StatefulSet depends on no generated value.
+ */
 export function restartRelevantConf(svc: ResolvedJetStreamService): string {
     const reloadable = new RegExp(`^\\s*(${RELOADABLE_SETTINGS.join("|")}):`);
-    return renderNatsConf(svc, NAMESPACE_TOKEN)
+    return renderNatsConf(svc)
         .split("\n")
-        .filter((line) => !reloadable.test(line) && !/^\s+"nats:\/\//.test(line))
+        .filter((line) => !reloadable.test(line))
         .join("\n");
 }
 

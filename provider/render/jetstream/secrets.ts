@@ -6,6 +6,7 @@
 import { ResolvedJetStreamService } from "../../args/resolve";
 import { JetStreamCredentials, renderAuthConf } from "./auth-conf";
 import { CLIENT_AUTH_KEYS, ENCRYPTION_KEY } from "./layout";
+import { renderRoutesConf } from "./routes-conf";
 
 /** PEM material of TLS-enabled services: one CA, a client-facing and a route certificate. */
 export interface JetStreamTlsMaterial {
@@ -16,14 +17,24 @@ export interface JetStreamTlsMaterial {
     routeKeyPem: string;
 }
 
-/** Data of the server Secret (`isbsvc-<name>-js-server`): auth.conf, encryption key, certificates. */
+/** Generated values of the server Secret beyond the client credentials. */
+export interface ServerSecrets {
+    encryptionKey: string;
+    /** Password of the route user (clustered services; rendered into routes.conf). */
+    routePassword: string;
+    /** The namespace (route URLs name the pods by their DNS names in it). */
+    namespace: string;
+}
+
+/** Data of the server Secret (`isbsvc-<name>-js-server`): auth.conf, routes.conf, encryption key, certificates. */
 export function renderServerSecretData(
     svc: ResolvedJetStreamService,
     creds: JetStreamCredentials,
-    encryptionKey: string,
+    secrets: ServerSecrets,
     tls: JetStreamTlsMaterial | undefined,
 ): Record<string, string> {
-    const data: Record<string, string> = { auth: renderAuthConf(creds), [ENCRYPTION_KEY]: encryptionKey };
+    const data: Record<string, string> = { auth: renderAuthConf(creds), [ENCRYPTION_KEY]: secrets.encryptionKey };
+    if (svc.jetstream.replicas > 1) data.routes = renderRoutesConf(svc, secrets.namespace, secrets.routePassword);
     if (svc.jetstream.tls) {
         if (!tls) throw new Error("TLS is enabled but no certificates were generated");
         Object.assign(data, {

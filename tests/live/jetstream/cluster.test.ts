@@ -228,7 +228,7 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
 
     it("refuses a route from a server whose certificate comes from another CA, and accepts one with ours (control)", async () => {
         const pods = cluster.podNames();
-        const routes = [...cluster.configText(pods[0]).matchAll(/"(nats:\/\/[^"]+:6222)"/g)].map((m) => m[1]);
+        const routes = cluster.routeUrls(pods[0]); // with the route credential: only the certificate differs
         assert.equal(routes.length, 3);
         const theirs = serverSecret(foreign);
         const ours = serverSecret(built);
@@ -386,10 +386,11 @@ describe("live JetStream: 3 pods rendered with TLS and encryption", function () 
 
 /**
  * Starts a non-JetStream nats-server in `pod` that tries to route to `routes` as a member of our
- * cluster, presenting `certPem` and trusting `caPem` (hand-written config: it is the attacker, not
- * a rendered pod).
+ * cluster, presenting `certPem` and trusting `caPem`, with the route credential of the `routes`
+ * URLs (hand-written config: it is the attacker, not a rendered pod).
  */
 function startRouteServer(pod: Pod, routes: string[], certPem: string, keyPem: string, caPem: string): PodProcess {
+    const { username: routeUser, password: routePassword } = new URL(routes[0]);
     const dir = fs.mkdtempSync(path.join(pod.logDir, "route-server-"));
     fs.writeFileSync(path.join(dir, "cert.pem"), certPem);
     fs.writeFileSync(path.join(dir, "key.pem"), keyPem);
@@ -404,6 +405,7 @@ function startRouteServer(pod: Pod, routes: string[], certPem: string, keyPem: s
             `  name: "${NAME}"`,
             "  port: 6222",
             `  routes: [ ${routes.map((r) => `"${r}"`).join(", ")} ]`,
+            `  authorization { user: "${routeUser}", password: "${routePassword}" }`,
             `  tls { cert_file: "${dir}/cert.pem", key_file: "${dir}/key.pem", ca_file: "${dir}/ca.pem", verify: true, timeout: 5 }`,
             "}",
             "",
