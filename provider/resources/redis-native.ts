@@ -55,7 +55,7 @@ function createTlsSecret(
     namespace: pulumi.Input<string>,
     child: ChildOptions,
     statuses: CertificateStatus[],
-): pulumi.Output<Record<string, string>> {
+): { data: pulumi.Output<Record<string, string>>; secret: k8s.core.v1.Secret } {
     const names = svc.names;
     const dnsNames = pulumi.output(namespace).apply((ns) => redisDnsNames(svc, ns));
     const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
@@ -63,12 +63,12 @@ function createTlsSecret(
     const data = pulumi
         .all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
         .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
-    new k8s.core.v1.Secret(
+    const secret = new k8s.core.v1.Secret(
         `${svc.name}-redis-tls`,
         secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.tlsSecret, ns, d), data),
         child,
     );
-    return data;
+    return { data, secret };
 }
 
 /**
@@ -115,14 +115,15 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             ...(caPem !== undefined && { [REDIS_TLS_KEYS.ca]: caPem }),
         }),
     );
-    new k8s.core.v1.Secret(
+    const authSecret = new k8s.core.v1.Secret(
         `${name}-redis-auth`,
         secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.authSecret, ns, d), authData),
         opts,
     );
 
     const certificates: CertificateStatus[] = ca ? [ca.status] : [];
-    const tlsData = ca ? createTlsSecret(svc, ca, namespace, child, certificates) : undefined;
+    const tls = ca ? createTlsSecret(svc, ca, namespace, child, certificates) : undefined;
+    const tlsData = tls?.data;
     new k8s.core.v1.ConfigMap(
         `${name}-redis-config`,
         objectArgs(namespace, (ns) => renderRedisConfigMap(svc, ns)),
@@ -161,7 +162,10 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             RESTART_CHECKSUM_ANNOTATION,
             checksum,
         ),
-        statefulSetOptions(child, svc.await.customTimeouts),
+        // After the Secrets: a pod the new template creates must read their new content (a pod
+        // started from the new template with the old Secret would keep the old passwords until its
+        // next restart, e.g. still accept a password a rotation dropped).
+        { ...statefulSetOptions(child, svc.await.customTimeouts), dependsOn: [authSecret, ...(tls ? [tls.secret] : [])] },
     );
     createMonitoring(svc, child);
     createVolumeGrowth(

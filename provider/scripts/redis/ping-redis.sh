@@ -45,8 +45,8 @@ esac
 # without this its startup passed while the full resync was still pending (repl-diskless-sync-delay),
 # a rolling update moved on to the next pod, and the master's writes acknowledged (WAIT 1) by that
 # next pod alone were lost when the master handed over to this one (tests/live/redis/rotation.test.ts).
-# redis src/replication.c: master_link_status is "up" only in REPL_STATE_CONNECTED (after the RDB
-# is loaded); master_sync_in_progress is 1 while an RDB transfer runs.
+# redis src/server.c genRedisInfoString: master_link_status is "up" only in REPL_STATE_CONNECTED,
+# which src/replication.c readSyncBulkPayload enters once the master's RDB is loaded.
 link=$(cli -h localhost -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || link=""
 case "$link" in
   *master_link_status:up*) ;;

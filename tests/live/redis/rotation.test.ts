@@ -1,18 +1,21 @@
 /**
- * Live: a Redis password rotation (issue 10, item 6) as `pulumi up --replace <n>-redis-password`
- * performs it: the component is rebuilt with a new password B (the auth Secret and the pod
- * template's restart checksum change) and the StatefulSet controller rolls the pods, highest
- * ordinal first, the next only when Ready, preStop honoured (sim/pods/rolling.ts), while a client
- * keeps writing, each write acknowledged by `WAIT 1` (persistence on).
+ * Live: Redis password rotations (issue 10, item 6), rolled as the StatefulSet controller does
+ * (sim/pods/rolling.ts: highest ordinal first, the next only when Ready, preStop honoured) while a
+ * client keeps writing, each write acknowledged by `WAIT 1` (persistence on).
  *
- * What it proves (today's behaviour, the defect of item 6 is NOT fixed): the rolled pod knows only
- * B and the old pods only A, so it cannot ask their Sentinels for the master nor replicate, its
- * Sentinel is never listed, and the roll stops at the first pod; the old pods keep acknowledging
- * writes with A. (Before the lib.sh fix of this commit the rolled pod even crash-looped: the
- * Sentinel's "NOAUTH Authentication required." reply was taken for the master's address.) The
- * documented procedure, deleting every pod at once (they come back in order with B), completes the
- * rotation with persistence: B works everywhere, A is refused by every redis and Sentinel,
- * replication and Sentinel work, and no WAIT-acknowledged write is lost (writes stop meanwhile).
+ * 1. `pulumi up --replace <n>-redis-password` (one password, no `passwordRotation`): the rolled pod
+ *    knows only the new password B and the old pods only A, so it cannot ask their Sentinels for the
+ *    master nor replicate, and the roll stops at the first pod; the old pods keep acknowledging writes
+ *    with A. The documented procedure, deleting every pod at once (they come back together with B,
+ *    podManagementPolicy Parallel, and the cold start elects the node with the most data:
+ *    scripts/redis/start-node.sh), completes the rotation: B works everywhere, A is refused by every
+ *    redis and Sentinel, replication and Sentinel work, no WAIT-acknowledged write is lost (writes
+ *    stop meanwhile).
+ * 2. The two-phase rotation (`redis.native.passwordRotation`, README "Rotating the native Redis
+ *    password"): unset → `{ active: a, accept: both }` → `{ active: b, accept: both }` →
+ *    `{ active: b, accept: active }`, each an ordinary roll of every pod that completes; both
+ *    passwords work on every redis and Sentinel after phases 1 and 2, only the new one after phase 3;
+ *    replication and Sentinel healthy, no WAIT-acknowledged write lost.
  *
  * Needs root, iproute2, redis-server, redis-sentinel and redis-cli (FAILS, never skips, without them). Run:
  *   npx mocha --no-config --require ts-node/register/transpile-only --require tests/support/setup.ts \
@@ -193,9 +196,10 @@ describe("live Redis: password rotation by rolling restart (issue 10, item 6)", 
             });
             assert.equal(writer.lastVariant, 0, "the old pods serve the old password");
 
-            // The procedure: delete every pod at once; OrderedReady brings them back, pod 0 first, with B.
+            // The procedure: delete every pod at once; the controller re-creates them all at once
+            // (podManagementPolicy Parallel) with B, and their cold start elects the node with the most data.
             const stopped = Date.now();
-            await recreateTogether(pods, names, after.children, { ordered: true });
+            await recreateTogether(pods, names, after.children);
             const readyAfterMs = Date.now() - stopped;
             const atReady = writer.acked.length;
             await waitFor("acks after the procedure (with B)", async () => writer.acked.length >= atReady + 50, {
