@@ -1032,7 +1032,7 @@ const VALID: Record<string, any> = {
     "container security contexts": js({
         containerTemplate: {
             securityContext: {
-                runAsUser: 0,
+                runAsUser: 1000,
                 capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
                 seccompProfile: { type: "Localhost", localhostProfile: "profiles/nats.json" },
             },

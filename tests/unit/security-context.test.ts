@@ -112,7 +112,7 @@ describe("security contexts", () => {
         [
             "JetStream without fsGroup: uid 1000 cannot read the 0440 root:root auth.conf",
             { namespace: NS, jetstream: { version: "2.10.29", securityContext: { fsGroup: null } as any } },
-            /"jetstream\.securityContext" leaves the pod unable to work: container main cannot read nats-js\.conf \(mode 0440, owner 0:0\), auth\.conf \(mode 0440, owner 0:0\) as uid 1000 gid 1000 groups \[\] at \/etc\/nats-config; container reloader cannot read nats-js\.conf/,
+            /"jetstream\.securityContext" leaves the pod unable to work: container main cannot read nats-js\.conf \(mode 0440, owner 0:0\), auth\.conf \(mode 0440, owner 0:0\), routes\.conf \(mode 0440, owner 0:0\) as uid 1000 gid 1000 groups \[\] at \/etc\/nats-config; container reloader cannot read nats-js\.conf/,
         ],
         [
             "Redis with TLS without fsGroup: the redis user cannot read tls.key",
