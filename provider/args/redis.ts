@@ -43,6 +43,35 @@ export interface ResolvedNativeRedis {
     sentinelContainerTemplate: ResolvedContainerTemplate;
     metricsContainerTemplate: ResolvedContainerTemplate;
     podTemplate: ResolvedPodTemplate;
+    /** `passwordRotation` with its defaults (`{ active: "a", accept: "active" }`: one password). */
+    passwordRotation: ResolvedPasswordRotation;
+}
+
+/** A password slot: `a` is `<n>-redis-password` (the only one without rotation), `b` is `<n>-redis-password-b`. */
+export type PasswordSlot = "a" | "b";
+
+/** `spec.redis.native.passwordRotation`, resolved. */
+export interface ResolvedPasswordRotation {
+    /** The slot clients, replication and Sentinel authenticate with. */
+    active: PasswordSlot;
+    /** The slots the servers (redis-server and Sentinel) accept: the active one first. */
+    accepted: PasswordSlot[];
+}
+
+/** The slot that is not `s`. */
+export function otherSlot(s: PasswordSlot): PasswordSlot {
+    return s === "a" ? "b" : "a";
+}
+
+function resolvePasswordRotation(raw: unknown, path: string): ResolvedPasswordRotation {
+    const obj = optionalObject(raw, path);
+    if (obj === undefined) return { active: "a", accepted: ["a"] };
+    rejectUnknownKeys(obj, ["active", "accept"], path);
+    const active = optionalString(obj.active, at(path, "active")) ?? "a";
+    if (active !== "a" && active !== "b") fail(at(path, "active"), `must be "a" or "b", got ${JSON.stringify(active)}`);
+    const accept = optionalString(obj.accept, at(path, "accept")) ?? "active";
+    if (accept !== "both" && accept !== "active") fail(at(path, "accept"), `must be "both" or "active", got ${JSON.stringify(accept)}`);
+    return { active, accepted: accept === "both" ? [active, otherSlot(active)] : [active] };
 }
 
 /** `spec.redis.external`, validated. */
@@ -71,6 +100,7 @@ const NATIVE_FIELDS = [
     "redisContainerTemplate",
     "sentinelContainerTemplate",
     "metricsContainerTemplate",
+    "passwordRotation",
     ...POD_TEMPLATE_FIELDS,
 ];
 
@@ -123,6 +153,7 @@ function resolveNative(raw: unknown, path: string): ResolvedNativeRedis {
             REDIS_MANAGED_ENV,
         ),
         podTemplate: resolvePodTemplate(obj, path),
+        passwordRotation: resolvePasswordRotation(obj.passwordRotation, at(path, "passwordRotation")),
     };
 }
 

@@ -191,6 +191,23 @@ export interface NativeRedisArgs extends PodTemplateArgs {
     sentinelContainerTemplate?: ContainerTemplateArgs;
     /** Customisation of the `metrics` (redis_exporter) container. */
     metricsContainerTemplate?: ContainerTemplateArgs;
+    /**
+     * Two-phase password rotation without a stall (beyond the upstream spec): two generated password
+     * slots, `a` (`<n>-redis-password`) and `b` (`<n>-redis-password-b`). Default: `{ active: "a", accept: "active" }`,
+     * one password as without this field. See README "Rotating the native Redis password".
+     */
+    passwordRotation?: RedisPasswordRotationArgs;
+}
+
+/** `redis.native.passwordRotation`: which password slot clients and peers use, and which the servers accept. */
+export interface RedisPasswordRotationArgs {
+    /** The slot clients, replication and Sentinel use: `a` or `b`. Default: `a`. */
+    active?: string;
+    /**
+     * `both`: the servers accept both slots (the inactive slot is generated if it does not exist);
+     * `active`: only the active slot (the inactive slot's password is deleted). Default: `active`.
+     */
+    accept?: string;
 }
 
 /** A reference to a key of an existing Kubernetes Secret in the service's namespace. */

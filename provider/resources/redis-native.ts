@@ -9,7 +9,8 @@ import * as random from "@pulumi/random";
 import { ResolvedNativeRedisService } from "../args/resolve";
 import { base64Data } from "../render/secret-data";
 import { serviceDnsNames } from "../render/jetstream/names";
-import { REDIS_PASSWORD_KEY, REDIS_TLS_KEYS } from "../render/redis/layout";
+import { REDIS_ALSO_ACCEPTED_PASSWORD_KEY, REDIS_PASSWORD_KEY, REDIS_TLS_KEYS } from "../render/redis/layout";
+import { otherSlot, PasswordSlot } from "../args/redis";
 import {
     renderRedisConfigMap,
     renderRedisDisruptionBudget,
@@ -28,6 +29,7 @@ import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 /** What the outputs layer needs from the created resources. */
 export interface NativeRedisResources {
     namespace: pulumi.Output<string>;
+    /** The active slot's password: what clients use. */
     password: random.RandomPassword;
     caCertPem?: pulumi.Output<string>;
     /** CA and server certificates (none without TLS). */
@@ -53,7 +55,7 @@ function createTlsSecret(
     namespace: pulumi.Input<string>,
     child: ChildOptions,
     statuses: CertificateStatus[],
-): pulumi.Output<Record<string, string>> {
+): { data: pulumi.Output<Record<string, string>>; secret: k8s.core.v1.Secret } {
     const names = svc.names;
     const dnsNames = pulumi.output(namespace).apply((ns) => redisDnsNames(svc, ns));
     const leaf = createLeafCertificate(svc.name, { role: "redis", dnsNames, clientAuth: true }, ca, svc.certificates, child);
@@ -61,12 +63,12 @@ function createTlsSecret(
     const data = pulumi
         .all([ca.certPem, leaf.certPem, leaf.key.privateKeyPem])
         .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
-    new k8s.core.v1.Secret(
+    const secret = new k8s.core.v1.Secret(
         `${svc.name}-redis-tls`,
         secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.tlsSecret, ns, d), data),
         child,
     );
-    return data;
+    return { data, secret };
 }
 
 /**
@@ -93,22 +95,35 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
     const names = svc.names;
     const opts = child;
     const skip = svc.await.skipAwait;
-    const password = createPassword(`${name}-redis-password`, REDIS_PASSWORD_LENGTH, child);
+    // Password slots (README "Rotating the native Redis password"): slot a is `<n>-redis-password`
+    // (the only one without passwordRotation), slot b `<n>-redis-password-b`. A slot exists while
+    // the servers accept it; dropping it deletes its random resource, so accepting it again later
+    // generates a new password (no `--replace` needed, and the program never needs an old value).
+    const rotation = svc.redis.passwordRotation;
+    const slotName: Record<PasswordSlot, string> = { a: `${name}-redis-password`, b: `${name}-redis-password-b` };
+    const slots = new Map(rotation.accepted.map((s) => [s, createPassword(slotName[s], REDIS_PASSWORD_LENGTH, child)] as const));
+    const password = slots.get(rotation.active)!;
+    const alsoAccepted = rotation.accepted.length > 1 ? slots.get(otherSlot(rotation.active))!.result : undefined;
     const ca = svc.redis.tls ? createCertificateAuthority(name, svc.certificates, child) : undefined;
     // Decided at construction (args/namespace.ts), never read back from a child.
     const namespace = svc.namespace;
 
-    const authData = pulumi
-        .all([password.result, ca?.certPem])
-        .apply(([pw, caPem]) => base64Data({ [REDIS_PASSWORD_KEY]: pw, ...(caPem !== undefined && { [REDIS_TLS_KEYS.ca]: caPem }) }));
-    new k8s.core.v1.Secret(
+    const authData = pulumi.all([password.result, alsoAccepted, ca?.certPem]).apply(([pw, also, caPem]) =>
+        base64Data({
+            [REDIS_PASSWORD_KEY]: pw,
+            ...(also !== undefined && { [REDIS_ALSO_ACCEPTED_PASSWORD_KEY]: also }),
+            ...(caPem !== undefined && { [REDIS_TLS_KEYS.ca]: caPem }),
+        }),
+    );
+    const authSecret = new k8s.core.v1.Secret(
         `${name}-redis-auth`,
         secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.authSecret, ns, d), authData),
         opts,
     );
 
     const certificates: CertificateStatus[] = ca ? [ca.status] : [];
-    const tlsData = ca ? createTlsSecret(svc, ca, namespace, child, certificates) : undefined;
+    const tls = ca ? createTlsSecret(svc, ca, namespace, child, certificates) : undefined;
+    const tlsData = tls?.data;
     new k8s.core.v1.ConfigMap(
         `${name}-redis-config`,
         objectArgs(namespace, (ns) => renderRedisConfigMap(svc, ns)),
@@ -129,11 +144,16 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         objectArgs(namespace, (ns) => skipAwait(renderRedisService(svc, ns, true), skip)),
         opts,
     );
-    // A hash of the password and certificates (never the values), so not secret.
+    // A hash of the passwords and certificates (never the values), so not secret. Without a second
+    // accepted password the hashed object is what it was before passwordRotation existed.
     const checksum = pulumi.unsecret(
-        pulumi
-            .all([password.result, tlsData ?? {}])
-            .apply(([pw, tls]) => contentHash({ password: contentHash(pw), tls: contentHash(tls) })),
+        pulumi.all([password.result, alsoAccepted, tlsData ?? {}]).apply(([pw, also, tls]) =>
+            contentHash({
+                password: contentHash(pw),
+                ...(also !== undefined && { alsoAccepted: contentHash(also) }),
+                tls: contentHash(tls),
+            }),
+        ),
     );
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-redis`,
@@ -142,7 +162,10 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             RESTART_CHECKSUM_ANNOTATION,
             checksum,
         ),
-        statefulSetOptions(child, svc.await.customTimeouts),
+        // After the Secrets: a pod the new template creates must read their new content (a pod
+        // started from the new template with the old Secret would keep the old passwords until its
+        // next restart, e.g. still accept a password a rotation dropped).
+        { ...statefulSetOptions(child, svc.await.customTimeouts), dependsOn: [authSecret, ...(tls ? [tls.secret] : [])] },
     );
     createMonitoring(svc, child);
     createVolumeGrowth(

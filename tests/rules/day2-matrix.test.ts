@@ -54,6 +54,26 @@ const CASES: Case[] = [
         roll: { jetstream: false, redis: true },
     },
     {
+        change: "Redis two-phase rotation, phase 1 (`passwordRotation` unset → `{ active: a, accept: both }`)",
+        flavours: ["redis"],
+        after: { passwordRotation: { active: "a", accept: "both" } },
+        roll: true,
+    },
+    {
+        change: "Redis two-phase rotation, phase 2 (`{ active: a, accept: both }` → `{ active: b, accept: both }`)",
+        flavours: ["redis"],
+        before: { passwordRotation: { active: "a", accept: "both" } },
+        after: { passwordRotation: { active: "b", accept: "both" } },
+        roll: true,
+    },
+    {
+        change: "Redis two-phase rotation, phase 3 (`{ active: b, accept: both }` → `{ active: b, accept: active }`)",
+        flavours: ["redis"],
+        before: { passwordRotation: { active: "b", accept: "both" } },
+        after: { passwordRotation: { active: "b", accept: "active" } },
+        roll: true,
+    },
+    {
         change: "route password rotation (`pulumi up --replace <n>-js-route-password`)",
         flavours: ["jetstream"],
         replace: () => ["js-route-password"],

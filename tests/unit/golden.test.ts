@@ -30,6 +30,11 @@ const CASES: Record<string, InterStepBufferServiceArgs> = {
     },
     "numaflow-standalone": { namespace: "pipelines", provisioner: "numaflow", jetstream: { version: "2.10.29", replicas: 1 } },
     "redis-native-tls": { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
+    // Phase 2 of a password rotation: slot b active, slot a still accepted.
+    "redis-native-rotation": {
+        namespace: "pipelines",
+        redis: { native: { version: "6.2.6", passwordRotation: { active: "b", accept: "both" } } },
+    },
     "jetstream-monitoring": {
         namespace: "pipelines",
         monitoring: { enabled: true, labels: { release: "kube-prometheus" }, interval: "30s" },

@@ -164,6 +164,6 @@ describe("Redis scripts", () => {
 
     it("never contain the password: they read it from the environment", () => {
         for (const text of Object.values(scripts)) assert.ok(text.includes("$REDIS_PASSWORD") || !text.includes("requirepass"));
-        assert.match(scripts["start-node.sh"], /requirepass \\"\$REDIS_PASSWORD\\"/);
+        assert.match(scripts["lib.sh"], /user default on ">%s"' "\$REDIS_PASSWORD"/);
     });
 });

@@ -34,6 +34,11 @@ export const REDIS_TLS_PATHS = {
 
 /** Key of the password in the auth Secret (upstream's). */
 export const REDIS_PASSWORD_KEY = "redis-password";
+/**
+ * Key of the second accepted password in the auth Secret, present only while
+ * `passwordRotation.accept` is `both` (the inactive slot's password): the servers accept it too.
+ */
+export const REDIS_ALSO_ACCEPTED_PASSWORD_KEY = "redis-password-also-accepted";
 /** The ACL user clients authenticate as. */
 export const REDIS_USER = "default";
 /** uid/gid of the `redis` user in the official images. */
@@ -43,4 +48,11 @@ export const REDIS_UID = 999;
  * Environment variables the component sets on the Redis, Sentinel and exporter containers (the
  * password and the wiring): a container template's `env` may not name them.
  */
-export const REDIS_MANAGED_ENV = ["POD_NAME", "REDIS_PASSWORD", "REDIS_ADDR", "REDIS_USER", "REDIS_EXPORTER_TLS_CA_CERT_FILE"] as const;
+export const REDIS_MANAGED_ENV = [
+    "POD_NAME",
+    "REDIS_PASSWORD",
+    "REDIS_PASSWORD_ALSO_ACCEPTED",
+    "REDIS_ADDR",
+    "REDIS_USER",
+    "REDIS_EXPORTER_TLS_CA_CERT_FILE",
+] as const;

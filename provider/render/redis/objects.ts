@@ -18,6 +18,7 @@ import { defaultPodSecurityContext } from "../security-context";
 import { assertPodUsable } from "../volume-access";
 import { fail } from "../../args/errors";
 import {
+    REDIS_ALSO_ACCEPTED_PASSWORD_KEY,
     REDIS_CONFIG_DIR,
     REDIS_DATA_DIR,
     REDIS_PASSWORD_KEY,
@@ -130,11 +131,28 @@ function execProbe(script: string, arg: string | undefined, extra: Record<string
     return { exec: { command: ["/bin/sh", `${REDIS_SCRIPTS_DIR}/${script}`, ...(arg ? [arg] : [])] }, ...extra };
 }
 
+/**
+ * The env of the redis and sentinel containers: the pod name, the active password (clients,
+ * replication and Sentinel authenticate with it) and, while `passwordRotation.accept` is `both`,
+ * the other slot's password, which the servers accept too (scripts/redis/lib.sh `acl_user_line`).
+ */
 function commonEnv(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
     return [
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-        { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: svc.names.authSecret, key: REDIS_PASSWORD_KEY } } },
+        passwordEnv(svc),
+        ...(svc.redis.passwordRotation.accepted.length > 1
+            ? [
+                  {
+                      name: "REDIS_PASSWORD_ALSO_ACCEPTED",
+                      valueFrom: { secretKeyRef: { name: svc.names.authSecret, key: REDIS_ALSO_ACCEPTED_PASSWORD_KEY } },
+                  },
+              ]
+            : []),
     ];
+}
+
+function passwordEnv(svc: ResolvedNativeRedisService): Record<string, unknown> {
+    return { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: svc.names.authSecret, key: REDIS_PASSWORD_KEY } } };
 }
 
 function commonMounts(svc: ResolvedNativeRedisService): Record<string, unknown>[] {
@@ -193,7 +211,7 @@ function metricsContainer(svc: ResolvedNativeRedisService): Container {
         env: [
             { name: "REDIS_ADDR", value: `${scheme}://localhost:${REDIS_PORTS.redis}` },
             { name: "REDIS_USER", value: REDIS_USER },
-            commonEnv(svc)[1],
+            passwordEnv(svc),
             ...(svc.redis.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: REDIS_TLS_PATHS.ca }] : []),
         ],
         ...(svc.redis.tls && { volumeMounts: [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }] }),

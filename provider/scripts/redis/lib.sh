@@ -7,7 +7,9 @@
 #                     REDIS_CONFIG_DIR, REDIS_RUN_DIR, REDIS_DATA_DIR, SENTINEL_DIR, TLS_CA (empty without TLS),
 #                     SILENT_GRACE, COLD_START_GRACE
 #   $POD_NAME         the pod's name (downward API)
-#   $REDIS_PASSWORD   the password (from the auth Secret)
+#   $REDIS_PASSWORD   the active password (from the auth Secret): clients, replication and Sentinel use it
+#   $REDIS_PASSWORD_ALSO_ACCEPTED  a second password the servers accept too, set only while a
+#                     rotation accepts both slots (redis.native.passwordRotation.accept "both")
 # shellcheck source=/dev/null
 . "${0%/*}/env.sh"
 
@@ -19,6 +21,18 @@ export REDISCLI_HISTFILE=/dev/null
 # redis-cli with a 5 s bound, over TLS verified against the service's CA when TLS is on.
 cli() {
   if [ -n "$TLS_CA" ]; then timeout 5 redis-cli --tls --cacert "$TLS_CA" "$@"; else timeout 5 redis-cli "$@"; fi
+}
+
+# The `user default` line of redis.conf and sentinel.conf, instead of `requirepass`: the default user
+# with every password this pod accepts, the active one first. An ACL user can have several passwords
+# (redis src/acl.c ACLSetUser: each ">" op adds one), while requirepass sets exactly one. A `user`
+# line is loaded by src/config.c loadServerConfigFromString (ACLAppendUserForLoading), in 6.2 and
+# 7.0, and Sentinel reads its file through the same function.
+# "~* &* +@all" is what requirepass leaves the default user (every key, channel and command).
+acl_user_line() {
+  printf 'user default on ">%s"' "$REDIS_PASSWORD"
+  if [ -n "${REDIS_PASSWORD_ALSO_ACCEPTED:-}" ]; then printf ' ">%s"' "$REDIS_PASSWORD_ALSO_ACCEPTED"; fi
+  printf ' ~* &* +@all\n'
 }
 
 log() { echo "$(date -u +%FT%TZ) $*" >&2; }

@@ -3,7 +3,8 @@
 #
 # Inputs: env.sh and lib.sh beside this file (see lib.sh), $POD_NAME, $REDIS_PASSWORD; $1 the probe.
 #
-# Liveness and startup also accept LOADING and MASTERDOWN. A cold start's beacon passes only liveness. A replica's startup also waits until the
+# Liveness and startup also accept LOADING and MASTERDOWN. A cold start's beacon passes only liveness.
+# A replica's startup waits until its link to the master is up (initial sync done), and until the
 # Sentinel of every pod that exists lists it: Sentinel learns replicas from the master's INFO every
 # 10 s, and a replica it does not know would be left behind by a failover in that window (then
 # `min-replicas-to-write` stops writes).
@@ -38,6 +39,18 @@ case "$role" in
   master) exit 0 ;;
   slave) ;;
   *) echo "redis-server does not tell its role yet" >&2; exit 1 ;;
+esac
+# A replica is started only once it holds the master's data: its link is up, the initial sync done.
+# A pod re-created under the same name is still listed by the Sentinels from before its restart, so
+# without this its startup passed while the full resync was still pending (repl-diskless-sync-delay),
+# a rolling update moved on to the next pod, and the master's writes acknowledged (WAIT 1) by that
+# next pod alone were lost when the master handed over to this one (tests/live/redis/rotation.test.ts).
+# redis src/server.c genRedisInfoString: master_link_status is "up" only in REPL_STATE_CONNECTED,
+# which src/replication.c readSyncBulkPayload enters once the master's RDB is loaded.
+link=$(cli -h localhost -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || link=""
+case "$link" in
+  *master_link_status:up*) ;;
+  *) echo "replica not in sync with its master yet" >&2; exit 1 ;;
 esac
 i=0; listing=0; silent=""
 while [ "$i" -lt "$REPLICAS" ]; do

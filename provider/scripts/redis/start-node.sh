@@ -52,7 +52,7 @@ cold_start() {
     echo "dbfilename beacon.rdb"
     echo "replicaof 127.0.0.1 1"
     echo "replica-announce-ip $BEACON_MARK/$(echo "$own" | tr ' ' /)"
-    echo "requirepass \"$REDIS_PASSWORD\""
+    acl_user_line
   } > "$bconf"
   rm -f "$REDIS_RUN_DIR/beacon.rdb"
   redis-server "$bconf" >/dev/null 2>&1 &
@@ -171,7 +171,8 @@ conf="$REDIS_RUN_DIR/redis.conf"
   echo "replica-announce-ip $SELF"
   echo "replica-announce-port $REDIS_PORT"
   echo "cluster-announce-ip $GEN_MARK/$gen"
-  echo "requirepass \"$REDIS_PASSWORD\""
+  acl_user_line
+  # Replication authenticates with the active password: during a rotation every pod accepts it.
   echo "masterauth \"$REDIS_PASSWORD\""
 } > "$conf"
 if [ "$mhost" = "$SELF" ]; then log "starting as master"; else log "starting as replica of $mhost:$mport"; fi

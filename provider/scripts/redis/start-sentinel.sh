@@ -43,9 +43,11 @@ conf="$SENTINEL_DIR/sentinel.conf"
   cat "$REDIS_CONFIG_DIR/sentinel-settings.conf"
   echo "sentinel announce-ip $SELF"
   echo "sentinel announce-port $SENTINEL_PORT"
+  # Sentinel authenticates to the redis servers and to the other Sentinels with the active password
+  # (auth-pass and sentinel-pass take one); during a rotation every pod accepts it.
   echo "sentinel auth-pass $MASTER_SET \"$REDIS_PASSWORD\""
   echo "sentinel sentinel-pass \"$REDIS_PASSWORD\""
-  echo "requirepass \"$REDIS_PASSWORD\""
+  acl_user_line
 } > "$conf"
 log "Sentinel monitoring ${master% *}:${master#* }"
 exec redis-sentinel "$conf"

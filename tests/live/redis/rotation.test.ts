@@ -1,18 +1,21 @@
 /**
- * Live: a Redis password rotation (issue 10, item 6) as `pulumi up --replace <n>-redis-password`
- * performs it: the component is rebuilt with a new password B (the auth Secret and the pod
- * template's restart checksum change) and the StatefulSet controller rolls the pods, highest
- * ordinal first, the next only when Ready, preStop honoured (sim/pods/rolling.ts), while a client
- * keeps writing, each write acknowledged by `WAIT 1` (persistence on).
+ * Live: Redis password rotations (issue 10, item 6), rolled as the StatefulSet controller does
+ * (sim/pods/rolling.ts: highest ordinal first, the next only when Ready, preStop honoured) while a
+ * client keeps writing, each write acknowledged by `WAIT 1` (persistence on).
  *
- * What it proves (today's behaviour, the defect of item 6 is NOT fixed): the rolled pod knows only
- * B and the old pods only A, so it cannot ask their Sentinels for the master nor replicate, its
- * Sentinel is never listed, and the roll stops at the first pod; the old pods keep acknowledging
- * writes with A. (Before the lib.sh fix of this commit the rolled pod even crash-looped: the
- * Sentinel's "NOAUTH Authentication required." reply was taken for the master's address.) The
- * documented procedure, deleting every pod at once (they come back in order with B), completes the
- * rotation with persistence: B works everywhere, A is refused by every redis and Sentinel,
- * replication and Sentinel work, and no WAIT-acknowledged write is lost (writes stop meanwhile).
+ * 1. `pulumi up --replace <n>-redis-password` (one password, no `passwordRotation`): the rolled pod
+ *    knows only the new password B and the old pods only A, so it cannot ask their Sentinels for the
+ *    master nor replicate, and the roll stops at the first pod; the old pods keep acknowledging writes
+ *    with A. The documented procedure, deleting every pod at once (they come back together with B,
+ *    podManagementPolicy Parallel, and the cold start elects the node with the most data:
+ *    scripts/redis/start-node.sh), completes the rotation: B works everywhere, A is refused by every
+ *    redis and Sentinel, replication and Sentinel work, no WAIT-acknowledged write is lost (writes
+ *    stop meanwhile).
+ * 2. The two-phase rotation (`redis.native.passwordRotation`, README "Rotating the native Redis
+ *    password"): unset → `{ active: a, accept: both }` → `{ active: b, accept: both }` →
+ *    `{ active: b, accept: active }`, each an ordinary roll of every pod that completes; both
+ *    passwords work on every redis and Sentinel after phases 1 and 2, only the new one after phase 3;
+ *    replication and Sentinel healthy, no WAIT-acknowledged write lost.
  *
  * Needs root, iproute2, redis-server, redis-sentinel and redis-cli (FAILS, never skips, without them). Run:
  *   npx mocha --no-config --require ts-node/register/transpile-only --require tests/support/setup.ts \
@@ -20,11 +23,13 @@
  */
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { Built, K8S } from "../../../sim/runtime/build";
+import { build, Built, K8S } from "../../../sim/runtime/build";
 import { sleep, waitFor } from "../../../sim/pods/wait";
 import { nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../../../sim/pods/redis-pods";
 import { newId } from "../../../sim/pods/netns";
 import { buildRevisions, recreateTogether, rollingUpdate } from "../../../sim/pods/rolling";
+import { setRegistrationHook } from "../../../sim/runtime/mock-runtime";
+import { InterStepBufferServiceArgs } from "../../../provider";
 
 const ARGS = { namespace: "live", redis: { native: { version: "7.0.15", replicas: 3, persistence: { volumeSize: "1Gi" } } } };
 
@@ -61,6 +66,13 @@ class Writer {
         this.client?.disconnect();
     }
 
+    /** Reconnects with the outputs `variant` (a pipeline restarted with the new credentials). */
+    async use(variant: number): Promise<void> {
+        this.variant = variant;
+        this.switchRequested = true;
+    }
+    private switchRequested = false;
+
     private async reconnect(): Promise<void> {
         this.client?.disconnect();
         this.client = sentinelClient(this.pods, this.outputs[this.variant] as SentinelOutputs);
@@ -77,7 +89,10 @@ class Writer {
             for (;;) {
                 if (this.stopped) return;
                 try {
-                    if (!this.client) await this.reconnect();
+                    if (!this.client || this.switchRequested) {
+                        this.switchRequested = false;
+                        await this.reconnect();
+                    }
                     await this.client!.set(key, `v-${i}`);
                     if (Number(await this.client!.wait(1, 2000)) < 1) throw new Error("WAIT 1 returned 0");
                     const now = Date.now();
@@ -114,6 +129,39 @@ async function everyPod(pods: RedisPods, container: "redis" | "sentinel", o: Sen
     );
 }
 
+/**
+ * Builds the component once per element of `revisions`, as a stack through successive `pulumi up`s:
+ * a `random`/`tls` resource keeps the outputs it had in the previous build when it has the same name
+ * and inputs there (the engine's `SameStep`); a resource absent from the previous build (created, or
+ * deleted then created again) gets a fresh value. (sim/pods/rolling.ts `buildRevisions`, for a chain.)
+ */
+async function buildChain(name: string, revisions: InterStepBufferServiceArgs[]): Promise<Built[]> {
+    const generated = (req: any) => /^(random|tls):/.test(req.getType());
+    const inputsOf = (req: any) => JSON.stringify(req.getObject()?.toJavaScript() ?? {});
+    let previous = new Map<string, { inputs: string; state: Record<string, any> }>();
+    const built: Built[] = [];
+    try {
+        for (const args of revisions) {
+            const current = new Map<string, { inputs: string; state: Record<string, any> }>();
+            setRegistrationHook((req) => {
+                if (!generated(req)) return undefined;
+                const inputs = inputsOf(req);
+                const old = previous.get(req.getName());
+                return (state) => {
+                    const kept = old && old.inputs === inputs ? old.state : state;
+                    current.set(req.getName(), { inputs, state: kept });
+                    return kept;
+                };
+            });
+            built.push(await build(name, args));
+            previous = current;
+        }
+        return built;
+    } finally {
+        setRegistrationHook(undefined);
+    }
+}
+
 describe("live Redis: password rotation by rolling restart (issue 10, item 6)", function () {
     this.timeout(900_000);
 
@@ -148,9 +196,10 @@ describe("live Redis: password rotation by rolling restart (issue 10, item 6)", 
             });
             assert.equal(writer.lastVariant, 0, "the old pods serve the old password");
 
-            // The procedure: delete every pod at once; OrderedReady brings them back, pod 0 first, with B.
+            // The procedure: delete every pod at once; the controller re-creates them all at once
+            // (podManagementPolicy Parallel) with B, and their cold start elects the node with the most data.
             const stopped = Date.now();
-            await recreateTogether(pods, names, after.children, { ordered: true });
+            await recreateTogether(pods, names, after.children);
             const readyAfterMs = Date.now() - stopped;
             const atReady = writer.acked.length;
             await waitFor("acks after the procedure (with B)", async () => writer.acked.length >= atReady + 50, {
@@ -196,6 +245,126 @@ describe("live Redis: password rotation by rolling restart (issue 10, item 6)", 
             console.log(
                 `      acked ${writer.acked.length} (${duringStall} at the stall, ${atReady} when every pod was Ready again), ` +
                     `lost ${lost.length}, longest gap between acks ${writer.maxGapMs} ms, all pods Ready ${readyAfterMs} ms after the deletion`,
+            );
+            assert.deepEqual(lost, [], "no WAIT-acknowledged write lost");
+        } catch (err) {
+            pods.dumpLogs();
+            throw err;
+        } finally {
+            await writer.stop().catch(() => undefined);
+            await pods.destroy();
+        }
+    });
+    it("two-phase rotation (passwordRotation): each of the three phases rolls every pod with writes going on, never stalls; at the end only the new password works on every redis and Sentinel, replication and Sentinel healthy, no acknowledged write lost", async () => {
+        const native = ARGS.redis.native;
+        const phase = (active: "a" | "b", accept: "both" | "active") => ({
+            ...ARGS,
+            redis: { native: { ...native, passwordRotation: { active, accept } } },
+        });
+        // Today's service (no passwordRotation), then the three phases of README "Rotating the native Redis password".
+        const [r0, r1, r2, r3] = await buildChain("rot2", [ARGS, phase("a", "both"), phase("b", "both"), phase("b", "active")]);
+        const A = r0.outputs as SentinelOutputs,
+            B = r2.outputs as SentinelOutputs;
+        assert.notEqual(A.password, B.password);
+        assert.equal(r1.outputs.password, A.password, "phase 1: clients keep the old password");
+        assert.equal(r3.outputs.password, B.password, "phase 3: clients keep the new password");
+        const passwords = (b: Built) =>
+            b
+                .ofType("random:index/randomPassword:RandomPassword")
+                .map((r) => r.name)
+                .sort();
+        assert.deepEqual(passwords(r0), ["rot2-redis-password"]);
+        assert.deepEqual(passwords(r1), ["rot2-redis-password", "rot2-redis-password-b"]);
+        assert.deepEqual(passwords(r3), ["rot2-redis-password-b"], "phase 3 deletes the old slot");
+        const checksum = (b: Built) => b.child(K8S.statefulSet).inputs.spec.template.metadata.annotations["isbsvc/restart-checksum"];
+        const sums = [r0, r1, r2, r3].map(checksum);
+        assert.equal(new Set(sums).size, 4, "every phase changes the pod template checksum: the pods roll");
+
+        const pods = await RedisPods.start(r0.children, { id: newId("rot2"), readyTimeoutMs: 60_000 });
+        const writer = new Writer(pods, [r0.outputs, r2.outputs]);
+        const names = pods.podNames();
+        const acksAfter = async (what: string) => {
+            const n = writer.acked.length;
+            await waitFor(what, async () => writer.acked.length >= n + 30, { timeoutMs: 120_000, intervalMs: 200 });
+        };
+        const pingAll = async (o: SentinelOutputs, what: string, ok: boolean) => {
+            for (const c of ["redis", "sentinel"] as const) {
+                for (const r of await everyPod(pods, c, o, ["PING"])) {
+                    if (ok) assert.match(r, /: "PONG"$/, `${what}: ${c} ${r}`);
+                    else assert.match(r, /WRONGPASS|NOAUTH|error/, `${what}: ${c} ${r}`);
+                }
+            }
+        };
+        const log: string[] = [];
+        try {
+            writer.start();
+            await acksAfter("first acks");
+            const t0 = Date.now();
+            // Phase 1: slot b is created, every pod accepts a and b; peers and clients keep a.
+            const rolled1 = await rollingUpdate(pods, r1.children);
+            assert.deepEqual(
+                rolled1.map((p) => p.name),
+                [...names].reverse(),
+            );
+            log.push(`phase 1 rolled in ${Date.now() - t0} ms`);
+            await acksAfter("acks after phase 1");
+            await pingAll(A, "phase 1, old password", true);
+            await pingAll(B, "phase 1, new password", true);
+            // Phase 2: b is active (peers and Sentinels use it), a still accepted; clients switch to b.
+            const t1 = Date.now();
+            await rollingUpdate(pods, r2.children);
+            log.push(`phase 2 rolled in ${Date.now() - t1} ms`);
+            await writer.use(1);
+            await acksAfter("acks after phase 2 with the new password");
+            assert.equal(writer.lastVariant, 1);
+            await pingAll(A, "phase 2, old password", true);
+            await pingAll(B, "phase 2, new password", true);
+            // Phase 3: a is dropped.
+            const t2 = Date.now();
+            await rollingUpdate(pods, r3.children);
+            log.push(`phase 3 rolled in ${Date.now() - t2} ms`);
+            await acksAfter("acks after phase 3");
+            await writer.stop();
+            assert.equal(writer.lastVariant, 1, "the last writes were acknowledged with the new password");
+            await pingAll(A, "phase 3, old password refused", false);
+            await pingAll(B, "phase 3, new password", true);
+            for (const p of names) {
+                assert.doesNotMatch(
+                    pods.logs(p, "redis"),
+                    /MASTER aborted replication with an error: NOAUTH|-WRONGPASS|FATAL CONFIG/,
+                    `${p} redis log`,
+                );
+            }
+
+            // Replication and Sentinel healthy with B.
+            const masterPod = pods.podOf((await sentinelView(pods, names[0], B)).master.replace(/:\d+$/, ""));
+            await waitFor(
+                "every replica in sync and every Sentinel agreeing",
+                async () => {
+                    const r = await roleOf(pods, masterPod, B);
+                    if (r.role !== "master" || r.replicas!.length !== names.length - 1) return false;
+                    for (const p of names) {
+                        const v = await sentinelView(pods, p, B);
+                        if (v.master !== `${pods.fqdn(masterPod)}:6379`) return false;
+                        if (Object.values(v.replicas).filter((f) => f === "slave").length !== names.length - 1) return false;
+                        if (Object.keys(v.sentinels).length !== names.length - 1) return false;
+                    }
+                    for (const p of names.filter((x) => x !== masterPod)) {
+                        if ((await roleOf(pods, p, B)).state !== "connected") return false;
+                    }
+                    return true;
+                },
+                { timeoutMs: 60_000, intervalMs: 500 },
+            );
+            // No acknowledged write lost.
+            const reader = sentinelClient(pods, B);
+            await reader.connect();
+            const values = await reader.mget(...writer.acked);
+            reader.disconnect();
+            const lost = writer.acked.filter((k, i) => values[i] !== `v-${k.slice(2)}`);
+            console.log(
+                `      ${log.join(", ")}; acked ${writer.acked.length}, lost ${lost.length}, ` +
+                    `failed attempts ${writer.failedAttempts}, longest gap between acks ${writer.maxGapMs} ms`,
             );
             assert.deepEqual(lost, [], "no WAIT-acknowledged write lost");
         } catch (err) {
