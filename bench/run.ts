@@ -12,8 +12,9 @@
  *   p3  publish throughput (JetStream R3, 1 KiB, acked) and Redis SET/GET, rendered vs baselines; TLS and encryption cost
  *   p4  recovery after kill -9: JetStream stream leader; Redis master via Sentinel (our settings vs Sentinel's defaults)
  *   p5  encryption at rest: JetStream R3 publish throughput with each store cipher (chachapoly, aes) vs without
+ *   p6  JetStream rolling change under load (ours vs the NATS Helm chart's lame duck/probes/grace), see p6.ts
  *
- * p2-p5 need root (network namespaces), nats-server, redis-server, redis-sentinel and redis-benchmark.
+ * p2-p6 need root (network namespaces), nats-server, redis-server, redis-sentinel and redis-benchmark.
  * Everything is bounded in time; every pod, process, namespace and temp file is removed at the end,
  * also on Ctrl-C. No timed assertions live in the tests: goals are reported here, never asserted there.
  */
@@ -27,12 +28,13 @@ import { requireBinary, requireRoot } from "../sim/pods/requirements";
 import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, reportP5, runNats } from "./nats";
 import { DEFAULT_JETSTREAM_CIPHER } from "../provider/args/jetstream";
+import { P6Results, reportP6, runP6 } from "./p6";
 import { RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
 import { fmt, fmtRatio, Goal, median, table } from "./stats";
 
-type Part = "p1" | "p2" | "p3" | "p4" | "p5";
-const PARTS: Part[] = ["p1", "p2", "p3", "p4", "p5"];
-const USAGE = "usage: npm run bench -- [--only p1,p2,p3,p4,p5] [--runs N] [--out FILE]";
+type Part = "p1" | "p2" | "p3" | "p4" | "p5" | "p6";
+const PARTS: Part[] = ["p1", "p2", "p3", "p4", "p5", "p6"];
+const USAGE = "usage: npm run bench -- [--only p1,p2,p3,p4,p5,p6] [--runs N] [--out FILE]";
 
 /** Command-line options. */
 export interface BenchArgs {
@@ -95,9 +97,10 @@ const DEFAULTS = {
     redisP3Runs: 5,
     redisRequests: 100_000,
     redisP4Runs: 3,
+    p6Rounds: 2,
 };
 /** Budgets (minutes from the start) after which a part starts no further round. */
-const BUDGET_MIN = { p1: 3.5, nats: 9.5, redisP3: 11, redisP4: 13 };
+const BUDGET_MIN = { p1: 3.5, nats: 9.5, redisP3: 11, redisP4: 13, p6: 18 };
 /** Hard stop: the whole run is aborted (and cleaned up) after this. */
 const HARD_LIMIT_MIN = 22;
 
@@ -142,6 +145,7 @@ interface Collected {
     p1?: { results: P1Results; runsDone: number; errors: string[]; retried: string[] };
     nats?: NatsResults;
     redis?: RedisResults;
+    p6?: P6Results;
     errors: string[];
 }
 
@@ -253,18 +257,25 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
     };
     const { has } = plan;
     const out: Collected = { errors: [] };
-    const nats = has("p2") || has("p3") || has("p4") || has("p5");
+    const nats = has("p2") || has("p3") || has("p4") || has("p5") || has("p6");
     if (nats) {
         requireRoot();
         ["nats-server", "redis-server", "redis-sentinel", "redis-cli", "redis-benchmark"].forEach((b) => requireBinary(b));
     }
     await installMocks();
     if (has("p1")) await measureP1(plan, out);
-    if (nats) await measureNats(plan, out);
+    if (has("p2") || has("p3") || has("p4") || has("p5")) await measureNats(plan, out);
     if (has("p3") || has("p4")) {
         out.redis = {};
         if (has("p3")) await measureRedisP3(plan, out.redis, out);
         if (has("p4")) await measureRedisP4(plan, out.redis, out);
+    }
+    if (has("p6")) {
+        log(`\nP6 JetStream rolling change under load (${plan.runs(DEFAULTS.p6Rounds)} rounds)`);
+        await recording("P6", out, async () => {
+            out.p6 = await runP6({ rounds: plan.runs(DEFAULTS.p6Rounds), deadline: plan.at(BUDGET_MIN.p6), log });
+            log(`\n${reportP6(out.p6).md}`);
+        });
     }
     return out;
 }
@@ -567,6 +578,23 @@ middle of a reconnect, and ioredis 6.0.0 then gives up instead of reconnecting; 
     };
 }
 
+function p6Section(p6: P6Results): Section {
+    const r = reportP6(p6);
+    return {
+        goals: r.goals,
+        md: `## P6 — JetStream rolling change under load
+
+A restart-needing change (\`max_pending\` 64MB → 65MB) rolled over a 3-pod R3 cluster with persistence by
+\`sim/pods/rolling.ts\` (highest ordinal first, preStop and grace period honoured, next pod only when Ready), while one
+producer publishes one message at a time with acks (nats.js default reconnect settings; a failed publish is counted and
+retried with the same message id) and one consumer fetches and acks. A stall is the longest time without an ack from
+the deletion of a pod until 2 s after it is Ready again. ${p6.roundsDone} rounds, configurations interleaved. See
+\`bench/p6.ts\` for the Helm-chart variant and what the bed does not model (probe periods).
+
+${r.md}`,
+    };
+}
+
 /** Title, how the report was made, the machine, and the goals of every section. */
 function reportHead(args: BenchArgs, m: Record<string, string>, c: Collected, started: number, goals: Goal[]): string {
     const elapsed = (Date.now() - started) / 60_000;
@@ -606,6 +634,7 @@ export function render(args: BenchArgs, m: Record<string, string>, c: Collected,
         c.nats && natsSection(c.nats),
         c.redis?.p3 && redisP3Section(c.redis.p3),
         c.redis?.p4 && redisP4Section(c.redis.p4),
+        c.p6 && p6Section(c.p6),
     ].filter((x): x is Section => Boolean(x));
     return (
         [
