@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { at, fail } from "./errors";
 import { JetStreamArgs } from "./types";
-import { findJetStreamVersion, JETSTREAM_VERSIONS, JetStreamVersion } from "./jetstream-versions";
+import { findJetStreamVersion, JETSTREAM_VERSIONS, JetStreamVersion, serverAtLeast } from "./jetstream-versions";
 import { resolveJetStreamSettings, ResolvedSettings } from "./jetstream-settings";
 import { resolveBufferConfig } from "./jetstream-buffer-config";
 import {
@@ -39,6 +39,8 @@ export interface ResolvedJetStream {
     bufferConfig: ConfigObject;
     tls: boolean;
     encryption: boolean;
+    /** The store cipher when `encryption` is on (undefined when off). */
+    cipher: JetStreamCipher | undefined;
     startArgs: string[];
     containerTemplate: ResolvedContainerTemplate;
     reloaderContainerTemplate: ResolvedContainerTemplate;
@@ -78,6 +80,51 @@ function resolveVersion(raw: unknown, path: string): JetStreamVersion {
         );
     }
     return found;
+}
+
+/** Store ciphers of nats-server's `jetstream { cipher }` (server/opts.go `parseJetStream`, since v2.9.0). */
+export type JetStreamCipher = "chachapoly" | "aes";
+export const JETSTREAM_CIPHERS: readonly JetStreamCipher[] = ["chachapoly", "aes"];
+
+/**
+ * The cipher `encryption: true` means. Chosen from the P5 measurement in bench/results.md (R3 publish
+ * throughput of both ciphers against no encryption, in one run on the same machine).
+ */
+export const DEFAULT_JETSTREAM_CIPHER: JetStreamCipher = "chachapoly";
+
+/**
+ * `encryption`: false/unset (off), true (on with {@link DEFAULT_JETSTREAM_CIPHER}) or a cipher name.
+ * nats-server 2.8 has no `cipher` option and encrypts with ChaCha20-Poly1305 only (server/filestore.go
+ * `genEncryptionKeys` at v2.8.1 uses chacha20poly1305 unconditionally; `case "cipher"` appears in
+ * server/opts.go `parseJetStream` at v2.9.0), so "aes" needs 2.9 or later.
+ */
+function resolveEncryption(
+    raw: unknown,
+    path: string,
+    version: JetStreamVersion,
+): { encryption: boolean; cipher: JetStreamCipher | undefined } {
+    if (raw === undefined || raw === null || typeof raw === "boolean") {
+        const on = optionalBoolean(raw, path) ?? false;
+        return { encryption: on, cipher: on ? defaultCipherFor(version) : undefined };
+    }
+    rejectOutput(raw, path);
+    if (typeof raw !== "string" || !(JETSTREAM_CIPHERS as readonly string[]).includes(raw)) {
+        fail(path, `must be true, false, "chachapoly" or "aes", got ${describe(raw)}`);
+    }
+    const cipher = raw as JetStreamCipher;
+    if (cipher === "aes" && !serverAtLeast(version, 2, 9)) {
+        fail(
+            path,
+            `is "aes", which needs nats-server 2.9 or later; version ${version.version} encrypts with ChaCha20-Poly1305 only ` +
+                '(use true or "chachapoly", or a newer version)',
+        );
+    }
+    return { encryption: true, cipher };
+}
+
+/** The default cipher where the version supports it (2.8 knows only ChaCha20-Poly1305). */
+function defaultCipherFor(version: JetStreamVersion): JetStreamCipher {
+    return serverAtLeast(version, 2, 9) ? DEFAULT_JETSTREAM_CIPHER : "chachapoly";
 }
 
 /** Replicas: unset means 3; 1 is a standalone server; 2, zero, negatives and fractions are errors. */
@@ -135,7 +182,7 @@ export function resolveJetStream(raw: unknown, path: string): ResolvedJetStream 
         settings: resolveJetStreamSettings(obj.settings, at(path, "settings"), version),
         bufferConfig: resolveBufferConfig(obj.bufferConfig, at(path, "bufferConfig"), replicas),
         tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
-        encryption: optionalBoolean(obj.encryption, at(path, "encryption")) ?? false,
+        ...resolveEncryption(obj.encryption, at(path, "encryption"), version),
         startArgs: resolveStartArgs(obj.startArgs, at(path, "startArgs")),
         containerTemplate: resolveContainerTemplate(obj.containerTemplate, at(path, "containerTemplate"), JS_MANAGED_ENV),
         reloaderContainerTemplate: resolveContainerTemplate(

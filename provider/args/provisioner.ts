@@ -80,6 +80,14 @@ export function checkNumaflowArgs(obj: Record<string, unknown>): void {
         );
     }
     const js = optionalObject(obj.jetstream, "jetstream");
+    if (js && js.encryption === "aes") {
+        fail(
+            "jetstream.encryption",
+            'cannot be "aes" with provisioner "numaflow": the Numaflow controller renders the nats-server config with ' +
+                "`key` and no `cipher` (numaflow installer/jetstream.go `createConfigMap`), so its servers encrypt with " +
+                'ChaCha20-Poly1305; use true or "chachapoly"',
+        );
+    }
     if (js && isSet(js, "settings")) {
         const settingsPath = at("jetstream", "settings");
         for (const key of Object.keys(parseConfig(js.settings, settingsPath))) {

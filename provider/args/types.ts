@@ -142,8 +142,12 @@ export interface JetStreamArgs extends PodTemplateArgs {
     bufferConfig?: any;
     /** Encrypt client connections and cluster routes with certificates from a generated CA. Default: false. */
     tls?: boolean;
-    /** Encrypt the JetStream store at rest with a generated key. Default: false. */
-    encryption?: boolean;
+    /**
+     * Encrypt the JetStream store at rest with a generated key: `true` (the default cipher, ChaCha20-Poly1305),
+     * `"chachapoly"` or `"aes"` (AES-GCM; nats-server 2.9 or later), or `false`. Default: false. (Typed `any` because
+     * the schema has no unions; anything else is rejected naming `jetstream.encryption`.)
+     */
+    encryption?: any;
     /** Extra arguments of nats-server, e.g. `["-D"]`. */
     startArgs?: string[];
     /** Customisation of the `main` (nats-server) container. */

@@ -13,6 +13,7 @@ import { isSerializedSecret } from "../../sim/runtime/mock-runtime";
 import { InterStepBufferService, SpecError } from "../../provider";
 import { serverMaterialRevision } from "../../provider/render/numaflow/revision";
 import { renderNumaflowAuthConf } from "../../provider/render/numaflow/secrets";
+import { resolveSpec, ResolvedJetStreamService } from "../../provider/args/resolve";
 
 const CR = "kubernetes:numaflow.numaproj.io/v1alpha1:InterStepBufferService";
 
@@ -274,6 +275,25 @@ describe("provisioner numaflow: refusals at construction", () => {
             assert.equal(e.field, "provisioner");
             assert.match(e.message, /Numaflow removed Redis ISB services in v1\.7/);
         }
+    });
+
+    it('rejects encryption "aes" (the controller renders no cipher) and accepts "chachapoly" as encryption on', () => {
+        const e = specError(
+            () =>
+                new InterStepBufferService("x", {
+                    namespace: "p",
+                    provisioner: "numaflow",
+                    jetstream: { version: "2.10.29", encryption: "aes" },
+                }),
+        );
+        assert.equal(e.field, "jetstream.encryption");
+        assert.match(e.message, /cannot be "aes" with provisioner "numaflow"/);
+        const svc = resolveSpec("x", {
+            namespace: "p",
+            provisioner: "numaflow",
+            jetstream: { version: "2.10.29", encryption: "chachapoly" },
+        }) as ResolvedJetStreamService;
+        assert.equal(svc.numaflowSpec?.encryption, true, "the custom resource gets a boolean");
     });
 
     it("rejects an unknown provisioner", () => {

@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import * as yaml from "js-yaml";
 import { resolveSpec, ResolvedJetStreamService } from "../../provider/args/resolve";
 import { renderNatsConf } from "../../provider/render/jetstream/nats-conf";
+import { DEFAULT_JETSTREAM_CIPHER } from "../../provider/args/jetstream";
 import { renderRoutesConf, routeUrls } from "../../provider/render/jetstream/routes-conf";
 import { renderAuthConf } from "../../provider/render/jetstream/auth-conf";
 import { renderStreamConfig } from "../../provider/render/jetstream/stream-config";
@@ -84,6 +85,34 @@ describe("nats-js.conf", () => {
         assert.equal(js.key, "$JS_KEY");
         assert.equal(js.store_dir, "/data/jetstream/encrypted-store");
         assert.equal(conf({ jetstream: { version: "2.10.29" } }).jetstream.key, undefined, "no key without encryption");
+    });
+
+    it("writes `cipher: aes` only for aes: ChaCha20-Poly1305 is the server's default and needs no line", () => {
+        const js = (encryption: unknown, version = "2.10.29") => conf({ jetstream: { version, encryption } }).jetstream;
+        assert.equal(js("aes").cipher, "aes");
+        assert.equal(js("aes").key, "$JS_KEY");
+        assert.equal(js("aes").store_dir, "/data/jetstream/encrypted-store", "the same store as any cipher: nats-server converts it");
+        assert.equal(js("aes", "2.9.0").cipher, "aes", "2.9.0 is the first release with the option");
+        for (const e of ["chachapoly", true]) {
+            assert.equal(js(e).cipher, undefined, `no cipher line for ${String(e)}`);
+            assert.equal(js(e).key, "$JS_KEY");
+        }
+        assert.equal(js("chachapoly", "2.8.1").key, "$JS_KEY", "chachapoly works on 2.8 (its only cipher)");
+        assert.equal(js(true, "2.8.1").cipher, undefined);
+        assert.equal(js(false).key, undefined);
+        assert.equal(js(false).cipher, undefined);
+        const text = (e: unknown) => renderNatsConf(jsSpec("default", { jetstream: { version: "2.10.29", encryption: e } }));
+        assert.equal(text("chachapoly"), text(true), "chachapoly and true render the same bytes (no roll between them)");
+    });
+
+    it("resolves encryption to a cipher: true means the default, a name means that cipher, off means none", () => {
+        const r = (encryption: unknown, version = "2.10.29") => jsSpec("default", { jetstream: { version, encryption } }).jetstream;
+        assert.deepEqual([r(true).encryption, r(true).cipher], [true, DEFAULT_JETSTREAM_CIPHER]);
+        assert.deepEqual([r("aes").encryption, r("aes").cipher], [true, "aes"]);
+        assert.deepEqual([r("chachapoly").encryption, r("chachapoly").cipher], [true, "chachapoly"]);
+        assert.deepEqual([r(false).encryption, r(false).cipher], [false, undefined]);
+        assert.deepEqual([r(undefined).encryption, r(undefined).cipher], [false, undefined]);
+        assert.equal(r(true, "2.8.3").cipher, "chachapoly", "2.8 has only ChaCha20-Poly1305");
     });
 
     it("renders a standalone server without a cluster block for 1 replica", () => {

@@ -172,7 +172,24 @@ const CASES: Case[] = [
         message: /cannot be longer/,
     },
     { title: "tls not a boolean", args: { jetstream: { ...JS, tls: "yes" } }, field: "jetstream.tls", message: /boolean/ },
-    { title: "encryption not a boolean", args: { jetstream: { ...JS, encryption: 1 } }, field: "jetstream.encryption", message: /boolean/ },
+    {
+        title: "encryption neither a boolean nor a cipher",
+        args: { jetstream: { ...JS, encryption: 1 } },
+        field: "jetstream.encryption",
+        message: /must be true, false, "chachapoly" or "aes", got number 1/,
+    },
+    {
+        title: "encryption with an unknown cipher",
+        args: { jetstream: { ...JS, encryption: "chacha" } },
+        field: "jetstream.encryption",
+        message: /must be true, false, "chachapoly" or "aes"/,
+    },
+    {
+        title: "encryption aes on nats-server 2.8",
+        args: { jetstream: { ...JS, version: "2.8.3", encryption: "aes" } },
+        field: "jetstream.encryption",
+        message: /needs nats-server 2\.9 or later; version 2\.8\.3/,
+    },
     {
         title: "startArgs with a number",
         args: { jetstream: { ...JS, startArgs: ["-D", 3] } },

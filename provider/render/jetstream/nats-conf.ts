@@ -39,6 +39,9 @@ function jetstreamBlock(svc: ResolvedJetStreamService): string[] {
     return [
         "jetstream {",
         ...(svc.jetstream.encryption ? ["  key: $JS_KEY"] : []),
+        // ChaCha20-Poly1305 is nats-server's default (StoreCipher's zero value `ChaCha` in server/filestore.go,
+        // and the only cipher of 2.8), so only AES is written: a config without the line stays byte-identical.
+        ...(svc.jetstream.cipher === "aes" ? ["  cipher: aes"] : []),
         `  store_dir: ${natsString(storeDir(svc.jetstream.encryption))}`,
         ...settingLines(svc, "jetstream", "  "),
         "}",
