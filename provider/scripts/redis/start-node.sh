@@ -62,7 +62,7 @@ cold_start() {
   trap 'stop_beacon; exit 143' TERM INT
   started=$(date +%s)
   log "cold start: beacon up with generation/offset $own; waiting for the beacons of all $REPLICAS pods"
-  winner=""; newgen=""; follow=""
+  winner=""; newgen=""; follow=""; adopted=""
   while :; do
     m=$(sentinel_master)
     if [ -n "$m" ]; then follow=$m; break; fi
@@ -77,14 +77,17 @@ cold_start() {
           table="$table$i $2 $3
 "
           answered=$((answered + 1))
-          if [ $# -ge 5 ] && [ -z "$winner" ]; then winner=$4; newgen=$5; fi ;;
+          if [ $# -ge 5 ] && [ -z "$winner" ]; then winner=$4; newgen=$5; adopted=$i; fi ;;
         master) follow="$host $REDIS_PORT" ;;
         replica) follow="$2 $3" ;;
       esac
       i=$((i + 1))
     done
     [ -n "$follow" ] && break
-    [ -n "$winner" ] && break
+    if [ -n "$winner" ]; then
+      log "cold start: a master is already decided: pod $winner, generation $newgen (published by the beacon of pod $adopted)"
+      break
+    fi
     now=$(date +%s)
     if [ "$answered" -ge "$REPLICAS" ] || { [ $((now - started)) -ge "$COLD_START_GRACE" ] && [ "$answered" -ge "$QUORUM" ]; }; then
       best=$(printf '%s' "$table" | grep -v '^$' | sort -k2,2nr -k3,3nr -k1,1n | head -n 1)
