@@ -245,6 +245,8 @@ function modelAnswers(cluster: Cluster): Map<string, ModelAnswer> {
         maxBuffer: 64 << 20,
         timeout: 600_000,
         encoding: "utf8",
+        // stderr (the component's preview warnings) stays out of the test output; on failure it is in the error.
+        stdio: ["pipe", "pipe", "pipe"],
     });
     const answers: ModelAnswer[] = JSON.parse(out.trim().split("\n").pop()!);
     return new Map(answers.map((a) => [a.id, a]));

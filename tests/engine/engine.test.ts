@@ -272,7 +272,7 @@ describe("engine: the real Pulumi engine against a real API server", function ()
                 await consumerStack.workspace.removeStack(consumerStack.name);
             });
 
-            it("pulumi destroy leaves nothing of the stack behind", async function () {
+            it("pulumi destroy removes every object of the stack (its Pods stay, orphaned: known issue)", async function () {
                 const objs = await stackObjects(stack);
                 await timed(`${c.stackName}: pulumi destroy`, () => stack.destroy({ onOutput: quiet }));
                 for (const o of objs) {
