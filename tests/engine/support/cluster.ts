@@ -48,6 +48,18 @@ export class Cluster {
         execFileSync("bash", [SCRIPT, "down", this.dir], { stdio: "inherit", timeout: 60_000 });
     }
 
+    /**
+     * Stack config of the default Kubernetes provider for this cluster (the component requires it with
+     * `retainOnDelete`): the kubeconfig, upsertExistingObjects, and optionally a default namespace.
+     */
+    providerConfig(namespace?: string): Record<string, { value: string; secret?: boolean }> {
+        return {
+            "kubernetes:kubeconfig": { value: this.kubeconfig, secret: true },
+            "kubernetes:upsertExistingObjects": { value: "true" },
+            ...(namespace && { "kubernetes:namespace": { value: namespace } }),
+        };
+    }
+
     log(name: "kube-apiserver" | "kube-controller-manager" | "etcd"): string {
         return fs.readFileSync(path.join(this.dir, "logs", `${name}.log`), "utf8");
     }
@@ -114,6 +126,7 @@ export class Cluster {
             ["Service", `/api/v1/namespaces/${ns}/services`],
             ["StatefulSet", `/apis/apps/v1/namespaces/${ns}/statefulsets`],
             ["PodDisruptionBudget", `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`],
+            ["NetworkPolicy", `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`],
             ["Pod", `/api/v1/namespaces/${ns}/pods`],
             ["PersistentVolumeClaim", `/api/v1/namespaces/${ns}/persistentvolumeclaims`],
         ];

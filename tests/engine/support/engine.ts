@@ -41,12 +41,17 @@ export class Engine {
         return this.command;
     }
 
-    /** A stack of project `project` running `program` inline. */
-    async stack(project: string, stackName: string, program: automation.PulumiFn): Promise<automation.Stack> {
+    /** A stack of project `project` running `program` inline, with stack config `config` (e.g. `kubernetes:*`). */
+    async stack(
+        project: string,
+        stackName: string,
+        program: automation.PulumiFn,
+        config: Record<string, automation.ConfigValue> = {},
+    ): Promise<automation.Stack> {
         const pulumiCommand = await this.pulumi();
         const workDir = path.join(this.dir, "projects", project);
         fs.mkdirSync(workDir, { recursive: true });
-        return automation.LocalWorkspace.createOrSelectStack(
+        const stack = await automation.LocalWorkspace.createOrSelectStack(
             { projectName: project, stackName, program },
             {
                 workDir,
@@ -55,6 +60,8 @@ export class Engine {
                 projectSettings: { name: project, runtime: "nodejs", backend: { url: this.env.PULUMI_BACKEND_URL } },
             },
         );
+        if (Object.keys(config).length) await stack.setAllConfig(config);
+        return stack;
     }
 
     remove(): void {

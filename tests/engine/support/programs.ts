@@ -27,15 +27,22 @@ export interface ProducerOptions {
     retainOnDelete?: boolean;
     /** Name of the Kubernetes provider resource (default `cluster`); distinct per producer in one program. */
     providerName?: string;
+    /**
+     * Use the default Kubernetes provider, configured by the stack's `kubernetes:*` config (see
+     * `Engine.stack`), as the component requires with `retainOnDelete` (provider/args/retain.ts).
+     */
+    defaultProvider?: boolean;
 }
 
 /** A producer stack: one InterStepBufferService; exports the contract. */
 export function producer(o: ProducerOptions): () => Promise<Record<string, unknown>> {
     return async () => {
         // Server-side apply is the provider's default (pulumi-kubernetes 4.x `enableServerSideApply`).
-        const provider = new k8s.Provider(o.providerName ?? "cluster", { kubeconfig: o.kubeconfig });
+        const providers = o.defaultProvider
+            ? undefined
+            : { kubernetes: new k8s.Provider(o.providerName ?? "cluster", { kubeconfig: o.kubeconfig }) };
         const isb = new InterStepBufferService(o.name, o.args, {
-            providers: { kubernetes: provider },
+            ...(providers && { providers }),
             ...(o.retainOnDelete !== undefined && { retainOnDelete: o.retainOnDelete }),
         });
         return Object.fromEntries(CONTRACT.map((k) => [k, isb[k]]));

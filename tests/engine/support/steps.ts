@@ -37,25 +37,37 @@ export interface PlannedStep {
     detailedDiff?: Record<string, { kind: string; inputDiff?: boolean }>;
 }
 
-/** Runs `pulumi preview --diff --json` of `program` on `stack`; returns the steps by resource name. */
+/** Runs `pulumi preview --diff --json` of `program` on `stack` (`--replace` each of `replace`); returns the steps by resource name. */
 export async function plannedSteps(
     engine: Engine,
     stack: automation.Stack,
     program: automation.PulumiFn,
+    replace: string[] = [],
 ): Promise<Map<string, PlannedStep>> {
-    const json = await previewJson(engine, stack, program);
+    const json = await previewJson(engine, stack, program, replace);
+    return stepsOf(json.steps ?? []);
+}
+
+/**
+ * Steps by resource name from the engine's step records (`pulumi preview --json` steps, or the
+ * `resourcePreEvent.metadata` of `pulumi up` events: both carry `op`, `urn` and the diff fields).
+ */
+export function stepsOf(records: any[]): Map<string, PlannedStep> {
     const out = new Map<string, PlannedStep>();
-    for (const s of json.steps ?? []) {
+    for (const s of records) {
         const urn: string = s.urn;
         const name = urn.split("::").pop()!;
         const type = urn.split("::")[2].split("$").pop()!;
         const prev = out.get(name);
         const ops = [...(prev?.ops ?? []), s.op as string];
+        // A retained resource's delete is a `discard` (`discard-replaced` in a replacement): it only forgets it.
+        const deleteOf = (o: string) => (o === "discard-replaced" ? "delete-replaced" : o === "discard" ? "delete" : o);
+        const plain = ops.map(deleteOf);
         // A delete-before-replace shows its delete-replaced step before the replacement is created.
         const dbr =
-            ops.indexOf("delete-replaced") >= 0 &&
-            ops.indexOf("delete-replaced") < Math.max(ops.indexOf("create-replacement"), ops.indexOf("replace"));
-        const op = ops.some((o) => o === "replace" || o === "create-replacement" || o === "delete-replaced") ? "replace" : s.op;
+            plain.indexOf("delete-replaced") >= 0 &&
+            plain.indexOf("delete-replaced") < Math.max(plain.indexOf("create-replacement"), plain.indexOf("replace"));
+        const op = plain.some((o) => o === "replace" || o === "create-replacement" || o === "delete-replaced") ? "replace" : deleteOf(s.op);
         out.set(name, {
             op,
             ops,
@@ -72,7 +84,12 @@ export async function plannedSteps(
 }
 
 /** The parsed output of `pulumi preview --diff --json` (the program is served from this process). */
-export async function previewJson(engine: Engine, stack: automation.Stack, program: automation.PulumiFn): Promise<any> {
+export async function previewJson(
+    engine: Engine,
+    stack: automation.Stack,
+    program: automation.PulumiFn,
+    replace: string[] = [],
+): Promise<any> {
     const server = new grpc.Server({ "grpc.max_receive_message_length": 1 << 30 });
     const language = new LanguageServer(program);
     server.addService(langrpc.LanguageRuntimeService, language);
@@ -90,6 +107,7 @@ export async function previewJson(engine: Engine, stack: automation.Stack, progr
         "--stack",
         stack.name,
         `--client=127.0.0.1:${port}`,
+        ...replace.flatMap((urn) => ["--replace", urn]),
     ];
     let failed = true;
     try {

@@ -1,0 +1,440 @@
+/**
+ * Calibration of the update-plan model (rules/update-plan.ts, through tests/rules/plan-harness.ts)
+ * against the real engine: for day-2 transitions of tests/rules/day2-matrix.test.ts, the step the
+ * real `pulumi preview --diff --json` plans for every resource, and the step the following
+ * `pulumi up` takes, must be the model's (same / update / replace / delete-before-replace / create /
+ * delete). Each chain is one stack: every transition starts from the state the previous `up` left.
+ *
+ * Every stack uses `skipAwait: true` (no kubelet: pods never become Ready, so an awaited StatefulSet
+ * never finishes). With skipAwait the component makes no claim patches (provider/resources/
+ * volume-growth.ts `growsVolumes`), so a volumeSize change is calibrated for the StatefulSet's step
+ * only; the patches' steps are model-only.
+ *
+ * The model runs in a child process (tests/engine/support/model-plan.ts): it needs the mock runtime,
+ * which must not be installed where the real engine's inline programs run.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type * as automation from "@pulumi/pulumi/automation";
+import { Cluster } from "./support/cluster";
+import { Engine } from "./support/engine";
+import { producer } from "./support/programs";
+import { PlannedStep, plannedSteps, stepsOf } from "./support/steps";
+import type { ModelAnswer, ModelRequest } from "./support/model-plan";
+import type { InterStepBufferServiceArgs } from "../../provider";
+import { diffKubernetes, checkKubernetes } from "../../rules/kubernetes";
+import { PropertyMap, UNKNOWN } from "../../rules/values";
+
+const PROJECT = "isbsvc-engine-day2";
+const quiet = process.env.ENGINE_VERBOSE ? (s: string) => process.stdout.write(s) : undefined;
+
+type Flavour = "jetstream" | "redis";
+
+interface Transition {
+    title: string;
+    /** The flavour's spec after the change (merged over the previous spec). */
+    change?: Record<string, unknown>;
+    /** Resource names to `--replace`. */
+    replace?: string[];
+    /**
+     * Known: the real `pulumi preview` fails with this message (the model's steps are then compared for
+     * `up` only, which the Automation API runs with `--skip-preview`).
+     */
+    previewFails?: RegExp;
+    /** Known: the real `pulumi up` fails with this message (its steps up to the failure are not compared). */
+    upFails?: RegExp;
+}
+
+/**
+ * pulumi-kubernetes 4.25 `Create` at preview is a server-side apply dry run (`await.go` `Creation`,
+ * `ApplyPatchType`, `DryRun: All`) of the replacement StatefulSet while the old one still exists, and
+ * the API server refuses the claim-template change (422, not handled like AlreadyExists/Forbidden in
+ * `provider.go` `Create`): a delete-before-replace of the StatefulSet cannot be previewed.
+ */
+const STATEFULSET_DBR_PREVIEW = /updates to statefulset spec for fields other than 'replicas'.* are forbidden/;
+
+/**
+ * With `retainOnDelete` + `upsertExistingObjects`, the delete half of a delete-before-replace only
+ * forgets the object and the replacement's create is a server-side apply under a new field manager
+ * (`pulumi-kubernetes-<random>`), which conflicts with the old manager's fields (no force): the up fails.
+ */
+const RETAINED_DBR_CONFLICT = /Server-Side Apply field conflict detected[\s\S]*conflict with "pulumi-kubernetes-/;
+
+/**
+ * The StatefulSet's delete (orphan propagation, provider/render/statefulset.ts) is not awaited under
+ * `skipAwait`, so the replacement's create (a server-side apply in 4.25) finds the old object still
+ * there, held by the garbage collector's `orphan` finalizer, and conflicts with its field manager.
+ */
+const ORPHANING_DBR_CONFLICT = /Server-Side Apply field conflict detected[\s\S]*\.spec\.volumeClaimTemplates/;
+
+interface Chain {
+    title: string;
+    stack: string;
+    flavour: Flavour;
+    ns: string;
+    /** `namespace` set in the args (else the provider's default namespace, `kubernetes:namespace`). */
+    namespaceSet: boolean;
+    retainOnDelete?: boolean;
+    start: Record<string, unknown>;
+    transitions: Transition[];
+}
+
+const CHAINS: Chain[] = [
+    {
+        title: "JetStream, namespace set",
+        stack: "js",
+        flavour: "jetstream",
+        ns: "d2-js",
+        namespaceSet: true,
+        start: { version: "2.10.17", replicas: 3, persistence: { volumeSize: "1Gi" } },
+        transitions: [
+            { title: "settings change (max_payload)", change: { settings: "max_payload: 8MB" } },
+            { title: "replicas 3 → 5", change: { replicas: 5 } },
+            { title: "version 2.10.17 → 2.10.29", change: { version: "2.10.29" } },
+            { title: "TLS off → on", change: { tls: true } },
+            { title: "password rotation (--replace default-js-password)", replace: ["default-js-password"] },
+            { title: "route password rotation (--replace default-js-route-password)", replace: ["default-js-route-password"] },
+            { title: "replicas 5 → 3", change: { replicas: 3 } },
+            { title: "TLS on → off", change: { tls: false } },
+            {
+                title: "persistence volumeSize 1Gi → 2Gi: preview and up fail (known issue)",
+                change: { persistence: { volumeSize: "2Gi" } },
+                previewFails: STATEFULSET_DBR_PREVIEW,
+                upFails: ORPHANING_DBR_CONFLICT,
+            },
+        ],
+    },
+    {
+        title: "native Redis, namespace set",
+        stack: "redis",
+        flavour: "redis",
+        ns: "d2-redis",
+        namespaceSet: true,
+        start: { version: "7.0.11", replicas: 3, persistence: { volumeSize: "1Gi" } },
+        transitions: [
+            { title: "password rotation (--replace default-redis-password)", replace: ["default-redis-password"] },
+            { title: "TLS off → on", change: { tls: true } },
+            { title: "replicas 3 → 5", change: { replicas: 5 } },
+            { title: "settings change (maxmemory)", change: { settings: { redis: "maxmemory 256mb" } } },
+            { title: "version 7.0.11 → 7.0.15", change: { version: "7.0.15" } },
+            { title: "TLS on → off", change: { tls: false } },
+            {
+                title: "persistence volumeSize 1Gi → 2Gi: preview and up fail (known issue)",
+                change: { persistence: { volumeSize: "2Gi" } },
+                previewFails: STATEFULSET_DBR_PREVIEW,
+                upFails: ORPHANING_DBR_CONFLICT,
+            },
+        ],
+    },
+    {
+        title: "JetStream, namespace omitted (kubernetes:namespace)",
+        stack: "js-omitted",
+        flavour: "jetstream",
+        ns: "d2-omitted",
+        namespaceSet: false,
+        start: { version: "2.10.29", replicas: 3 },
+        transitions: [
+            { title: "settings change (max_payload)", change: { settings: "max_payload: 8MB" } },
+            { title: "TLS off → on", change: { tls: true } },
+        ],
+    },
+    {
+        title: "native Redis, retainOnDelete (upsertExistingObjects)",
+        stack: "redis-retained",
+        flavour: "redis",
+        ns: "d2-retained",
+        namespaceSet: true,
+        retainOnDelete: true,
+        start: { version: "7.0.15", replicas: 3, tls: true },
+        transitions: [
+            { title: "replicas 3 → 5", change: { replicas: 5 } },
+            { title: "settings change (maxmemory)", change: { settings: { redis: "maxmemory 256mb" } } },
+            {
+                title: "password rotation (--replace default-redis-password): up fails (known issue)",
+                replace: ["default-redis-password"],
+                upFails: RETAINED_DBR_CONFLICT,
+            },
+        ],
+    },
+];
+
+function args(c: Chain, spec: Record<string, unknown>): InterStepBufferServiceArgs {
+    const body = c.flavour === "jetstream" ? { jetstream: spec } : { redis: { native: spec } };
+    return { ...(c.namespaceSet && { namespace: c.ns }), skipAwait: true, ...body } as unknown as InterStepBufferServiceArgs;
+}
+
+/** The specs of a chain: start, then after each transition. */
+function specs(c: Chain): Record<string, unknown>[] {
+    const out = [c.start];
+    for (const t of c.transitions) out.push({ ...out[out.length - 1], ...(t.change ?? {}) });
+    return out;
+}
+
+/** Stack config of a chain: the default provider (kubeconfig, upsert) and, with the namespace omitted, its namespace. */
+function config(cluster: Cluster, c: Chain): Record<string, { value: string; secret?: boolean }> {
+    return cluster.providerConfig(c.namespaceSet ? undefined : c.ns);
+}
+
+/** The model's step kind of an engine step. */
+function kindOf(s: PlannedStep): string {
+    return s.op === "replace" ? (s.deleteBeforeReplace ? "delete-before-replace" : "replace") : s.op;
+}
+
+/** Custom resources only (no stack, providers or components): the ones whose steps the model plans for a provider. */
+const CUSTOM = /^(kubernetes|random|tls):/;
+
+function compare(what: string, engine: Map<string, PlannedStep>, model: Record<string, { kind: string; type: string }>): string[] {
+    const names = new Set([
+        ...[...engine.values()].filter((s) => CUSTOM.test(s.type)).map((s) => s.name),
+        ...Object.entries(model)
+            .filter(([, m]) => CUSTOM.test(m.type))
+            .map(([n]) => n),
+    ]);
+    const out: string[] = [];
+    for (const n of [...names].sort()) {
+        const e = engine.get(n);
+        const eKind = e ? kindOf(e) : "(none)";
+        const mKind = model[n]?.kind ?? "(none)";
+        if (eKind !== mKind)
+            out.push(`${what} ${n}: engine ${eKind}${e ? ` ${JSON.stringify(e.detailedDiff ?? e.diffReasons)}` : ""}, model ${mKind}`);
+    }
+    return out;
+}
+
+function changed(steps: Map<string, PlannedStep>): string {
+    return (
+        [...steps.values()]
+            .filter((s) => CUSTOM.test(s.type) && s.op !== "same")
+            .map((s) => `${s.name.replace(/^default-/, "")}=${kindOf(s)}`)
+            .sort()
+            .join(", ") || "nothing"
+    );
+}
+
+/** Runs the model for every transition of every chain, preview and up, in one child process. */
+function modelAnswers(cluster: Cluster): Map<string, ModelAnswer> {
+    const requests: ModelRequest[] = [];
+    for (const c of CHAINS) {
+        const sp = specs(c);
+        c.transitions.forEach((t, i) => {
+            for (const mode of ["preview", "up"] as const) {
+                requests.push({
+                    id: `${c.stack}/${i}/${mode}`,
+                    mode,
+                    name: "default",
+                    before: args(c, sp[i]),
+                    after: args(c, sp[i + 1]),
+                    replace: t.replace,
+                    retainOnDelete: c.retainOnDelete,
+                    config: Object.fromEntries(
+                        Object.entries(config(cluster, c))
+                            .filter(([k]) => k !== "kubernetes:kubeconfig")
+                            .map(([k, v]) => [k, v.value]),
+                    ),
+                });
+            }
+        });
+    }
+    const root = path.resolve(__dirname, "../..");
+    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "support/model-plan.ts")], {
+        cwd: root,
+        input: JSON.stringify(requests),
+        maxBuffer: 64 << 20,
+        timeout: 600_000,
+        encoding: "utf8",
+        // stderr (the component's preview warnings) stays out of the test output; on failure it is in the error.
+        stdio: ["pipe", "pipe", "pipe"],
+    });
+    const answers: ModelAnswer[] = JSON.parse(out.trim().split("\n").pop()!);
+    return new Map(answers.map((a) => [a.id, a]));
+}
+
+/** Resource steps of a `pulumi up`, from its engine events (`resourcePreEvent.metadata`). */
+async function upSteps(stack: automation.Stack, program: automation.PulumiFn, replace: string[]): Promise<Map<string, PlannedStep>> {
+    const records: any[] = [];
+    stack.workspace.program = program;
+    const up = await stack.up({
+        onOutput: quiet,
+        replace,
+        onEvent: (e) => {
+            if (e.resourcePreEvent) records.push(e.resourcePreEvent.metadata);
+        },
+    });
+    assert.equal(up.summary.result, "succeeded");
+    return stepsOf(records);
+}
+
+async function urnsOf(stack: automation.Stack, names: string[]): Promise<string[]> {
+    const resources = (await stack.exportStack()).deployment.resources ?? [];
+    return names.map((n) => {
+        const r = resources.find((x: any) => x.urn.endsWith(`::${n}`));
+        assert.ok(r, `no resource ${n} in the stack`);
+        return r.urn as string;
+    });
+}
+
+describe("engine: day-2 steps of the real engine = the update-plan model's", function () {
+    let cluster: Cluster;
+    let engine: Engine;
+    let model: Map<string, ModelAnswer>;
+    const table: string[] = [];
+
+    before(function () {
+        cluster = Cluster.start();
+        engine = new Engine();
+        const t0 = Date.now();
+        model = modelAnswers(cluster);
+        console.log(`      model planned ${model.size} transitions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state === "failed")
+            console.log(`      FAILED: ${this.currentTest.title}\n${String(this.currentTest.err?.message ?? this.currentTest.err)}`);
+    });
+
+    after(function () {
+        cluster?.stop();
+        engine?.remove();
+        console.log(
+            ["\n  | Chain | Transition | Steps (preview = up = model) |", "  |---|---|---|", ...table.map((r) => `  ${r}`)].join("\n"),
+        );
+    });
+
+    for (const c of CHAINS) {
+        describe(c.title, function () {
+            let stack: automation.Stack;
+            const sp = specs(c);
+            const program = (i: number) =>
+                producer({
+                    kubeconfig: cluster.kubeconfig,
+                    name: "default",
+                    args: args(c, sp[i]),
+                    defaultProvider: true,
+                    ...(c.retainOnDelete && { retainOnDelete: true }),
+                });
+
+            before(async function () {
+                await cluster.createRestrictedNamespace(c.ns);
+                stack = await engine.stack(PROJECT, c.stack, program(0), config(cluster, c));
+                const up = await stack.up({ onOutput: quiet });
+                assert.equal(up.summary.result, "succeeded");
+            });
+
+            after(async function () {
+                await stack?.destroy({ onOutput: quiet });
+            });
+
+            const noChange = (i: number) =>
+                it("a preview after the last successful up plans no change", async function () {
+                    const steps = await plannedSteps(engine, stack, program(i));
+                    assert.equal(changed(steps), "nothing");
+                });
+            c.transitions.forEach((t, i) => {
+                if (t.upFails) noChange(i);
+                it(t.title, async function () {
+                    const replace = await urnsOf(stack, t.replace ?? []);
+                    const mPreview = model.get(`${c.stack}/${i}/preview`)!;
+                    const mUp = model.get(`${c.stack}/${i}/up`)!;
+                    assert.equal(mPreview.error ?? mUp.error, undefined, "the model planned the transition");
+
+                    let preview: Map<string, PlannedStep> | undefined;
+                    if (t.previewFails) {
+                        await assert.rejects(plannedSteps(engine, stack, program(i + 1), replace), t.previewFails, "pulumi preview fails");
+                    } else {
+                        preview = await plannedSteps(engine, stack, program(i + 1), replace);
+                    }
+                    if (t.upFails) {
+                        await assert.rejects(upSteps(stack, program(i + 1), replace), t.upFails, "pulumi up fails");
+                        table.push(`| ${c.title} | ${t.title} | preview ${preview ? changed(preview) : "FAILS"}; up FAILS |`);
+                        const mismatches = preview ? compare("preview", preview, mPreview.steps) : [];
+                        assert.deepEqual(mismatches, [], `engine vs model:\n${mismatches.join("\n")}`);
+                        return;
+                    }
+                    const up = await upSteps(stack, program(i + 1), replace);
+                    const mismatches = [...(preview ? compare("preview", preview, mPreview.steps) : []), ...compare("up", up, mUp.steps)];
+                    table.push(`| ${c.title} | ${t.title} | ${changed(up)}${preview ? "" : " (preview FAILS)"} |`);
+                    assert.deepEqual(mismatches, [], `engine vs model:\n${mismatches.join("\n")}`);
+                    if (preview) assert.equal(changed(preview), changed(up), "preview and up take the same steps");
+                });
+            });
+
+            if (!c.transitions.some((t) => t.upFails)) noChange(c.transitions.length);
+        });
+    }
+
+    /**
+     * The question our reference left open (shared/reference/pulumi-kubernetes-updates.md "Uncertain"):
+     * how pulumi-kubernetes' Diff treats an unknown value in `metadata`. Two ConfigMaps with a fixed
+     * name: one with a label from a random string, one whose whole `metadata` comes from it. Replacing
+     * the random string (a new length) makes the value unknown at preview.
+     */
+    describe("unknown values in metadata (pulumi-kubernetes Diff)", function () {
+        const ns = "d2-unknown";
+        const prog = (length: number) => async () => {
+            const tag = new random.RandomString("tag", { length, special: false, upper: false });
+            new k8s.core.v1.ConfigMap("label-unknown", {
+                metadata: { name: "label-unknown", namespace: ns, labels: { tag: tag.result } },
+                data: { a: "1" },
+            });
+            new k8s.core.v1.ConfigMap("metadata-unknown", {
+                metadata: tag.result.apply((v) => ({ name: "metadata-unknown", namespace: ns, labels: { tag: v } })),
+                data: { a: "1" },
+            });
+            return {};
+        };
+
+        it("the engine's steps are the model's: an unknown label updates, an unknown metadata replaces (create first) at preview", async function () {
+            await cluster.createRestrictedNamespace(ns);
+            const stack = await engine.stack(PROJECT, "unknown-metadata", prog(8), cluster.providerConfig());
+            await stack.up({ onOutput: quiet });
+            const preview = await plannedSteps(engine, stack, prog(9));
+            const up = await upSteps(stack, prog(9), []);
+
+            // The model: pulumi-kubernetes Diff of the checked inputs, the unknown where the program has one.
+            const oldLabel = (await stack.exportStack()).deployment.resources.find((r: any) => r.urn.endsWith("::tag"));
+            assert.ok(oldLabel);
+            const object = (name: string, tag: unknown): PropertyMap =>
+                checkKubernetes({
+                    apiVersion: "v1",
+                    kind: "ConfigMap",
+                    metadata: { name, namespace: ns, labels: { tag: tag as string } },
+                    data: { a: "1" },
+                });
+            const kind = (d: ReturnType<typeof diffKubernetes>) =>
+                d.changes !== "some"
+                    ? "same"
+                    : d.replaces.length
+                      ? d.deleteBeforeReplace
+                          ? "delete-before-replace"
+                          : "replace"
+                      : "update";
+            const old = (name: string) => object(name, "abcdefgh");
+            const modelPreview = {
+                "label-unknown": kind(diffKubernetes(old("label-unknown"), object("label-unknown", UNKNOWN))),
+                "metadata-unknown": kind(
+                    diffKubernetes(
+                        old("metadata-unknown"),
+                        checkKubernetes({ apiVersion: "v1", kind: "ConfigMap", metadata: UNKNOWN, data: { a: "1" } }),
+                    ),
+                ),
+            };
+            const modelUp = {
+                "label-unknown": kind(diffKubernetes(old("label-unknown"), object("label-unknown", "abcdefghi"))),
+                "metadata-unknown": kind(diffKubernetes(old("metadata-unknown"), object("metadata-unknown", "abcdefghi"))),
+            };
+            const got = (m: Map<string, PlannedStep>) => ({
+                "label-unknown": kindOf(m.get("label-unknown")!),
+                "metadata-unknown": kindOf(m.get("metadata-unknown")!),
+            });
+            console.log(
+                `      preview: engine ${JSON.stringify(got(preview))} (metadata-unknown diff ${JSON.stringify(preview.get("metadata-unknown")?.detailedDiff)}); up: engine ${JSON.stringify(got(up))}`,
+            );
+            assert.deepEqual(got(preview), modelPreview, "preview: engine vs model");
+            assert.deepEqual(got(up), modelUp, "up: engine vs model");
+            await stack.destroy({ onOutput: quiet });
+        });
+    });
+});
