@@ -36,7 +36,8 @@ export interface JetStreamResources {
     certificates: CertificateStatus[];
 }
 
-function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
+/** The generated user, password and system password as one Output (direct and numaflow modes). */
+export function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
     return pulumi
         .all([c.user.result, c.password.result, c.systemPassword.result])
         .apply(([user, password, systemPassword]) => ({ user, password, systemPassword }));

@@ -20,7 +20,6 @@ import { ChildOptions } from "./child-options";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedJetStreamService } from "../args/resolve";
-import { JetStreamCredentials } from "../render/jetstream/auth-conf";
 import { serviceDnsNames } from "../render/jetstream/names";
 import { JetStreamTlsMaterial } from "../render/jetstream/secrets";
 import { renderJetStreamSecret } from "../render/jetstream/objects";
@@ -28,16 +27,10 @@ import { base64Data } from "../render/secret-data";
 import { renderNumaflowClientAuthSecretData, renderNumaflowServerSecretData } from "../render/numaflow/secrets";
 import { CREDENTIALS_REVISION_ANNOTATION, renderInterStepBufferService } from "../render/numaflow/isbsvc";
 import { serverMaterialRevision } from "../render/numaflow/revision";
-import { createCredentials, CredentialResources } from "./credentials";
+import { createCredentials } from "./credentials";
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { objectArgs, secretArgs } from "./k8s-object";
-import { JetStreamResources } from "./jetstream";
-
-function credentialValues(c: CredentialResources): pulumi.Output<JetStreamCredentials> {
-    return pulumi
-        .all([c.user.result, c.password.result, c.systemPassword.result])
-        .apply(([user, password, systemPassword]) => ({ user, password, systemPassword }));
-}
+import { credentialValues, JetStreamResources } from "./jetstream";
 
 /**
  * Server and route certificates signed by our CA. Their names cover what the controller names:
