@@ -28,7 +28,7 @@ import { sleep } from "../sim/pods/wait";
 import { RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../sim/pods/redis-pods";
 import { dense, fmt, fmtRatioRange, fmtSummary, Goal, median, pairedRatios, ratio, summarize, table, verdict } from "./stats";
 
-const REDIS_VERSION = "7.0.15";
+export const REDIS_VERSION = "7.0.15";
 
 /** Options of {@link runRedis}. */
 export interface RedisBenchOptions {

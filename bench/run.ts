@@ -12,7 +12,9 @@
  *   p3  publish throughput (JetStream R3, 1 KiB, acked) and Redis SET/GET, rendered vs baselines; TLS and encryption cost
  *   p4  recovery after kill -9: JetStream stream leader; Redis master via Sentinel (our settings vs Sentinel's defaults)
  *   p5  encryption at rest: JetStream R3 publish throughput with each store cipher (chachapoly, aes) vs without
- *   p6  JetStream rolling change under load (ours vs the NATS Helm chart's lame duck/probes/grace), see p6.ts
+ *   p6  JetStream rolling change under load (ours vs the NATS Helm chart's settings and the minimal config), see p6.ts
+ *   p6redis  Redis + Sentinel rolling restart under WAIT-acknowledged writes (ours vs no preStop hand-over), see p6-redis.ts
+ *   p6certs  JetStream certificate rotation under load (refreshed Secret files + reload signal), see p6-certs.ts
  *
  * p2-p6 need root (network namespaces), nats-server, redis-server, redis-sentinel and redis-benchmark.
  * Everything is bounded in time; every pod, process, namespace and temp file is removed at the end,
@@ -29,12 +31,14 @@ import { killP1Children, P1_SIZES, reportP1, runP1, P1Results } from "./p1";
 import { NATS_VERSION, NatsResults, reportP2, reportP3, reportP4, reportP5, runNats } from "./nats";
 import { DEFAULT_JETSTREAM_CIPHER } from "../provider/args/jetstream";
 import { P6Results, reportP6, runP6 } from "./p6";
+import { P6RedisResults, reportP6Redis, runP6Redis } from "./p6-redis";
+import { P6CertResults, reportP6Certs, runP6Certs } from "./p6-certs";
 import { RedisResults, reportRedisP3, reportRedisP4, runRedis } from "./redis";
 import { fmt, fmtRatio, Goal, median, table } from "./stats";
 
-type Part = "p1" | "p2" | "p3" | "p4" | "p5" | "p6";
-const PARTS: Part[] = ["p1", "p2", "p3", "p4", "p5", "p6"];
-const USAGE = "usage: npm run bench -- [--only p1,p2,p3,p4,p5,p6] [--runs N] [--out FILE]";
+type Part = "p1" | "p2" | "p3" | "p4" | "p5" | "p6" | "p6redis" | "p6certs";
+const PARTS: Part[] = ["p1", "p2", "p3", "p4", "p5", "p6", "p6redis", "p6certs"];
+const USAGE = "usage: npm run bench -- [--only p1,p2,p3,p4,p5,p6,p6redis,p6certs] [--runs N] [--out FILE]";
 
 /** Command-line options. */
 export interface BenchArgs {
@@ -98,11 +102,13 @@ const DEFAULTS = {
     redisRequests: 100_000,
     redisP4Runs: 3,
     p6Rounds: 2,
+    p6RedisRounds: 2,
+    p6CertRounds: 2,
 };
 /** Budgets (minutes from the start) after which a part starts no further round. */
-const BUDGET_MIN = { p1: 3.5, nats: 9.5, redisP3: 11, redisP4: 13, p6: 18 };
+const BUDGET_MIN = { p1: 3.5, nats: 9.5, redisP3: 11, redisP4: 13, p6: 18, p6redis: 24, p6certs: 27 };
 /** Hard stop: the whole run is aborted (and cleaned up) after this. */
-const HARD_LIMIT_MIN = 22;
+const HARD_LIMIT_MIN = 32;
 
 function versionOf(cmd: string, args: string[]): string {
     try {
@@ -146,6 +152,8 @@ interface Collected {
     nats?: NatsResults;
     redis?: RedisResults;
     p6?: P6Results;
+    p6redis?: P6RedisResults;
+    p6certs?: P6CertResults;
     errors: string[];
 }
 
@@ -249,6 +257,24 @@ function measureRedisP4(plan: Plan, redis: RedisResults, out: Collected): Promis
     });
 }
 
+function measureP6Redis(plan: Plan, out: Collected): Promise<void> {
+    const rounds = plan.runs(DEFAULTS.p6RedisRounds);
+    log(`\nP6 Redis + Sentinel rolling restart under WAIT-acknowledged writes (${rounds} rounds)`);
+    return recording("P6 Redis", out, async () => {
+        out.p6redis = await runP6Redis({ rounds, deadline: plan.at(BUDGET_MIN.p6redis), log });
+        log(`\n${reportP6Redis(out.p6redis).md}`);
+    });
+}
+
+function measureP6Certs(plan: Plan, out: Collected): Promise<void> {
+    const rounds = plan.runs(DEFAULTS.p6CertRounds);
+    log(`\nP6 JetStream certificate rotation under load (${rounds} rounds)`);
+    return recording("P6 certificates", out, async () => {
+        out.p6certs = await runP6Certs({ rounds, deadline: plan.at(BUDGET_MIN.p6certs), log });
+        log(`\n${reportP6Certs(out.p6certs).md}`);
+    });
+}
+
 async function measure(args: BenchArgs, started: number): Promise<Collected> {
     const plan: Plan = {
         runs: (d) => args.runs ?? d,
@@ -257,7 +283,7 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
     };
     const { has } = plan;
     const out: Collected = { errors: [] };
-    const nats = has("p2") || has("p3") || has("p4") || has("p5") || has("p6");
+    const nats = PARTS.some((p) => p !== "p1" && has(p));
     if (nats) {
         requireRoot();
         ["nats-server", "redis-server", "redis-sentinel", "redis-cli", "redis-benchmark"].forEach((b) => requireBinary(b));
@@ -277,6 +303,8 @@ async function measure(args: BenchArgs, started: number): Promise<Collected> {
             log(`\n${reportP6(out.p6).md}`);
         });
     }
+    if (has("p6redis")) await measureP6Redis(plan, out);
+    if (has("p6certs")) await measureP6Certs(plan, out);
     return out;
 }
 
@@ -589,7 +617,49 @@ A restart-needing change (\`max_pending\` 64MB → 65MB) rolled over a 3-pod R3 
 producer publishes one message at a time with acks (nats.js default reconnect settings; a failed publish is counted and
 retried with the same message id) and one consumer fetches and acks. A stall is the longest time without an ack from
 the deletion of a pod until 2 s after it is Ready again. ${p6.roundsDone} rounds, configurations interleaved. See
-\`bench/p6.ts\` for the Helm-chart variant and what the bed does not model (probe periods).
+\`bench/p6.ts\` for the Helm-chart variant, the minimal config (P2's hand-written config with Kubernetes' defaults: no
+preStop, no probes, so a restarted pod is Ready at once; and the same with a \`/healthz\` readiness probe) and what the bed
+does not model (probe periods).
+
+${r.md}`,
+    };
+}
+
+function p6RedisSection(p: P6RedisResults): Section {
+    const r = reportP6Redis(p);
+    return {
+        goals: r.goals,
+        md: `## P6 — Redis + Sentinel rolling restart under load
+
+A change that rolls the pods (a \`settings.master\` line: new config ConfigMap, new pod template) rolled over the component's
+3-pod set (persistence on) by \`sim/pods/rolling.ts\` (highest ordinal first, preStop and grace period honoured, next pod only
+when Ready), while one writer writes through Sentinel discovery (ioredis asking the Sentinels behind \`sentinelUrl\` for
+\`masterName\`; reconnects every 50 ms, Sentinel rounds every 100 ms): one key at a time, \`SET\` then \`WAIT 1 1000\`, counted
+as acknowledged only when a replica confirmed it, a failed attempt retried with the same value. After the roll every
+acknowledged key is read back from the master. A stall is the longest time without an acknowledged write from the deletion
+of a pod until 2 s after it is Ready again. **Minimal**: the same pods without the redis preStop hand-over and with
+Sentinel's own timers (see \`bench/p6-redis.ts\` for why the start scripts stay). ${p.roundsDone} rounds, interleaved.
+
+${r.md}
+
+${r.notes.map((x) => `- ${x}`).join("\n")}`,
+    };
+}
+
+function p6CertsSection(p: P6CertResults): Section {
+    const r = reportP6Certs(p);
+    return {
+        goals: r.goals,
+        md: `## P6 — JetStream certificate rotation under load
+
+A 3-pod R3 TLS cluster (persistence on) under the P6 load (producer with acks, consumer; nats.js default reconnect
+settings; CA from \`caCertPem\`). The component renews the leaf certificates (second build: \`<n>-server-cert\` and
+\`<n>-route-cert\` replaced, CA and keys kept; the pod template is unchanged, so nothing rolls); the pods' projected files are
+refreshed from it (kubelet's atomic swap) and each nats-server gets SIGHUP through its pid file, as the reloader does (the
+bed runs no reloader container; \`JetStreamPods.reload\`, as the live tests signal). \`together\`: every pod refreshed, then
+every pod signalled; \`one-by-one\`: one pod refreshed and signalled until it serves the new certificate, 2 s, the next. The
+rotation ends when every pod serves the new certificate (verified against the CA); the stall is the longest time without an
+ack from the first refresh until 2 s after that. ${p.roundsDone} rounds, interleaved.
 
 ${r.md}`,
     };
@@ -635,6 +705,8 @@ export function render(args: BenchArgs, m: Record<string, string>, c: Collected,
         c.redis?.p3 && redisP3Section(c.redis.p3),
         c.redis?.p4 && redisP4Section(c.redis.p4),
         c.p6 && p6Section(c.p6),
+        c.p6redis && p6RedisSection(c.p6redis),
+        c.p6certs && p6CertsSection(c.p6certs),
     ].filter((x): x is Section => Boolean(x));
     return (
         [
