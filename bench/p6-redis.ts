@@ -24,7 +24,7 @@ import { Built } from "../sim/runtime/build";
 import { findStatefulSet } from "../sim/pods/pod-files";
 import { newId } from "../sim/pods/netns";
 import { RedisPods, sentinelClient } from "../sim/pods/redis-pods";
-import { buildRevisions, rollingUpdate } from "../sim/pods/rolling";
+import { buildRevisions, Rollable, rollingUpdate } from "../sim/pods/rolling";
 import { sleep } from "../sim/pods/wait";
 import { bootstrapRatioCI, fmt, fmtCI, fmtRatio, fmtSummary, Goal, median, summarize, table } from "./stats";
 import { REDIS_VERSION, settled } from "./redis";
@@ -46,6 +46,12 @@ export interface P6RedisRoll {
     /** The pods in roll order, and which was master when the roll started. */
     order: string[];
     master: string;
+    /** Per pod: deletion (preStop + stop) and re-creation until Ready, ms. */
+    stopMs?: number[];
+    startMs?: number[];
+    /** The master's restart: its redis preStop log, and the writer's failed attempts by error (first words). */
+    masterPreStop?: string;
+    masterErrors?: Record<string, number>;
     error?: string;
 }
 
@@ -85,16 +91,42 @@ async function revisions(variant: P6RedisVariant): Promise<{ before: Built; afte
     return r;
 }
 
+/** An error's kind: its first words without numbers (`ReplyError: READONLY You can't write...` → `READONLY You can't write`). */
+function errorKind(msg: string): string {
+    return msg
+        .replace(/^(Reply)?Error: /, "")
+        .replace(/\d+/g, "N")
+        .split(/[.:]/)[0]
+        .slice(0, 60);
+}
+
+/** The pods as a {@link Rollable} that keeps each pod's redis preStop output. */
+function recordingBed(pods: RedisPods, preStops: Map<string, string>): Rollable {
+    return {
+        podNames: () => pods.podNames(),
+        reviseTemplate: (n, c) => pods.reviseTemplate(n, c),
+        createPod: (n) => pods.createPod(n),
+        deletePod: async (n) => {
+            const r = await pods.deletePod(n);
+            preStops.set(n, `${r.redis?.stdout ?? ""}${r.redis?.stderr ?? ""}`.trim());
+            return r;
+        },
+    };
+}
+
 /** A running writer. */
 interface Writer {
     acks: { key: string; at: number }[];
     counts: { failed: number; lastError: string };
+    /** Failed attempts: when, and the error's first words. */
+    errors: { at: number; what: string }[];
     stop(): Promise<void>;
 }
 
 function startWriter(client: Redis): Writer {
     const acks: Writer["acks"] = [];
     const counts = { failed: 0, lastError: "" };
+    const errors: Writer["errors"] = [];
     let stopped = false;
     const done = (async () => {
         for (let i = 0; !stopped; i++) {
@@ -108,6 +140,7 @@ function startWriter(client: Redis): Writer {
                 } catch (err) {
                     counts.failed++;
                     counts.lastError = String(err).slice(0, 200);
+                    if (errors.length < 10_000) errors.push({ at: Date.now(), what: errorKind(String(err)) });
                     await sleep(50);
                 }
             }
@@ -116,6 +149,7 @@ function startWriter(client: Redis): Writer {
     return {
         acks,
         counts,
+        errors,
         stop: async () => {
             stopped = true;
             await done;
@@ -134,6 +168,14 @@ async function lostKeys(client: Redis, keys: string[]): Promise<number> {
     return lost;
 }
 
+/** The writer's failed attempts around the master's restart, by kind. */
+function masterErrors(w: Writer, p: { deletedAt: number; readyAt: number } | undefined): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (!p) return out;
+    for (const e of w.errors.filter((x) => x.at >= p.deletedAt && x.at <= p.readyAt + 2000)) out[e.what] = (out[e.what] ?? 0) + 1;
+    return out;
+}
+
 async function rollOnce(variant: P6RedisVariant, log: (l: string) => void): Promise<P6RedisRoll> {
     const { before, after } = await revisions(variant);
     const pods = await RedisPods.start(before.children, { id: newId("b6r"), readyTimeoutMs: 180_000 });
@@ -149,8 +191,9 @@ async function rollOnce(variant: P6RedisVariant, log: (l: string) => void): Prom
             if (writer.counts.failed > 200) throw new Error(`writes do not start: ${writer.counts.lastError}`);
             await sleep(100);
         }
+        const preStops = new Map<string, string>();
         const t0 = Date.now();
-        const rolled = await rollingUpdate(pods, after.children);
+        const rolled = await rollingUpdate(recordingBed(pods, preStops), after.children);
         const rollMs = Date.now() - t0;
         await sleep(2000);
         await writer.stop();
@@ -171,6 +214,13 @@ async function rollOnce(variant: P6RedisVariant, log: (l: string) => void): Prom
             stallsMs,
             order: rolled.map((p) => p.name),
             master,
+            stopMs: rolled.map((p) => p.stoppedAt - p.deletedAt),
+            startMs: rolled.map((p) => p.readyAt - p.stoppedAt),
+            masterPreStop: preStops.get(master),
+            masterErrors: masterErrors(
+                writer,
+                rolled.find((p) => p.name === master),
+            ),
         };
         log(
             `    ${variant.padEnd(7)} roll ${fmt(rollMs / 1000, 1)} s (master was ${master}), acked ${r.acked}, lost ${lost}, ` +
@@ -243,6 +293,7 @@ function variantRow(res: P6RedisResults, v: P6RedisVariant): string[] {
         LABELS[v],
         fmtSummary(summarize(rs.map((r) => r.rollMs)), 1, 1 / 1000),
         v === "ours" ? "1.00×" : fmtRatio(median(rs.map((r) => r.rollMs)) / oursMs),
+        `${fmt(median(rs.flatMap((r) => r.stopMs ?? [])) / 1000, 1)} / ${fmt(median(rs.flatMap((r) => r.startMs ?? [])) / 1000, 1)}`,
         String(rs.reduce((n, r) => n + r.acked, 0)),
         String(rs.reduce((n, r) => n + r.lost, 0)),
         rs.map((r) => r.failedAttempts).join(", "),
@@ -272,6 +323,7 @@ export function reportP6Redis(res: P6RedisResults): { md: string; goals: Goal[];
             "configuration",
             "roll time, s: median (min–max)",
             "roll time ratio to ours",
+            "per pod: deletion / re-creation to Ready, s (median)",
             "acked (WAIT 1)",
             "acked lost",
             "failed attempts per roll",
@@ -283,7 +335,7 @@ export function reportP6Redis(res: P6RedisResults): { md: string; goals: Goal[];
     );
     const notes = res.rolls.map(
         (r) =>
-            `${r.variant}: ${r.error ? `FAILED: ${r.error}` : `order ${r.order.join(", ")}, master ${r.master}; stalls ${r.stallsMs.map((x) => fmt(x / 1000)).join(" / ")} s`}`,
+            `${r.variant}: ${r.error ? `FAILED: ${r.error}` : `order ${r.order.join(", ")}, master ${r.master}; stalls ${r.stallsMs.map((x) => fmt(x / 1000)).join(" / ")} s; deletion ${(r.stopMs ?? []).map((x) => fmt(x / 1000, 1)).join(" / ")} s; failed attempts around the master's restart: ${JSON.stringify(r.masterErrors ?? {})}; master's preStop: ${JSON.stringify(r.masterPreStop ?? "")}`}`,
     );
     return {
         md,

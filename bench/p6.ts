@@ -53,6 +53,9 @@ export interface P6Roll {
     reconnects: number;
     /** Longest time without an ack while each pod was down or not yet Ready, per pod (roll order). */
     stallsMs: number[];
+    /** Per pod: deletion (preStop + stop) and re-creation until Ready, ms. */
+    stopMs?: number[];
+    startMs?: number[];
     error?: string;
 }
 
@@ -180,7 +183,9 @@ async function rollOnce(variant: P6Variant, log: (l: string) => void): Promise<P
             `    ${variant.padEnd(15)} roll ${fmt(rollMs / 1000, 1)} s, acked ${acks.length}, lost ${lost}, publish errors ${publishErrors}, ` +
                 `reconnects ${reconnects}, stalls ${stallsMs.map((x) => fmt(x / 1000)).join("/")} s`,
         );
-        return { variant, rollMs, acked: acks.length, lost, publishErrors, reconnects, stallsMs };
+        const stopMs = rolled.map((p) => p.stoppedAt - p.deletedAt);
+        const startMs = rolled.map((p) => p.readyAt - p.stoppedAt);
+        return { variant, rollMs, acked: acks.length, lost, publishErrors, reconnects, stallsMs, stopMs, startMs };
     } finally {
         await b.load.stop();
         await b.load.close();
@@ -231,6 +236,7 @@ function variantRow(res: P6Results, v: P6Variant): string[] {
         LABELS[v],
         fmtSummary(summarize(rs.map((r) => r.rollMs)), 1, 1 / 1000),
         v === "ours" ? "1.00×" : fmtRatio(median(rs.map((r) => r.rollMs)) / oursMs),
+        `${fmt(median(rs.flatMap((r) => r.stopMs ?? [])) / 1000, 1)} / ${fmt(median(rs.flatMap((r) => r.startMs ?? [])) / 1000, 1)}`,
         String(rs.reduce((n, r) => n + r.acked, 0)),
         String(rs.reduce((n, r) => n + r.lost, 0)),
         rs.map((r) => r.publishErrors).join(", "),
@@ -271,6 +277,7 @@ export function reportP6(res: P6Results): { md: string; goals: Goal[] } {
             "configuration",
             "roll time, s: median (min–max)",
             "roll time ratio to ours",
+            "per pod: deletion / re-creation to Ready, s (median)",
             "acked",
             "acked lost",
             "publish errors per roll",

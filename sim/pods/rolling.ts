@@ -35,8 +35,9 @@ export interface Rollable {
 /** What happened to one pod. */
 export interface RolledPod {
     name: string;
-    /** When its deletion started / it was Ready again (ms since the epoch). */
+    /** When its deletion started / its containers had stopped / it was Ready again (ms since the epoch). */
     deletedAt: number;
+    stoppedAt: number;
     readyAt: number;
 }
 
@@ -55,10 +56,11 @@ export async function rollingUpdate(bed: Rollable, children: ChildResource[], op
     for (const name of order) {
         const deletedAt = Date.now();
         await bed.deletePod(name);
+        const stoppedAt = Date.now();
         await opts.afterDelete?.(name);
         bed.reviseTemplate(name, children);
         await bed.createPod(name);
-        rolled.push({ name, deletedAt, readyAt: Date.now() });
+        rolled.push({ name, deletedAt, stoppedAt, readyAt: Date.now() });
         await opts.afterReady?.(name);
     }
     return rolled;
