@@ -129,11 +129,12 @@ export interface Disturbance {
 /**
  * The longest time without an ack around each disturbance: from the last ack before it started
  * until the first ack after it ended, counting the acks in between (and up to 2 s after the end,
- * when a client may still move).
+ * when a client may still move, but not into the next disturbance, which is its own).
  */
 export function stallsPerDisturbance(disturbances: Disturbance[], ackTimes: number[]): number[] {
-    return disturbances.map((p) => {
-        const inside = ackTimes.filter((t) => t >= p.deletedAt && t <= p.readyAt + 2000);
+    return disturbances.map((p, k) => {
+        const end = Math.min(p.readyAt + 2000, disturbances[k + 1]?.deletedAt ?? Infinity);
+        const inside = ackTimes.filter((t) => t >= p.deletedAt && t <= end);
         const before = [...ackTimes].reverse().find((t) => t < p.deletedAt) ?? p.deletedAt;
         const after = ackTimes.find((t) => t > p.readyAt) ?? p.readyAt;
         const points = [before, ...inside, after];

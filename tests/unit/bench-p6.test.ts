@@ -24,6 +24,17 @@ describe("bench P6 helpers", () => {
         assert.deepEqual(stallsPerDisturbance([{ deletedAt: 4990, readyAt: 5050 }], acks), [3400]);
         // gaps up to 2 s after the pod is back count (a client may still move): 200 → 1500
         assert.deepEqual(stallsPerDisturbance([{ deletedAt: 120, readyAt: 130 }], acks), [1300]);
+        // the 2 s after a pod is back stop where the next pod's deletion starts: 200 → 1500 is the next pod's
+        assert.deepEqual(
+            stallsPerDisturbance(
+                [
+                    { deletedAt: 120, readyAt: 130 },
+                    { deletedAt: 250, readyAt: 1400 },
+                ],
+                acks,
+            ),
+            [100, 1300],
+        );
         // without any ack, the disturbance itself
         assert.deepEqual(stallsPerDisturbance([{ deletedAt: 10, readyAt: 20 }], []), [10]);
     });
