@@ -127,16 +127,17 @@ export interface Disturbance {
 }
 
 /**
- * The longest time without an ack around each disturbance: from the last ack before it started
- * until the first ack after it ended, counting the acks in between (and up to 2 s after the end,
- * when a client may still move, but not into the next disturbance, which is its own).
+ * The longest time without an ack around each disturbance: every gap between acks that starts in
+ * its window, from the last ack before it started until 2 s after it ended (when a client may still
+ * move), but not into the next disturbance, whose window it is; a gap ends at the next ack, also
+ * when that lies after the window (without one: at the window's end).
  */
 export function stallsPerDisturbance(disturbances: Disturbance[], ackTimes: number[]): number[] {
     return disturbances.map((p, k) => {
         const end = Math.min(p.readyAt + 2000, disturbances[k + 1]?.deletedAt ?? Infinity);
-        const inside = ackTimes.filter((t) => t >= p.deletedAt && t <= end);
+        const inside = ackTimes.filter((t) => t >= p.deletedAt && t < end);
         const before = [...ackTimes].reverse().find((t) => t < p.deletedAt) ?? p.deletedAt;
-        const after = ackTimes.find((t) => t > p.readyAt) ?? p.readyAt;
+        const after = ackTimes.find((t) => t >= end) ?? end;
         const points = [before, ...inside, after];
         let gap = 0;
         for (let k = 1; k < points.length; k++) gap = Math.max(gap, points[k] - points[k - 1]);

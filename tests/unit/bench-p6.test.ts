@@ -7,36 +7,28 @@ import { stallsPerDisturbance } from "../../bench/p6-load";
 import { parseArgs } from "../../bench/run";
 
 describe("bench P6 helpers", () => {
-    it("a stall is the longest gap between acks from the last ack before a disturbance to the first after it", () => {
-        const acks = [0, 100, 200, 1500, 1600, 5000, 5100, 9000];
-        // pod 1 away 250..1400: gap 200 → 1500; pod 2 away 4000..4500: gap 1600 → 5000 (the first ack after it ended)
+    it("a stall is the longest gap between acks that starts from the last ack before a disturbance until 2 s after it", () => {
+        /** Acks every 100 ms in [0, 10000], none strictly between `from` and `to`. */
+        const acks = (from: number, to: number) => Array.from({ length: 101 }, (_, k) => k * 100).filter((t) => t <= from || t >= to);
+        // the pod away 250..1400, no ack 200 → 1500
+        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 250, readyAt: 1400 }], acks(200, 1500)), [1300]);
+        // a gap starting in the 2 s after the pod is back counts in full, also beyond the window
+        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 250, readyAt: 1400 }], acks(3300, 5000)), [1700]);
+        // one starting later does not
+        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 1000, readyAt: 1200 }], acks(3300, 5000)), [100]);
+        // the window ends where the next pod's deletion starts: a gap from then on is the next pod's
         assert.deepEqual(
             stallsPerDisturbance(
                 [
-                    { deletedAt: 250, readyAt: 1400 },
-                    { deletedAt: 4000, readyAt: 4500 },
+                    { deletedAt: 250, readyAt: 400 },
+                    { deletedAt: 1000, readyAt: 1100 },
                 ],
-                acks,
+                acks(1000, 2500),
             ),
-            [1300, 3400],
+            [100, 1500],
         );
-        // the gap before the disturbance counts from the last ack before it; 5100 → 9000 lies after the window
-        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 4990, readyAt: 5050 }], acks), [3400]);
-        // gaps up to 2 s after the pod is back count (a client may still move): 200 → 1500
-        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 120, readyAt: 130 }], acks), [1300]);
-        // the 2 s after a pod is back stop where the next pod's deletion starts: 200 → 1500 is the next pod's
-        assert.deepEqual(
-            stallsPerDisturbance(
-                [
-                    { deletedAt: 120, readyAt: 130 },
-                    { deletedAt: 250, readyAt: 1400 },
-                ],
-                acks,
-            ),
-            [100, 1300],
-        );
-        // without any ack, the disturbance itself
-        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 10, readyAt: 20 }], []), [10]);
+        // without any ack, the whole window (the disturbance and the 2 s after it)
+        assert.deepEqual(stallsPerDisturbance([{ deletedAt: 10, readyAt: 20 }], []), [2010]);
     });
 
     it("selects the P6 parts by name and rejects unknown ones", () => {
