@@ -56,6 +56,8 @@ const CLASSES: Record<string, new (name: string, args: any, opts?: pulumi.Custom
     "kubernetes:core/v1:Service": k8s.core.v1.Service,
     "kubernetes:apps/v1:StatefulSet": k8s.apps.v1.StatefulSet,
     "kubernetes:policy/v1:PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+    "kubernetes:core/v1:PersistentVolumeClaimPatch": k8s.core.v1.PersistentVolumeClaimPatch,
     "tls:index/privateKey:PrivateKey": tls.PrivateKey,
     "tls:index/selfSignedCert:SelfSignedCert": tls.SelfSignedCert,
     "tls:index/certRequest:CertRequest": tls.CertRequest,

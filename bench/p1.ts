@@ -272,7 +272,11 @@ export function reportP1(results: P1Results): { md: string; goals: Goal[] } {
             ok: worstMarginal > 0 ? worstMarginal <= 1.5 : undefined,
             text: `${marginalRatios.join(", ")} (goal ≤ 1.50×)`,
         },
-        { name: "P1 growth with N linear (marginal cost N 10→50 ≤ 1.5× that of N 1→10)", ok: linear, text: verdict(linear) },
+        {
+            name: "P1 growth with N linear (marginal cost N 10→50 ≤ 1.5× that of N 1→10)",
+            ok: worst > 0 ? linear : undefined,
+            text: worst > 0 ? verdict(linear) : "not measured",
+        },
     ];
     return { md: parts.join("\n\n"), goals };
 }
