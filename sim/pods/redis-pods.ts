@@ -24,7 +24,7 @@
  *   to keep tests short). A pod's DNS names exist from its creation on (the headless Service
  *   publishes not-ready addresses).
  * - Container restart (a crashed container): the same pod and files; emptyDirs (`/data`,
- *   `/run/isbsvc`, `/sentinel`) keep their content. Pod recreation: emptyDirs start empty.
+ *   `/run/isbsvc`, `/sentinel`) keep their content. Pod recreation: a new address, emptyDirs start empty.
  * - Graceful deletion as kubelet does it: every container concurrently runs its own preStop hook,
  *   then gets SIGTERM, and SIGKILL when `terminationGracePeriodSeconds` (or the given grace) runs out.
  *
@@ -35,10 +35,10 @@
  *
  * Deviations, on purpose: no PID/UTS namespaces; outside its mounts a container sees the host's
  * root file system, read-only (not an image); seccomp is not applied; the
- * `metrics` container is not run; the client Service names (`isbsvc-<n>-redis-svc.<ns>.svc`, and
- * the headless Service's own name) are mapped in the hosts files to pod 0 only, since a hosts
- * file gives a name one address. Test clients therefore use {@link RedisPods.resolveAll}, which
- * answers a Service name with every pod's address, as a ClusterIP Service would route to any pod.
+ * `metrics` container is not run. Services are modelled (`services.ts`, via `PodSet`): the client
+ * Service name (`isbsvc-<n>-redis-svc.<ns>.svc`) resolves to its cluster IP, which reaches the
+ * Ready pods' `targetPort`s; the headless Service publishes the existing pods. A pod is Ready once
+ * {@link RedisPods.waitReady} saw both containers' probes pass, and not Ready when a container stops.
  *
  * The second half holds client helpers that use only the component outputs (`sentinelUrl`,
  * `masterName`, `password`, `tlsEnabled`, `caCertPem`).
@@ -329,8 +329,8 @@ export function announcedAddress(dns: PodResolver, key: string, tls: boolean): {
 }
 
 /**
- * ioredis options of a Sentinel client built from the outputs only: the Sentinels are the
- * addresses behind the `sentinelUrl` Service, the master set is `masterName`, `password` serves
+ * ioredis options of a Sentinel client built from the outputs only: the Sentinel is what the
+ * `sentinelUrl` host resolves to (the client Service's cluster IP), the master set is `masterName`, `password` serves
  * both Redis and Sentinel. With TLS, `caCertPem` is the only trusted CA; Sentinel connections
  * verify the Service name of `sentinelUrl` (every pod's certificate carries it, as a client of
  * the ClusterIP Service would see), master connections the pod name Sentinel announces.
