@@ -425,21 +425,28 @@ export class PodNetwork {
     }
 
     /**
-     * Gives a pod a new address, never used before in this network, as a pod deleted and created
-     * again gets one (the CNI plugin allocates a new IP for the new pod sandbox). Only while
-     * nothing runs in it; connections to the old address fail from then on. The caller republishes
-     * its DNS records ({@link setServices}); own hosts files are rewritten here.
+     * Gives a pod a new network namespace (same name) with a new address, never used before in this
+     * network, as a pod deleted and created again gets a new sandbox and IP from the CNI plugin:
+     * what was left in the old namespace (sockets still retransmitting, nftables tables) is gone,
+     * and connections to the old address fail from then on. Only while none of its processes runs
+     * (any other process left in the namespace is killed). Loads the Service rules into the new
+     * namespace and rewrites the hosts files; the caller republishes its DNS records ({@link setServices}).
      * @returns the new address.
      */
     async readdressPod(pod: Pod): Promise<string> {
         this.assertAlive();
         if (!this.podList.includes(pod)) throw new Error(`pod ${pod.name} is not in ${this.prefix}`);
+        if (pod.processes().some((p) => p.running)) throw new Error(`pod ${pod.name} still has running processes`);
         const address = this.freshAddress();
-        await ip(["-n", pod.ns, "addr", "flush", "dev", "eth0"]);
-        await ip(["-n", pod.ns, "addr", "add", `${address}/24`, "dev", "eth0"]);
-        await ip(["-n", pod.ns, "route", "replace", "default", "via", this.gateway]);
+        killNetnsProcessesSync(pod.ns, EXIT_GRACE_MS);
+        await ip(["link", "del", `${pod.ns}h`]);
+        await ip(["netns", "del", pod.ns]);
         pod.address = address;
-        await this.serialised(() => this.writeHosts());
+        await this.createPodNetworking(pod);
+        await this.serialised(async () => {
+            await this.loadServiceRules(pod);
+            await this.writeHosts();
+        });
         return address;
     }
 

@@ -37,8 +37,9 @@ export interface PodSetOptions {
     /** Keep the network's temp dir (logs, pod files, data) after {@link PodSet.destroy}. */
     keepLogs?: boolean;
     /**
-     * Called once per pod right after its network namespace exists and before any container of it
-     * starts (e.g. to apply NetworkPolicy rules, `network-policy.ts`).
+     * Called per pod right after its network namespace exists, and again when the pod is created
+     * anew with a new address, before any container of it starts (e.g. to apply NetworkPolicy
+     * rules, `network-policy.ts`).
      */
     onPodCreated?(name: string, pod: Pod, network: PodNetwork): Promise<void>;
 }
@@ -350,6 +351,7 @@ export class PodSet<C extends string> {
         const address = await this.network.readdressPod(s.pod);
         this.status.set(name, { exists: true, ready: false, terminating: false });
         await this.syncServices();
+        await this.podCreated?.(name, s.pod, this.network);
         return address;
     }
 
