@@ -25,7 +25,7 @@ import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
-import { scaleDownHooks } from "./scale-down-hook";
+import { scaleDownHooks } from "./hooks";
 
 /** What the outputs layer needs from the created resources. */
 export interface JetStreamResources {
@@ -141,11 +141,11 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     // and turning encryption on or off changes the pod template (STORE_ANNOTATION, the env).
     const checksum = jetStreamRestartChecksum(svc);
     // A scale-down is checked by hooks on the StatefulSet, the only place the old replicas are seen.
-    const hooks = scaleDownHooks(
-        name,
-        { statefulSet: names.statefulSet, service: names.service, allowScaleDown: svc.jetstream.allowScaleDown },
-        child.parent,
-    );
+    const hooks = scaleDownHooks(name, {
+        statefulSet: names.statefulSet,
+        service: names.service,
+        allowScaleDown: svc.jetstream.allowScaleDown,
+    });
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-js`,

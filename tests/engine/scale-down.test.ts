@@ -1,6 +1,6 @@
 /**
  * Issue 16, item 11, against the real engine: a JetStream scale-down is refused by `pulumi preview`
- * and `pulumi up` (the StatefulSet's beforeUpdate resource hook, provider/resources/scale-down-hook.ts),
+ * and `pulumi up` (the StatefulSet's beforeUpdate resource hook, provider/resources/hooks.ts),
  * a one-replica step acknowledged by `jetstream.allowScaleDown` is only warned, and a scale-up is
  * silent. Run twice: with the component in the program (as a TypeScript program imports it) and as a
  * remote component served by the isbsvc plugin's `Construct` (support/plugin: the path of every

@@ -6,7 +6,7 @@
  * time, each deleted server peer-removed afterwards (README "Scaling JetStream down").
  *
  * The component is built from the new arguments only; the old `replicas` reaches us only through a
- * resource hook on the StatefulSet (provider/resources/scale-down-hook.ts), which the engine calls
+ * resource hook on the StatefulSet (provider/resources/hooks.ts), which the engine calls
  * with the old and new inputs before it updates the StatefulSet, at preview and at `up`.
  */
 

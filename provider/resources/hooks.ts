@@ -1,6 +1,9 @@
 /**
- * The JetStream scale-down guard: two resource hooks on the StatefulSet that apply
- * render/jetstream/scale-down.ts to its old and new inputs, at preview and at `up`.
+ * Resource hooks on the StatefulSets: the only place where the component sees the previous state of
+ * what it changes. Both run at preview and at `up`:
+ * - the JetStream scale-down guard: render/jetstream/scale-down.ts on the old and new inputs, a
+ *   refusing and a warning hook;
+ * - the native Redis `tls` toggle warning: render/redis/tls-toggle.ts.
  *
  * Why hooks work here (read in pulumi/pulumi v3.248.0, the CLI the engine tests build):
  * - The engine calls `beforeUpdate` hooks in `UpdateStep.Apply` (pkg/resource/deploy/step.go) with
@@ -22,6 +25,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { scaleDownVerdict, statefulSetNamespace, statefulSetReplicas, ScaleDownAction } from "../render/jetstream/scale-down";
+import { redisTlsToggleWarning } from "../render/redis/tls-toggle";
 
 // Internal: whether the engine serves resource hooks (set by runtime/settings.ts `awaitFeatureSupport`).
 
@@ -53,22 +57,31 @@ export function scaleDownHookCallback(guard: ScaleDownGuard, action: ScaleDownAc
     };
 }
 
+/** Whether the engine serves resource hooks (CLI 3.182.0 or later). */
+export function resourceHooksSupported(): boolean {
+    return state.getStore().supportsResourceHooks === true;
+}
+
 /**
- * The `hooks` option of the StatefulSet of component `name`: a refusing hook (fails preview and
- * `up`) and a warning one (`ignoreErrors`: the engine prints its error as a warning), both run at
- * preview. Undefined, with a warning on `component`, when the engine has no resource hooks.
+ * At preview, when the engine has no resource hooks: says which checks of `component` are off (a
+ * hook registration would throw: @pulumi/pulumi runtime/resource.ts `registerResourceHook`).
  */
-export function scaleDownHooks(name: string, guard: ScaleDownGuard, component: pulumi.Resource): pulumi.ResourceHookBinding | undefined {
-    if (!state.getStore().supportsResourceHooks) {
-        if (pulumi.runtime.isDryRun()) {
-            void pulumi.log.warn(
-                "jetstream.replicas: this Pulumi CLI has no resource hooks (added in 3.182.0), so a scale-down is not " +
-                    'checked at preview; scale down one replica at a time (README "Scaling JetStream down")',
-                component,
-            );
-        }
-        return undefined;
-    }
+export function warnWithoutHooks(checks: string, component: pulumi.Resource): void {
+    if (resourceHooksSupported() || !pulumi.runtime.isDryRun()) return;
+    void pulumi.log.warn(
+        `this Pulumi CLI has no resource hooks (added in 3.182.0), so ${checks} is not checked at preview or up; ` +
+            'see the README, "Changing a running service"',
+        component,
+    );
+}
+
+/**
+ * The `hooks` option of the JetStream StatefulSet of component `name`: a refusing hook (fails preview
+ * and `up`) and a warning one (`ignoreErrors`: the engine prints its error as a warning), both run at
+ * preview. Undefined when the engine has no resource hooks.
+ */
+export function scaleDownHooks(name: string, guard: ScaleDownGuard): pulumi.ResourceHookBinding | undefined {
+    if (!resourceHooksSupported()) return undefined;
     const names = scaleDownHookNames(name);
     return {
         beforeUpdate: [
@@ -76,4 +89,22 @@ export function scaleDownHooks(name: string, guard: ScaleDownGuard, component: p
             new pulumi.ResourceHook(names.warn, scaleDownHookCallback(guard, "warn"), { onDryRun: true, ignoreErrors: true }),
         ],
     };
+}
+
+/** Hook name of the Redis `tls` toggle warning of component `name`. */
+export function redisTlsHookName(name: string): string {
+    return `isbsvc:${name}-redis:tls-toggle-warn`;
+}
+
+/**
+ * The `hooks` option of the native Redis StatefulSet of component `name`: a warning hook
+ * (`ignoreErrors`) when `tls` changes, run at preview. Undefined when the engine has no resource hooks.
+ */
+export function redisTlsHooks(name: string, tlsSecret: string, persistent: boolean): pulumi.ResourceHookBinding | undefined {
+    if (!resourceHooksSupported()) return undefined;
+    const warn = (args: pulumi.ResourceHookArgs) => {
+        const message = redisTlsToggleWarning({ oldInputs: args.oldInputs, newInputs: args.newInputs, tlsSecret, persistent });
+        if (message) throw new Error(message);
+    };
+    return { beforeUpdate: [new pulumi.ResourceHook(redisTlsHookName(name), warn, { onDryRun: true, ignoreErrors: true })] };
 }
