@@ -98,7 +98,7 @@ const CHAINS: Chain[] = [
             { title: "password rotation (--replace default-js-password)", replace: ["default-js-password"] },
             { title: "route password rotation (--replace default-js-route-password)", replace: ["default-js-route-password"] },
             // One replica per update, acknowledged: a larger or unacknowledged scale-down is refused by the
-            // StatefulSet's hook (tests/engine/scale-down.test.ts).
+            // StatefulSet's hook (tests/engine/hooks.test.ts).
             { title: "replicas 5 → 4 (allowScaleDown)", change: { replicas: 4, allowScaleDown: true } },
             { title: "replicas 4 → 3 (allowScaleDown)", change: { replicas: 3 } },
             { title: "TLS on → off", change: { tls: false } },

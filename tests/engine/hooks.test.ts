@@ -1,5 +1,7 @@
 /**
- * Issue 16, item 11, against the real engine: a JetStream scale-down is refused by `pulumi preview`
+ * The resource hooks of provider/resources/hooks.ts against the real engine.
+ *
+ * Issue 16, item 11: a JetStream scale-down is refused by `pulumi preview`
  * and `pulumi up` (the StatefulSet's beforeUpdate resource hook, provider/resources/hooks.ts),
  * a one-replica step acknowledged by `jetstream.allowScaleDown` is only warned, and a scale-up is
  * silent. Run twice: with the component in the program (as a TypeScript program imports it) and as a
@@ -8,6 +10,9 @@
  *
  * `skipAwait: true` as everywhere here (no kubelet). Checked on the API server: the StatefulSet keeps
  * its replicas when the up is refused.
+ *
+ * Issue 10: a native Redis `tls` toggle is warned by `pulumi preview` (component served by the plugin),
+ * and a change that keeps `tls` is not.
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
@@ -17,7 +22,7 @@ import { Engine } from "./support/engine";
 import { producer, remoteProducer } from "./support/programs";
 import type { InterStepBufferServiceArgs } from "../../provider";
 
-const PROJECT = "isbsvc-engine-scale-down";
+const PROJECT = "isbsvc-engine-hooks";
 const PLUGIN = path.join(__dirname, "support/plugin");
 const verbose = process.env.ENGINE_VERBOSE ? (s: string) => process.stdout.write(s) : undefined;
 
@@ -126,3 +131,65 @@ for (const mode of ["in the program", "remote (plugin Construct)"] as const) {
         });
     });
 }
+
+describe("engine: Redis tls toggle warning, component remote (plugin Construct)", function () {
+    const ns = "rt-remote";
+    let cluster: Cluster;
+    let engine: Engine;
+    let stack: automation.Stack;
+    const program = (tls: boolean, replicas = 3) =>
+        remoteProducer({
+            kubeconfig: cluster.kubeconfig,
+            name: "rt",
+            args: {
+                namespace: ns,
+                skipAwait: true,
+                redis: { native: { version: "7.0.15", replicas, tls } },
+            } as unknown as InterStepBufferServiceArgs,
+        });
+    const preview = async (prog: automation.PulumiFn) => {
+        let out = "";
+        stack.workspace.program = prog;
+        const r = await run(() =>
+            stack.preview({
+                onOutput: (s) => {
+                    out += s;
+                    verbose?.(s);
+                },
+            }),
+        );
+        return { ok: r.ok, output: out + r.output };
+    };
+
+    before(async function () {
+        cluster = Cluster.start();
+        engine = new Engine();
+        engine.env.PATH = [PLUGIN, engine.env.PATH].join(path.delimiter);
+        await cluster.createRestrictedNamespace(ns);
+        stack = await engine.stack(PROJECT, ns, program(false), {});
+        stack.workspace.program = program(false);
+        const up = await run(() => stack.up({ onOutput: verbose }));
+        assert.ok(up.ok, up.output);
+    });
+
+    after(async function () {
+        if (stack) await run(() => stack.destroy({ onOutput: verbose }));
+        cluster?.stop();
+        engine?.remove();
+    });
+
+    it("preview of tls false → true succeeds with the warning naming the procedure", async function () {
+        const r = await preview(program(true));
+        assert.ok(r.ok, r.output);
+        assert.match(
+            r.output,
+            /warning: BeforeUpdate hook "isbsvc:rt-redis:tls-toggle-warn" failed: redis\.native\.tls false → true: this does not complete as a rolling restart.*kubectl delete pod -n rt-remote -l /,
+        );
+    });
+
+    it("preview of replicas 3 → 5 (tls unchanged) has no tls warning", async function () {
+        const r = await preview(program(false, 5));
+        assert.ok(r.ok, r.output);
+        assert.doesNotMatch(r.output, /tls-toggle-warn|redis\.native\.tls/);
+    });
+});
