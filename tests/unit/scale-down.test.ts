@@ -9,7 +9,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { build, Built, K8S } from "../../sim/runtime/build";
-import { registeredHooks } from "../../sim/runtime/mock-runtime";
+import { registeredHooks, setPreview } from "../../sim/runtime/mock-runtime";
 import { runHooks } from "../../sim/runtime/resource-hooks";
 import { scaleDownVerdict, statefulSetReplicas } from "../../provider/render/jetstream/scale-down";
 import { scaleDownHookNames } from "../../provider/resources/hooks";
@@ -138,5 +138,31 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
 
     it("rejects a non-boolean allowScaleDown naming the field", async () => {
         await assert.rejects(build("sdx", js(3, "yes" as any) as any), /"jetstream\.allowScaleDown" must be a boolean/);
+    });
+
+    it("without engine support for hooks (CLI < 3.182): no hooks, and the preview says which checks are off", async () => {
+        const store = require("@pulumi/pulumi/runtime/state").getStore();
+        const warnings: string[] = [];
+        const original = pulumi.log.warn;
+        (pulumi.log as any).warn = (msg: string) => {
+            warnings.push(msg);
+            return Promise.resolve();
+        };
+        store.supportsResourceHooks = false;
+        setPreview(true);
+        try {
+            const b = await build("sdn", js(3) as any);
+            assert.deepEqual(b.child(K8S.statefulSet).options.hooks, {});
+            const r = await build("sdnr", { namespace: "pipelines", redis: { native: { version: "7.0.15" } } } as any);
+            assert.deepEqual(r.child(K8S.statefulSet).options.hooks, {});
+        } finally {
+            store.supportsResourceHooks = true;
+            setPreview(false);
+            (pulumi.log as any).warn = original;
+        }
+        const off = warnings.filter((w) => w.startsWith("this Pulumi CLI has no resource hooks"));
+        assert.equal(off.length, 2, warnings.join("\n"));
+        assert.match(off[0], /a jetstream\.replicas decrease is not checked/);
+        assert.match(off[1], /a redis\.native\.tls change is not checked/);
     });
 });
