@@ -19,9 +19,11 @@
  *   (`configureRuntime` → `awaitFeatureSupport` asks it for `resourceHooks`), and
  *   `runtime/settings.ts` `getCallbacks` starts a callbacks server in the plugin process on first use.
  *   The step runs before `RegisterResource` returns, i.e. while `construct` still waits for its RPCs.
- * - Hook names are unique per deployment (resource_hooks.go `RegisterResourceHook`), hence the
- *   component's name in them. Engines before 3.182.0 have no hooks: `registerResourceHook` would
- *   throw, so the guard is left out and the preview says so.
+ * - Hook names must be unique per deployment (resource_hooks.go `RegisterResourceHook` refuses a
+ *   second one), hence the component's name in them, and a suffix when this process already used
+ *   the name (two services of the same name under different parents; one program or plugin
+ *   process serves one deployment). Engines before 3.182.0 have no hooks: `registerResourceHook`
+ *   would throw, so the hooks are left out and the preview says so.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { scaleDownVerdict, statefulSetNamespace, statefulSetReplicas, ScaleDownAction } from "../render/jetstream/scale-down";
@@ -37,7 +39,16 @@ export interface ScaleDownGuard {
     allowScaleDown: boolean;
 }
 
-/** Hook names of the guard of component `name`. */
+const used = new Map<string, number>();
+
+/** `base`, or `base#<n>` when this process registered `base` n - 1 times already. */
+export function uniqueHookName(base: string): string {
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+}
+
+/** Hook names (before {@link uniqueHookName}) of the guard of component `name`. */
 export function scaleDownHookNames(name: string): { refuse: string; warn: string } {
     return { refuse: `isbsvc:${name}-js:scale-down-refuse`, warn: `isbsvc:${name}-js:scale-down-warn` };
 }
@@ -85,13 +96,16 @@ export function scaleDownHooks(name: string, guard: ScaleDownGuard): pulumi.Reso
     const names = scaleDownHookNames(name);
     return {
         beforeUpdate: [
-            new pulumi.ResourceHook(names.refuse, scaleDownHookCallback(guard, "refuse"), { onDryRun: true }),
-            new pulumi.ResourceHook(names.warn, scaleDownHookCallback(guard, "warn"), { onDryRun: true, ignoreErrors: true }),
+            new pulumi.ResourceHook(uniqueHookName(names.refuse), scaleDownHookCallback(guard, "refuse"), { onDryRun: true }),
+            new pulumi.ResourceHook(uniqueHookName(names.warn), scaleDownHookCallback(guard, "warn"), {
+                onDryRun: true,
+                ignoreErrors: true,
+            }),
         ],
     };
 }
 
-/** Hook name of the Redis `tls` toggle warning of component `name`. */
+/** Hook name (before {@link uniqueHookName}) of the Redis `tls` toggle warning of component `name`. */
 export function redisTlsHookName(name: string): string {
     return `isbsvc:${name}-redis:tls-toggle-warn`;
 }
@@ -106,5 +120,7 @@ export function redisTlsHooks(name: string, tlsSecret: string, persistent: boole
         const message = redisTlsToggleWarning({ oldInputs: args.oldInputs, newInputs: args.newInputs, tlsSecret, persistent });
         if (message) throw new Error(message);
     };
-    return { beforeUpdate: [new pulumi.ResourceHook(redisTlsHookName(name), warn, { onDryRun: true, ignoreErrors: true })] };
+    return {
+        beforeUpdate: [new pulumi.ResourceHook(uniqueHookName(redisTlsHookName(name)), warn, { onDryRun: true, ignoreErrors: true })],
+    };
 }

@@ -26,11 +26,11 @@ const PROJECT = "isbsvc-engine-hooks";
 const PLUGIN = path.join(__dirname, "support/plugin");
 const verbose = process.env.ENGINE_VERBOSE ? (s: string) => process.stdout.write(s) : undefined;
 
-const REFUSED_5_3 = /before hook "isbsvc:sd-js:scale-down-refuse" failed: jetstream\.replicas 5 → 3: scale down one replica at a time/;
+const REFUSED_5_3 = /before hook "isbsvc:sd-js:scale-down-refuse(#\d+)?" failed: jetstream\.replicas 5 → 3: scale down one replica at a time/;
 const REFUSED_4_3 =
-    /before hook "isbsvc:sd-js:scale-down-refuse" failed: jetstream\.replicas 4 → 3 deletes server isbsvc-sd-js-3: .*Set jetstream\.allowScaleDown: true/;
+    /before hook "isbsvc:sd-js:scale-down-refuse(#\d+)?" failed: jetstream\.replicas 4 → 3 deletes server isbsvc-sd-js-3: .*Set jetstream\.allowScaleDown: true/;
 const WARNED_5_4 =
-    /warning: BeforeUpdate hook "isbsvc:sd-js:scale-down-warn" failed: jetstream\.replicas 5 → 4 \(allowed by jetstream\.allowScaleDown\) deletes server isbsvc-sd-js-4: .*\{"peer":"isbsvc-sd-js-4"\}/;
+    /warning: BeforeUpdate hook "isbsvc:sd-js:scale-down-warn(#\d+)?" failed: jetstream\.replicas 5 → 4 \(allowed by jetstream\.allowScaleDown\) deletes server isbsvc-sd-js-4: .*\{"peer":"isbsvc-sd-js-4"\}/;
 
 /** Output of a CLI run, also on failure (the Automation API's CommandError carries stdout and stderr). */
 async function run(what: () => Promise<unknown>): Promise<{ ok: boolean; output: string }> {
@@ -183,7 +183,7 @@ describe("engine: Redis tls toggle warning, component remote (plugin Construct)"
         assert.ok(r.ok, r.output);
         assert.match(
             r.output,
-            /warning: BeforeUpdate hook "isbsvc:rt-redis:tls-toggle-warn" failed: redis\.native\.tls false → true: this does not complete as a rolling restart.*kubectl delete pod -n rt-remote -l /,
+            /warning: BeforeUpdate hook "isbsvc:rt-redis:tls-toggle-warn(#\d+)?" failed: redis\.native\.tls false → true: this does not complete as a rolling restart.*kubectl delete pod -n rt-remote -l /,
         );
     });
 

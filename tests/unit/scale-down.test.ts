@@ -9,10 +9,13 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { build, Built, K8S } from "../../sim/runtime/build";
-import { registeredHooks, setPreview } from "../../sim/runtime/mock-runtime";
+import { registeredHooks, registry, setPreview } from "../../sim/runtime/mock-runtime";
 import { runHooks } from "../../sim/runtime/resource-hooks";
 import { scaleDownVerdict, statefulSetReplicas } from "../../provider/render/jetstream/scale-down";
-import { scaleDownHookNames } from "../../provider/resources/hooks";
+import { scaleDownHookNames, uniqueHookName } from "../../provider/resources/hooks";
+
+/** A bound hook name without the suffix that keeps names unique in the process. */
+const unsuffixed = (n: string) => n.replace(/#\d+$/, "");
 
 const base = { statefulSet: "isbsvc-sd-js", service: "isbsvc-sd-js-svc", namespace: "pipelines" };
 const verdict = (oldReplicas: unknown, newReplicas: unknown, allowScaleDown = false) =>
@@ -95,9 +98,11 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
 
     it("binds a refusing and a warning hook, both run at preview, to the JetStream StatefulSet only", async () => {
         const b = await build("sd", js(3) as any);
-        assert.deepEqual(b.child(K8S.statefulSet).options.hooks, { beforeUpdate: [names.refuse, names.warn] });
+        const bound = b.child(K8S.statefulSet).options.hooks.beforeUpdate;
+        assert.deepEqual(Object.keys(b.child(K8S.statefulSet).options.hooks), ["beforeUpdate"]);
+        assert.deepEqual(bound.map(unsuffixed), [names.refuse, names.warn]);
         assert.deepEqual(
-            [names.refuse, names.warn].map((n) => {
+            bound.map((n) => {
                 const h = registeredHooks.get(n)!;
                 return [h.onDryRun, h.ignoreErrors];
             }),
@@ -116,9 +121,13 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
         it(`${phase}: 5 → 3 fails the update with the refusal; 3 → 5 passes silently`, async () => {
             const [five, three] = [await build("sd", js(5) as any), await build("sd", js(3) as any)];
             const down = await update(five, three, dryRun);
-            assert.deepEqual(down.called, [names.refuse]);
-            assert.match(down.error ?? "", new RegExp(`^before hook "${names.refuse}" failed: jetstream\\.replicas 5 → 3: scale down one`));
-            assert.deepEqual(await update(three, five, dryRun), { warnings: [], called: [names.refuse, names.warn] });
+            assert.deepEqual(down.called.map(unsuffixed), [names.refuse]);
+            assert.match(
+                down.error ?? "",
+                new RegExp(`^before hook "${names.refuse}(#\\d+)?" failed: jetstream\\.replicas 5 → 3: scale down one`),
+            );
+            const up = await update(three, five, dryRun);
+            assert.deepEqual([up.warnings, up.error, up.called.map(unsuffixed)], [[], undefined, [names.refuse, names.warn]]);
         });
 
         it(`${phase}: 4 → 3 is refused without allowScaleDown and a warning with it`, async () => {
@@ -130,7 +139,7 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
             assert.equal(allowed.warnings.length, 1);
             assert.match(
                 allowed.warnings[0],
-                new RegExp(`^BeforeUpdate hook "${names.warn}" failed: jetstream\\.replicas 4 → 3 \\(allowed`),
+                new RegExp(`^BeforeUpdate hook "${names.warn}(#\\d+)?" failed: jetstream\\.replicas 4 → 3 \\(allowed`),
             );
             assert.match(allowed.warnings[0], /nats:\/\/isbsvc-sd-js-svc\.pipelines\.svc:4222/);
         });
@@ -164,5 +173,21 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
         assert.equal(off.length, 2, warnings.join("\n"));
         assert.match(off[0], /a jetstream\.replicas decrease is not checked/);
         assert.match(off[1], /a redis\.native\.tls change is not checked/);
+    });
+
+    it("keeps hook names unique in the process (the engine refuses a second registration of a name)", async () => {
+        assert.deepEqual(
+            ["u", "u", "v", "u"].map((n) => uniqueHookName(`test:${n}`)),
+            ["test:u", "test:u#2", "test:v", "test:u#3"],
+        );
+        const parents = ["a", "b"].map((p) => new pulumi.ComponentResource("test:index:Env", p));
+        for (const parent of parents) await build("twin", js(3) as any, { parent });
+        // (The mock URNs name only the parent's type, so both components share one: read the registry.)
+        const [x, y] = registry()
+            .filter((r) => r.type === K8S.statefulSet && r.name === "twin-js")
+            .slice(-2)
+            .map((r) => r.options.hooks.beforeUpdate);
+        assert.deepEqual(x.map(unsuffixed), y.map(unsuffixed));
+        assert.equal(new Set([...x, ...y]).size, 4, `${x} ${y}`);
     });
 });
