@@ -26,7 +26,8 @@ const PROJECT = "isbsvc-engine-hooks";
 const PLUGIN = path.join(__dirname, "support/plugin");
 const verbose = process.env.ENGINE_VERBOSE ? (s: string) => process.stdout.write(s) : undefined;
 
-const REFUSED_5_3 = /before hook "isbsvc:sd-js:scale-down-refuse(#\d+)?" failed: jetstream\.replicas 5 → 3: scale down one replica at a time/;
+const REFUSED_5_3 =
+    /before hook "isbsvc:sd-js:scale-down-refuse(#\d+)?" failed: jetstream\.replicas 5 → 3: scale down one replica at a time/;
 const REFUSED_4_3 =
     /before hook "isbsvc:sd-js:scale-down-refuse(#\d+)?" failed: jetstream\.replicas 4 → 3 deletes server isbsvc-sd-js-3: .*Set jetstream\.allowScaleDown: true/;
 const WARNED_5_4 =
