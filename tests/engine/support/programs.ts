@@ -69,7 +69,9 @@ export function remoteProducer(o: Omit<ProducerOptions, "retainOnDelete" | "defa
         const isb = new pulumi.ComponentResource(
             "isbsvc:index:InterStepBufferService",
             o.name,
-            { ...o.args, ...outputs },
+            // The outputs as undefined props (the SDK resolves them on the resource), then the args
+            // (`namespace` is both).
+            { ...outputs, ...o.args },
             { providers: { kubernetes: provider } },
             true,
         ) as unknown as Record<string, pulumi.Output<unknown>>;
