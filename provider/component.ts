@@ -18,6 +18,7 @@ import { connectionOutputs, IsbConnection } from "./outputs/connection";
 import { createNetworkPolicy } from "./resources/network-policy";
 import { warnAboutCertificates } from "./outputs/derived";
 import { CertificateStatus } from "./resources/certificates";
+import { warnWithoutHooks } from "./resources/hooks";
 
 /** Creates the resources of the resolved flavour; returns its connection outputs and certificates. */
 function provision(spec: ResolvedService, child: ChildOptions): { connection: IsbConnection; certificates: CertificateStatus[] } {
@@ -145,6 +146,8 @@ export class InterStepBufferService extends pulumi.ComponentResource implements 
         super("isbsvc:index:InterStepBufferService", name, {}, opts);
         warnAboutClaimTemplates(spec, this);
         warnAboutRouteTls(spec, this);
+        if (spec.type === "jetstream" && spec.provisioner !== "numaflow") warnWithoutHooks("a jetstream.replicas decrease", this);
+        if (spec.type === "redis-native") warnWithoutHooks("a redis.native.tls change", this);
         const { connection, certificates } = provision(spec, childOptions(this, opts));
         warnAboutCertificates(certificates, spec.certificates.earlyRenewalHours, this);
         createNetworkPolicy(spec, childOptions(this, opts));

@@ -38,6 +38,8 @@ export interface ResolvedJetStream {
     settings: ResolvedSettings;
     bufferConfig: ConfigObject;
     tls: boolean;
+    /** Acknowledges a scale-down by one replica (render/jetstream/scale-down.ts). */
+    allowScaleDown: boolean;
     encryption: boolean;
     /** The store cipher when `encryption` is on (undefined when off). */
     cipher: JetStreamCipher | undefined;
@@ -55,6 +57,7 @@ const JETSTREAM_FIELDS = [
     "settings",
     "bufferConfig",
     "tls",
+    "allowScaleDown",
     "encryption",
     "startArgs",
     "containerTemplate",
@@ -182,6 +185,7 @@ export function resolveJetStream(raw: unknown, path: string): ResolvedJetStream 
         settings: resolveJetStreamSettings(obj.settings, at(path, "settings"), version),
         bufferConfig: resolveBufferConfig(obj.bufferConfig, at(path, "bufferConfig"), replicas),
         tls: optionalBoolean(obj.tls, at(path, "tls")) ?? false,
+        allowScaleDown: optionalBoolean(obj.allowScaleDown, at(path, "allowScaleDown")) ?? false,
         ...resolveEncryption(obj.encryption, at(path, "encryption"), version),
         startArgs: resolveStartArgs(obj.startArgs, at(path, "startArgs")),
         containerTemplate: resolveContainerTemplate(obj.containerTemplate, at(path, "containerTemplate"), JS_MANAGED_ENV),

@@ -35,14 +35,29 @@ export interface ResolvedPeer {
 export interface ResolvedNetworkPolicy {
     /** Who may use the client ports (4222; Redis 6379 and Sentinel 26379). */
     clientPeers: ResolvedPeer[];
-    /** Who may read the metrics port (7777 / 9121) and, for JetStream, the monitoring port 8222. */
+    /** Who may read the metrics port (7777 / 9121). */
     metricsPeers: ResolvedPeer[];
+    /** Who may read the JetStream monitoring port 8222 (empty: no pod, only the node). Empty for Redis. */
+    monitorPeers: ResolvedPeer[];
 }
 
 /** Default clients: every pod of the service's namespace. */
 export const DEFAULT_CLIENT_PEERS: ResolvedPeer[] = [{ podSelector: {} }];
-/** Default metrics readers: every pod of every namespace (Prometheus and the Numaflow UI server live elsewhere). */
+/** Default metrics readers: every pod of every namespace (Prometheus lives elsewhere). */
 export const DEFAULT_METRICS_PEERS: ResolvedPeer[] = [{ namespaceSelector: {} }];
+/**
+ * Default readers of the JetStream monitoring port 8222: the Numaflow UI server's pods, in any
+ * namespace (it reads `http://<podIP>:8222/jsz` for its ISB view: numaproj/numaflow
+ * `server/apis/v1/jetstream_monitor.go` `fetchJetStreamInfo`; its pods carry these labels in
+ * `config/base/numaflow-server/numaflow-server-deployment.yaml`). Nothing else needs 8222 from
+ * another pod: the kubelet's probes come from the node, the exporter reads localhost.
+ */
+export const DEFAULT_MONITOR_PEERS: ResolvedPeer[] = [
+    {
+        namespaceSelector: {},
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "numaflow-ux", "app.kubernetes.io/part-of": "numaflow" } },
+    },
+];
 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -127,9 +142,11 @@ export function resolveLabelSelector(raw: unknown, path: string): ResolvedLabelS
     };
 }
 
-function resolvePeers(raw: unknown, path: string, fallback: ResolvedPeer[]): ResolvedPeer[] {
+/** Peers of `path`; with `emptyCloses` an empty list means "no pod" (the rule is left out), else it is an error. */
+function resolvePeers(raw: unknown, path: string, fallback: ResolvedPeer[], emptyCloses = false): ResolvedPeer[] {
     const list = optionalArray(raw, path);
     if (list === undefined) return fallback;
+    if (list.length === 0 && emptyCloses) return [];
     if (list.length === 0) {
         // An ingress rule with an empty `from` admits every source (NetworkPolicyIngressRule.from):
         // never render one by accident.
@@ -154,12 +171,16 @@ function resolvePeers(raw: unknown, path: string, fallback: ResolvedPeer[]): Res
     });
 }
 
-/** Resolves `networkPolicy`; `undefined` when `enabled` is false. */
-export function resolveNetworkPolicy(raw: unknown, path: string): ResolvedNetworkPolicy | undefined {
+/** Resolves `networkPolicy` of a JetStream (`jetstream`) or Redis service; `undefined` when `enabled` is false. */
+export function resolveNetworkPolicy(raw: unknown, path: string, jetstream: boolean): ResolvedNetworkPolicy | undefined {
     const obj = optionalObject(raw, path) ?? {};
-    rejectUnknownKeys(obj, ["enabled", "clientSelectors", "metricsSelectors"], path);
+    rejectUnknownKeys(obj, ["enabled", "clientSelectors", "metricsSelectors", "monitorSelectors"], path);
     const enabled = optionalBoolean(obj.enabled, at(path, "enabled")) ?? true;
     const clientPeers = resolvePeers(obj.clientSelectors, at(path, "clientSelectors"), DEFAULT_CLIENT_PEERS);
     const metricsPeers = resolvePeers(obj.metricsSelectors, at(path, "metricsSelectors"), DEFAULT_METRICS_PEERS);
-    return enabled ? { clientPeers, metricsPeers } : undefined;
+    if (!jetstream && obj.monitorSelectors !== undefined && obj.monitorSelectors !== null) {
+        fail(at(path, "monitorSelectors"), "applies to JetStream only (its monitoring port 8222); Redis has no such port");
+    }
+    const monitorPeers = jetstream ? resolvePeers(obj.monitorSelectors, at(path, "monitorSelectors"), DEFAULT_MONITOR_PEERS, true) : [];
+    return enabled ? { clientPeers, metricsPeers, monitorPeers } : undefined;
 }

@@ -199,7 +199,7 @@ function resolveChecked(
         disruptionBudget: resolveDisruptionBudget(obj.podDisruptionBudget, "podDisruptionBudget", replicas),
         antiAffinity: resolveAntiAffinity(obj.antiAffinity, "antiAffinity", replicas),
         await: resolveAwait(obj.skipAwait, obj.customTimeouts),
-        networkPolicy: resolveNetworkPolicy(obj.networkPolicy, "networkPolicy"),
+        networkPolicy: resolveNetworkPolicy(obj.networkPolicy, "networkPolicy", hasJs),
         monitoring: resolveMonitoring(obj.monitoring, "monitoring", external),
     });
     if (hasJs) {

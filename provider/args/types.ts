@@ -128,6 +128,12 @@ export interface JetStreamArgs extends PodTemplateArgs {
     version: string;
     /** Number of servers: 1 (standalone) or 3 and more (a cluster; odd numbers recommended). Default: 3. */
     replicas?: number;
+    /**
+     * Allow lowering `replicas` by one in this update (checked at preview against the running StatefulSet); the
+     * deleted server must then be peer-removed (README "Scaling JetStream down"). Without it a scale-down is
+     * refused; a step of more than one replica is always refused. Default: false.
+     */
+    allowScaleDown?: boolean;
     /** Persistent volume for the JetStream store. Default: an emptyDir (data lives as long as the pod). */
     persistence?: PersistenceArgs;
     /**
@@ -318,8 +324,15 @@ export interface NetworkPolicyArgs {
     enabled?: boolean;
     /** Who may use the client ports (JetStream 4222; Redis 6379 and Sentinel 26379). Default: every pod of the service's namespace. */
     clientSelectors?: NetworkPolicyPeerArgs[];
-    /** Who may read the metrics port (7777; Redis 9121) and the JetStream monitoring port 8222. Default: every pod of every namespace. */
+    /** Who may read the metrics port (JetStream exporter 7777; Redis exporter 9121). Default: every pod of every namespace. */
     metricsSelectors?: NetworkPolicyPeerArgs[];
+    /**
+     * JetStream only: who may read nats-server's unauthenticated monitoring port 8222 (client user names, stream names
+     * and subjects, connection addresses). Default: the Numaflow UI server's pods (labels `app.kubernetes.io/name:
+     * numaflow-ux`, `app.kubernetes.io/part-of: numaflow`) in any namespace. `[]`: no pod (the kubelet's probes, from
+     * the node, are always admitted).
+     */
+    monitorSelectors?: NetworkPolicyPeerArgs[];
 }
 
 /** Prometheus Operator monitoring (beyond the upstream spec). Nothing is created unless `enabled`. */
@@ -372,7 +385,8 @@ export interface InterStepBufferServiceArgs {
     customTimeouts?: CustomTimeoutsArgs;
     /**
      * Ingress rules for the pods (beyond the upstream spec; on by default): client ports from `clientSelectors`,
-     * cluster, replication and Sentinel traffic from the service's own pods, metrics from `metricsSelectors`.
+     * cluster, replication and Sentinel traffic from the service's own pods, metrics from `metricsSelectors`, the
+     * JetStream monitoring port from `monitorSelectors`.
      */
     networkPolicy?: NetworkPolicyArgs;
     /** Prometheus Operator PodMonitor/ServiceMonitor and alerting rules (beyond the upstream spec). Default: off. */

@@ -10,9 +10,11 @@
  * - JetStream routes (6222): the service's own pods only;
  * - Redis 6379 and 26379 also from the service's own pods: replication and Sentinel use the client
  *   ports (the replicas' `replicaof`, the Sentinels' hello messages and failover commands);
- * - metrics (7777; Redis exporter 9121) and the JetStream monitoring port 8222: the metrics peers
- *   (Prometheus, and the Numaflow UI server, which reads `http://<podIP>:8222/jsz`,
- *   numaproj/numaflow `server/apis/v1/jetstream_monitor.go`).
+ * - metrics (7777; Redis exporter 9121): the metrics peers (Prometheus);
+ * - the JetStream monitoring port 8222 (unauthenticated; client user names, stream names and
+ *   subjects, connection addresses, goroutine stacks): the monitor peers, by default only the
+ *   Numaflow UI server, which reads `http://<podIP>:8222/jsz` (numaproj/numaflow
+ *   `server/apis/v1/jetstream_monitor.go`); no rule at all when they are `[]`.
  * Kubelet probes (JetStream's httpGet on 8222, Redis' exec probes) come from the pod's node, which
  * NetworkPolicy never blocks (same page, "What you can't do with network policies": pods cannot
  * "block access from their resident node"), so they need no rule. The in-pod exporters reach the
@@ -56,7 +58,8 @@ export function renderNetworkPolicy(svc: ResolvedService, namespace: string): K8
             ? [
                   { ports: ports(JS_PORTS.client), from: np.clientPeers },
                   { ports: ports(JS_PORTS.cluster), from: [ownPods(selector)] },
-                  { ports: ports(JS_PORTS.metrics, JS_PORTS.monitor), from: np.metricsPeers },
+                  { ports: ports(JS_PORTS.metrics), from: np.metricsPeers },
+                  ...(np.monitorPeers.length > 0 ? [{ ports: ports(JS_PORTS.monitor), from: np.monitorPeers }] : []),
               ]
             : [
                   { ports: ports(REDIS_PORTS.redis, REDIS_PORTS.sentinel), from: np.clientPeers },

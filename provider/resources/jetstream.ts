@@ -25,6 +25,7 @@ import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
+import { scaleDownHooks } from "./hooks";
 
 /** What the outputs layer needs from the created resources. */
 export interface JetStreamResources {
@@ -139,6 +140,12 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     // JS_KEY, read at start) is not in it: it is never replaced on a running service (credentials.ts),
     // and turning encryption on or off changes the pod template (STORE_ANNOTATION, the env).
     const checksum = jetStreamRestartChecksum(svc);
+    // A scale-down is checked by hooks on the StatefulSet, the only place the old replicas are seen.
+    const hooks = scaleDownHooks(name, {
+        statefulSet: names.statefulSet,
+        service: names.service,
+        allowScaleDown: svc.jetstream.allowScaleDown,
+    });
     // serviceName is a plain string in the rendered spec: the StatefulSet does not wait on the Service.
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-js`,
@@ -147,7 +154,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
             RESTART_CHECKSUM_ANNOTATION,
             checksum,
         ),
-        statefulSetOptions(child, svc.await.customTimeouts),
+        { ...statefulSetOptions(child, svc.await.customTimeouts), ...(hooks && { hooks }) },
     );
     createMonitoring(svc, child);
     createVolumeGrowth(

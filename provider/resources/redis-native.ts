@@ -25,6 +25,7 @@ import { createMonitoring } from "./monitoring";
 import { createVolumeGrowth } from "./volume-growth";
 import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { contentHash, RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
+import { redisTlsHooks } from "./hooks";
 
 /** What the outputs layer needs from the created resources. */
 export interface NativeRedisResources {
@@ -155,6 +156,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
             }),
         ),
     );
+    const hooks = redisTlsHooks(name, names.tlsSecret, svc.redis.persistence !== undefined);
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-redis`,
         withPodAnnotation(
@@ -165,7 +167,12 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
         // After the Secrets: a pod the new template creates must read their new content (a pod
         // started from the new template with the old Secret would keep the old passwords until its
         // next restart, e.g. still accept a password a rotation dropped).
-        { ...statefulSetOptions(child, svc.await.customTimeouts), dependsOn: [authSecret, ...(tls ? [tls.secret] : [])] },
+        {
+            ...statefulSetOptions(child, svc.await.customTimeouts),
+            dependsOn: [authSecret, ...(tls ? [tls.secret] : [])],
+            // A tls toggle stalls the roll (tls-toggle.ts): warned by a hook that sees the old template.
+            ...(hooks && { hooks }),
+        },
     );
     createMonitoring(svc, child);
     createVolumeGrowth(

@@ -221,8 +221,11 @@ export class PodSet<C extends string> {
      * A new revision of the StatefulSet's pod template (`children` of a rebuilt component, same
      * StatefulSet): pod `name` gets the new containers' descriptions (command, env, mounts) and its
      * file volumes are written from the new objects, as for a pod the controller re-creates; data
-     * volumes keep their content. Only while its containers are stopped (see `rolling.ts`).
-     * @throws when a container runs, or the new template mounts a path the bed holds no mount point for.
+     * volumes keep their content. Only while its containers are stopped (see `rolling.ts`). A volume
+     * the old template did not mount (e.g. the Redis TLS Secret when TLS is turned on) gets its
+     * mount point on the host, held until {@link destroy}, as the kubelet mounts every volume of the
+     * new pod.
+     * @throws when a container runs.
      */
     reviseTemplate(name: string, children: ChildResource[]): void {
         const s = this.state(name);
@@ -239,9 +242,14 @@ export class PodSet<C extends string> {
                 ...(old.podIP !== undefined && { podIPs: { [name]: old.podIP } }),
             }).find((d) => d.name === name);
             if (!fresh) throw new Error(`the new template has no pod ${name}`);
-            const extra = fresh.mounts.filter((m) => !paths.has(m.podPath)).map((m) => m.podPath);
-            if (extra.length > 0)
-                throw new Error(`the new template of ${name} mounts ${extra.join(", ")}, which the bed has no mount point for`);
+            const held = new Set(this.mountPoints.map((m) => m.path));
+            const extra: MountPoint[] = fresh.mounts
+                .filter((m) => !paths.has(m.podPath) && !held.has(m.podPath))
+                .map((m) => ({ path: m.podPath, kind: "dir" }));
+            if (extra.length > 0) {
+                acquireMountPoints(extra);
+                this.mountPoints = [...this.mountPoints, ...extra];
+            }
             writePodFiles(fresh, children);
             s.descs[c] = fresh;
         }

@@ -57,6 +57,8 @@ export interface Registered {
     options: {
         protect: boolean;
         retainOnDelete: boolean;
+        /** Names of the resource hooks bound per kind (`beforeUpdate`, …), as sent to the engine. */
+        hooks: Record<string, string[]>;
         aliases: any[];
         dependencies: string[];
         deleteBeforeReplace: boolean;
@@ -135,8 +137,49 @@ async function newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulum
     return { id: args.custom ? `${args.name}-id` : undefined, state: markSecrets(args.type, state) };
 }
 
+/** The hook names of a `RegisterResourceRequest.ResourceHooksBinding`, per kind. */
+function hookBinding(binding: any): Record<string, string[]> {
+    if (!binding) return {};
+    const kinds = ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"];
+    const out: Record<string, string[]> = {};
+    for (const kind of kinds) {
+        const names: string[] = binding[`get${kind}List`]();
+        if (names.length > 0) out[kind[0].toLowerCase() + kind.slice(1)] = names;
+    }
+    return out;
+}
+
+/** A resource hook as the engine registered it: its options and where to call it back. */
+export interface RegisteredHook {
+    name: string;
+    onDryRun: boolean;
+    ignoreErrors: boolean;
+    target: string;
+    token: string;
+}
+
+/**
+ * Hooks registered through the mock monitor, by name. The last registration of a name wins: the
+ * tests construct the same component many times in one process, while the engine refuses a
+ * duplicate name within one deployment (pkg/resource/deploy/resource_hooks.go `RegisterResourceHook`).
+ */
+export const registeredHooks = new Map<string, RegisteredHook>();
+
 function wrapMonitor(): void {
     const monitor = settings.getMonitor();
+    // The SDK registers a hook with the monitor after starting its callbacks server
+    // (runtime/callbacks.ts `registerResourceHook`); the SDK's MockMonitor has no such method.
+    monitor.registerResourceHook = (req: any, callback: any) => {
+        const cb = req.getCallback();
+        registeredHooks.set(req.getName(), {
+            name: req.getName(),
+            onDryRun: req.getOnDryRun(),
+            ignoreErrors: req.getIgnoreErrors(),
+            target: cb.getTarget(),
+            token: cb.getToken(),
+        });
+        callback(null, {});
+    };
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {
         const entry: Registered = {
@@ -156,6 +199,7 @@ function wrapMonitor(): void {
                 dependencies: req.getDependenciesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 customTimeouts: req.getCustomtimeouts()?.toObject(),
+                hooks: hookBinding(req.getHooks()),
             },
         };
         registered.push(entry);

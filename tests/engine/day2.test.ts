@@ -97,7 +97,10 @@ const CHAINS: Chain[] = [
             { title: "TLS off → on", change: { tls: true } },
             { title: "password rotation (--replace default-js-password)", replace: ["default-js-password"] },
             { title: "route password rotation (--replace default-js-route-password)", replace: ["default-js-route-password"] },
-            { title: "replicas 5 → 3", change: { replicas: 3 } },
+            // One replica per update, acknowledged: a larger or unacknowledged scale-down is refused by the
+            // StatefulSet's hook (tests/engine/hooks.test.ts).
+            { title: "replicas 5 → 4 (allowScaleDown)", change: { replicas: 4, allowScaleDown: true } },
+            { title: "replicas 4 → 3 (allowScaleDown)", change: { replicas: 3 } },
             { title: "TLS on → off", change: { tls: false } },
             {
                 title: "persistence volumeSize 1Gi → 2Gi: preview and up fail (known issue)",

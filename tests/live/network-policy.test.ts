@@ -6,7 +6,9 @@
  * - JetStream (3 pods, TLS; default clients = the namespace, metrics from monitoring/prometheus):
  *   the cluster forms through the rules (route traffic counted on the 6222 rule), a pod of the
  *   namespace publishes and consumes over TLS, a pod of another namespace is dropped on 4222, nobody
- *   but the ISB pods reaches 6222, 7777/8222 only from the metrics selector;
+ *   but the ISB pods reaches 6222, 7777 only from the metrics selector, the unauthenticated
+ *   monitoring port 8222 only from the Numaflow UI server's pods (the default `monitorSelectors`)
+ *   and from the node (probes), not from Prometheus or the namespace's own pods;
  * - native Redis with Sentinel (clients selected across namespaces by label): replication and
  *   Sentinel work between the pods through the rules, also through a failover (the master's node
  *   dies, the Sentinels promote a replica, the old master rejoins), a selected pod writes through
@@ -99,11 +101,11 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
         requireNft();
     });
 
-    describe("JetStream: 3 pods with TLS, default clients, metrics from monitoring/prometheus", () => {
+    describe("JetStream: 3 pods with TLS, default clients, metrics from monitoring/prometheus, default 8222 readers", () => {
         let b: Built;
         let bed: JetStreamPods;
         const holder: { enforcer?: NetworkPolicyEnforcer } = {};
-        let app: Pod, other: Pod, prometheus: Pod, grafana: Pod;
+        let app: Pod, other: Pod, prometheus: Pod, grafana: Pod, ux: Pod, fakeUx: Pod;
         let startCounters: Record<string, number>[];
         const e = () => holder.enforcer!;
 
@@ -127,6 +129,13 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
             other = await clientPod(bed.network, e(), "other", "app", { app: "pipeline" });
             prometheus = await clientPod(bed.network, e(), "monitoring", "prometheus", { app: "prometheus" });
             grafana = await clientPod(bed.network, e(), "monitoring", "grafana", { app: "grafana" });
+            // The Numaflow UI server (labels of numaproj/numaflow config/base/numaflow-server), and a pod
+            // with only one of its two labels.
+            ux = await clientPod(bed.network, e(), "numaflow-system", "ux", {
+                "app.kubernetes.io/name": "numaflow-ux",
+                "app.kubernetes.io/part-of": "numaflow",
+            });
+            fakeUx = await clientPod(bed.network, e(), "numaflow-system", "fake-ux", { "app.kubernetes.io/name": "numaflow-ux" });
         });
 
         after(async () => {
@@ -139,7 +148,7 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
                 assert.match(listed, /policy drop/);
                 assert.match(listed, /tcp dport 6222/);
             }
-            for (const c of [app, other, prometheus, grafana]) assert.equal(await e().listed(c.name), "");
+            for (const c of [app, other, prometheus, grafana, ux, fakeUx]) assert.equal(await e().listed(c.name), "");
         });
 
         it("forms the cluster through the rules: the route connections were admitted by the 6222 rule", async () => {
@@ -178,7 +187,7 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
             assert.equal(await reach(other, bed.address(bed.podNames()[0]), 4222), "dropped");
         });
 
-        it("admits 6222 only from ISB pods, 7777 and 8222 only from the metrics selector", async () => {
+        it("admits 6222 only from ISB pods, 7777 only from the metrics selector, 8222 only from the Numaflow UI server and the node", async () => {
             const [p0, p1] = bed.podNames();
             const a1 = bed.address(p1);
             const isb0 = bed.network.pod(p0)!;
@@ -189,23 +198,34 @@ describe("NetworkPolicy, applied as nftables rules in the pods' network namespac
                 [prometheus, 6222, "dropped"],
                 [other, 6222, "dropped"],
                 [prometheus, 7777, "reached"],
-                [prometheus, 8222, "reached"],
+                [prometheus, 8222, "dropped"],
                 [prometheus, 4222, "dropped"],
                 [grafana, 7777, "dropped"],
                 [grafana, 8222, "dropped"],
                 [app, 7777, "dropped"],
                 [app, 8222, "dropped"],
                 [app, 4222, "reached"],
+                [ux, 8222, "reached"],
+                [ux, 7777, "dropped"],
+                [ux, 4222, "dropped"],
+                [ux, 6222, "dropped"],
+                [fakeUx, 8222, "dropped"],
+                [other, 8222, "dropped"],
             ];
-            const got = await Promise.all(matrix.map(([from, port]) => reach(from, a1, port)));
+            // One probe at a time: a drop is told by an 8 s timeout, which parallel probes on a
+            // loaded machine can also hit for an admitted connection.
+            const got: Reach[] = [];
+            for (const [from, port] of matrix) got.push(await reach(from, a1, port));
             assert.deepEqual(
                 matrix.map(([from, port], i) => `${from.name} → ${port}: ${got[i]}`),
                 matrix.map(([from, port, want]) => `${from.name} → ${port}: ${want}`),
             );
             assert.ok((await e().counters(p1))[DROPPED] > before, "the drop counter did not move");
             const http = `exec 3<>/dev/tcp/${a1}/8222; printf 'GET /varz HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`;
-            const varz = await prometheus.exec("timeout", ["8", "bash", "-c", http]);
-            assert.match(varz.stdout, /"server_name"/, `prometheus could not read the monitoring endpoint: ${varz.stderr}`);
+            const varz = await ux.exec("timeout", ["8", "bash", "-c", http]);
+            assert.match(varz.stdout, /"server_name"/, `the UI server could not read the monitoring endpoint: ${varz.stderr}`);
+            // The node (kubelet probes, here the harness) reads it too.
+            assert.match(JSON.stringify(await bed.monitor(p1, "/varz")), /"server_name"/);
         });
     });
 

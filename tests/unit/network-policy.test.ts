@@ -24,7 +24,7 @@ function rule(p: K8sObject, port: number): Record<string, any>[] {
 }
 
 describe("NetworkPolicy: rendering", () => {
-    it("JetStream: 4222 from the same namespace, 6222 only from the service's pods, 7777 and 8222 from every namespace", () => {
+    it("JetStream: 4222 from the same namespace, 6222 only from the service's pods, 7777 from every namespace, 8222 only from the Numaflow UI server", () => {
         const p = policy(JS)!;
         const own = { podSelector: { matchLabels: p.spec.podSelector.matchLabels } };
         assert.equal(p.metadata.name, "isbsvc-np-js-network-policy");
@@ -33,9 +33,32 @@ describe("NetworkPolicy: rendering", () => {
         assert.equal(p.spec.podSelector.matchLabels["numaflow.numaproj.io/isbsvc-name"], "np");
         assert.deepEqual(rule(p, 4222), [{ ports: [{ port: 4222, protocol: "TCP" }], from: [{ podSelector: {} }] }]);
         assert.deepEqual(rule(p, 6222), [{ ports: [{ port: 6222, protocol: "TCP" }], from: [own] }]);
-        assert.deepEqual(rule(p, 7777), rule(p, 8222));
-        assert.deepEqual(rule(p, 7777)[0].from, [{ namespaceSelector: {} }]);
-        assert.equal(p.spec.ingress.length, 3);
+        assert.deepEqual(rule(p, 7777), [{ ports: [{ port: 7777, protocol: "TCP" }], from: [{ namespaceSelector: {} }] }]);
+        assert.deepEqual(rule(p, 8222), [
+            {
+                ports: [{ port: 8222, protocol: "TCP" }],
+                from: [
+                    {
+                        namespaceSelector: {},
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "numaflow-ux", "app.kubernetes.io/part-of": "numaflow" } },
+                    },
+                ],
+            },
+        ]);
+        assert.equal(p.spec.ingress.length, 4);
+    });
+
+    it("JetStream: monitorSelectors replaces the 8222 peers; [] leaves 8222 to the node only (no rule); metricsSelectors no longer opens it", () => {
+        const monitorSelectors = [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "numaflow-system" } }, podSelector: {} },
+        ];
+        assert.deepEqual(rule(policy({ ...JS, networkPolicy: { monitorSelectors } })!, 8222)[0].from, monitorSelectors);
+        const closed = policy({ ...JS, networkPolicy: { monitorSelectors: [] } })!;
+        assert.deepEqual(rule(closed, 8222), []);
+        assert.equal(closed.spec.ingress.length, 3);
+        const metricsOnly = policy({ ...JS, networkPolicy: { metricsSelectors: [{ namespaceSelector: {} }] } })!;
+        assert.equal(rule(metricsOnly, 8222).length, 1);
+        assert.notDeepEqual(rule(metricsOnly, 8222)[0].from, [{ namespaceSelector: {} }]);
     });
 
     it("Redis: 6379 and 26379 from the clients and from the set's own pods (replication, Sentinel), 9121 from metrics peers", () => {
@@ -87,7 +110,7 @@ describe("NetworkPolicy: rendering", () => {
 });
 
 describe("NetworkPolicy: validation", () => {
-    const bad: { title: string; np: any; field: string; message: RegExp }[] = [
+    const bad: { title: string; np: any; field: string; message: RegExp; redis?: boolean }[] = [
         { title: "unknown key", np: { allowAll: true }, field: "networkPolicy.allowAll", message: /not a known field/ },
         { title: "enabled not a boolean", np: { enabled: "yes" }, field: "networkPolicy.enabled", message: /boolean/ },
         { title: "empty client list", np: { clientSelectors: [] }, field: "networkPolicy.clientSelectors", message: /admits every source/ },
@@ -96,6 +119,19 @@ describe("NetworkPolicy: validation", () => {
             np: { metricsSelectors: [] },
             field: "networkPolicy.metricsSelectors",
             message: /at least one peer/,
+        },
+        {
+            title: "monitorSelectors on Redis (no port 8222)",
+            np: { monitorSelectors: [{ podSelector: {} }] },
+            field: "networkPolicy.monitorSelectors",
+            message: /applies to JetStream only/,
+            redis: true,
+        },
+        {
+            title: "a monitor peer selecting nothing",
+            np: { monitorSelectors: [{}] },
+            field: "networkPolicy.monitorSelectors[0]",
+            message: /must set podSelector/,
         },
         {
             title: "a peer selecting nothing",
@@ -168,7 +204,7 @@ describe("NetworkPolicy: validation", () => {
         it(`rejects ${c.title}, naming ${c.field}`, () => {
             let err: unknown;
             try {
-                resolveSpec("np", { ...JS, networkPolicy: c.np });
+                resolveSpec("np", { ...(c.redis ? REDIS : JS), networkPolicy: c.np });
             } catch (e) {
                 err = e;
             }
@@ -232,7 +268,7 @@ describe("NetworkPolicy: the nftables translator of the live test (sim/pods/netw
         );
     });
 
-    it("turns the rendered JetStream policy into per-pod rules: clients on 4222, the set on 6222, metrics peers on 7777/8222", async () => {
+    it("turns the rendered JetStream policy into per-pod rules: clients on 4222, the set on 6222, metrics peers on 7777, the UI on 8222", async () => {
         const b = await build("np", {
             ...JS,
             networkPolicy: { metricsSelectors: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] },
@@ -251,7 +287,11 @@ describe("NetworkPolicy: the nftables translator of the live test (sim/pods/netw
         const app = pod("app", "pipelines", "10.0.0.4", labels("app"));
         const other = pod("other", "other", "10.0.0.5", labels("app"));
         const prom = pod("prom", "monitoring", "10.0.0.6", labels("prometheus"));
-        const all = [isb0, isb1, app, other, prom];
+        const ux = pod("ux", "numaflow-system", "10.0.0.7", {
+            "app.kubernetes.io/name": "numaflow-ux",
+            "app.kubernetes.io/part-of": "numaflow",
+        });
+        const all = [isb0, isb1, app, other, prom, ux];
         assert.equal(isolatingPolicies(policies, app).length, 0);
         assert.equal(nftRuleset(policies, app, all, "10.0.0.1"), undefined);
         const rules = nftRuleset(policies, isb0, all, "10.0.0.1")!;
@@ -261,7 +301,8 @@ describe("NetworkPolicy: the nftables translator of the live test (sim/pods/netw
         assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3, 10\.0\.0\.4 \} tcp dport 4222 counter accept/);
         assert.match(rules, /ip saddr \{ 10\.0\.0\.2, 10\.0\.0\.3 \} tcp dport 6222 counter accept/);
         assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 7777 counter accept/);
-        assert.match(rules, /ip saddr \{ 10\.0\.0\.6 \} tcp dport 8222 counter accept/);
+        assert.match(rules, /ip saddr \{ 10\.0\.0\.7 \} tcp dport 8222 counter accept/);
+        assert.doesNotMatch(rules, /10\.0\.0\.6 \} tcp dport 8222/);
         assert.doesNotMatch(rules, /10\.0\.0\.5/);
     });
 

@@ -56,3 +56,25 @@ export function consumer(stackRef: string): () => Promise<Record<string, unknown
         return Object.fromEntries(CONTRACT.map((k) => [k, isb.requireOutput(k)]));
     };
 }
+
+/**
+ * A producer stack whose component runs in the isbsvc plugin (tests/engine/support/plugin on PATH):
+ * registered as a remote component, so the engine calls the plugin's `Construct`, as for a program in
+ * any language that uses the package. Exports the contract.
+ */
+export function remoteProducer(o: Omit<ProducerOptions, "retainOnDelete" | "defaultProvider">): () => Promise<Record<string, unknown>> {
+    return async () => {
+        const provider = new k8s.Provider(o.providerName ?? "cluster", { kubeconfig: o.kubeconfig });
+        const outputs = Object.fromEntries(CONTRACT.map((k) => [k, undefined]));
+        const isb = new pulumi.ComponentResource(
+            "isbsvc:index:InterStepBufferService",
+            o.name,
+            // The outputs as undefined props (the SDK resolves them on the resource), then the args
+            // (`namespace` is both).
+            { ...outputs, ...o.args },
+            { providers: { kubernetes: provider } },
+            true,
+        ) as unknown as Record<string, pulumi.Output<unknown>>;
+        return Object.fromEntries(CONTRACT.map((k) => [k, isb[k]]));
+    };
+}
