@@ -98,7 +98,11 @@ export interface IgnoreChangesResult {
 }
 
 /** `processIgnoreChanges`: `inputs` with every ignored path reset to its value in `oldInputs`. */
-export function processIgnoreChanges(inputs: PropertyMap, oldInputs: PropertyMap, ignoreChanges: string[] | undefined): IgnoreChangesResult {
+export function processIgnoreChanges(
+    inputs: PropertyMap,
+    oldInputs: PropertyMap,
+    ignoreChanges: string[] | undefined,
+): IgnoreChangesResult {
     const out = clone(inputs);
     const invalidPaths: string[] = [];
     for (const path of ignoreChanges ?? []) {

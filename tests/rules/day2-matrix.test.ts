@@ -310,7 +310,10 @@ describe("rules: day-2 matrix (issue 10)", function () {
                                     (stsOld.inputs.spec as any).volumeClaimTemplates,
                                     `${mode}: the claim template is the old state's`,
                                 );
-                                assert.ok(!(stsOld.inputs.metadata as any).annotations?.["pulumi.com/deletionPropagationPolicy"], "no orphan annotation");
+                                assert.ok(
+                                    !(stsOld.inputs.metadata as any).annotations?.["pulumi.com/deletionPropagationPolicy"],
+                                    "no orphan annotation",
+                                );
                                 if (c.claimTemplate) {
                                     if (mode === "preview")
                                         assert.ok(

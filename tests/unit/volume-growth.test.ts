@@ -100,7 +100,11 @@ describe("volume growth (PersistentVolumeClaimPatch per pod)", () => {
         }
         const growWarnings = await warningsOf(() => build("vg3", { namespace: "p", jetstream: { version: "2.10.29", persistence: {} } }));
         assert.ok(
-            growWarnings.some((w) => /claim template is never changed after creation.*grows every PVC in place, existing ones and those of replicas added later.*allowVolumeExpansion: true.*never shrinks.*reach no PVC, existing or new.*Turning persistence on or off does replace the StatefulSet/s.test(w)),
+            growWarnings.some((w) =>
+                /claim template is never changed after creation.*grows every PVC in place, existing ones and those of replicas added later.*allowVolumeExpansion: true.*never shrinks.*reach no PVC, existing or new.*Turning persistence on or off does replace the StatefulSet/s.test(
+                    w,
+                ),
+            ),
             growWarnings.join("\n"),
         );
     });
