@@ -71,7 +71,8 @@ export function renderStatefulSet(parts: StatefulSetParts): K8sObject {
             podManagementPolicy: parts.podManagementPolicy,
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: parts.selector },
-            // Retain: a replaced StatefulSet (e.g. after a volume size change) finds its data again.
+            // Retain: a replaced StatefulSet (persistence turned off and on again, an upgrade that
+            // replaces it) finds its data again, and scaling down keeps the removed ordinals' data.
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             template: {
                 metadata: {

@@ -23,7 +23,6 @@ import { renderedPodTemplateIssues } from "../../provider/args/pod-validation/re
 
 import { AA_TERM, ct, INVALID, js, rn, VALID } from "../support/pod-validation-corpus";
 
-
 function constructError(args: any): { error: unknown; registered: number } {
     const before = registry().length;
     try {
@@ -140,7 +139,6 @@ describe("pod-template validation: invalid pass-through input is refused at cons
         assert.ok(!error.message.includes(secret));
     });
 });
-
 
 /** The InterStepBufferService specs of the TypeScript and YAML examples (and the root program's default). */
 function exampleSpecs(): Record<string, any> {
