@@ -81,6 +81,21 @@ function keepsStatefulSet(statefulSet: string, size: string): NonNullable<Transi
     };
 }
 
+/**
+ * The data keys of a Secret after the up. With `retainOnDelete` a Secret's re-create is a forced
+ * server-side apply onto the retained object under a new field manager: fields only the old
+ * manager set stay (server-side apply removes only fields the applier itself owned before).
+ */
+function secretKeysAfter(secret: string, keys: string[]): NonNullable<Transition["cluster"]> {
+    return {
+        before: async () => undefined,
+        after: async (cluster, ns) => {
+            const s = await cluster.get(`/api/v1/namespaces/${ns}/secrets/${secret}`);
+            assert.deepEqual(Object.keys(s.data ?? {}).sort(), keys, `${secret} data keys`);
+        },
+    };
+}
+
 interface Chain {
     title: string;
     stack: string;
@@ -163,6 +178,25 @@ const CHAINS: Chain[] = [
             { title: "settings change (maxmemory)", change: { settings: { redis: "maxmemory 256mb" } } },
             // The auth Secret is re-created onto the retained one: forced (pulumi.com/patchForce), no conflict.
             { title: "password rotation (--replace default-redis-password)", replace: ["default-redis-password"] },
+        ],
+    },
+    {
+        title: "JetStream, retainOnDelete (upsertExistingObjects)",
+        stack: "js-retained",
+        flavour: "jetstream",
+        ns: "d2-js-retained",
+        namespaceSet: true,
+        retainOnDelete: true,
+        start: { version: "2.10.29", replicas: 3 },
+        transitions: [
+            // The fixed-name ConfigMap and Secrets are re-created onto the retained ones, forced.
+            { title: "settings change (max_payload)", change: { settings: "max_payload: 8MB" } },
+            { title: "TLS off → on", change: { tls: true } },
+            {
+                title: "TLS on → off (the client Secret keeps the old manager's ca.crt)",
+                change: { tls: false },
+                cluster: secretKeysAfter("isbsvc-default-js-client-auth", ["ca.crt", "client-auth-password", "client-auth-user"]),
+            },
         ],
     },
 ];
