@@ -48,8 +48,10 @@ function persistenceOf(spec: ResolvedService): { path: string; set: boolean; ski
 }
 
 /**
- * Issue 10, defect 4: at preview, says what a claim-template change does. The component cannot see
- * the old state, so it says it whenever persistence is set.
+ * Issue 10, defect 4: at preview, says what a persistence change does. The StatefulSet's claim
+ * template never changes after creation (render/statefulset.ts `CLAIM_TEMPLATE_IGNORE_CHANGES`), so
+ * a size, class or mode change reaches the claims only through their patches (size only). The
+ * component cannot see the old state, so it says it whenever persistence is set.
  */
 function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resource): void {
     const p = persistenceOf(spec);
@@ -60,18 +62,22 @@ function warnAboutClaimTemplates(spec: ResolvedService, component: pulumi.Resour
         replicas: 0,
         skipAwait: p.skipAwait,
     })
-        ? "Existing PVCs are grown in place when volumeSize grows (one PersistentVolumeClaimPatch per pod, after the " +
-          "StatefulSet is ready); the StorageClass must allow it (allowVolumeExpansion: true), else the API server refuses " +
-          "the patch at preview. A smaller volumeSize is refused by the API server at preview (a PVC never shrinks)."
-        : "Existing PVCs are NOT grown (" +
+        ? "A larger volumeSize grows every PVC in place, existing ones and those of replicas added later (one " +
+          "PersistentVolumeClaimPatch per pod, after the StatefulSet is ready; new replicas' PVCs are created at the first " +
+          "size, then grown); the StorageClass must allow it (allowVolumeExpansion: true), else the API server refuses the " +
+          "patch at preview. A smaller volumeSize is refused by the API server at preview (a PVC never shrinks)."
+        : "PVCs are NOT grown (" +
           (p.skipAwait ? "skipAwait: the claims may not exist yet when the patch would run" : "kubernetes:enableServerSideApply is false") +
-          "); grow them by hand (StorageClass with allowVolumeExpansion, kubectl patch of each PVC).";
+          "): a volumeSize change has no effect on the cluster; grow them by hand (StorageClass with allowVolumeExpansion, " +
+          "kubectl patch of each PVC).";
     void pulumi.log.warn(
-        `${p.path}: changing volumeSize, storageClassName or accessMode replaces the StatefulSet (claim templates are ` +
-            "immutable); its pods are orphaned and adopted by the new one (pulumi.com/deletionPropagationPolicy: orphan, " +
-            "effective once an earlier up applied it). " +
+        `${p.path}: the StatefulSet's claim template is never changed after creation (ignoreChanges: it is immutable, and ` +
+            "replacing the StatefulSet would restart every pod), so no persistence change replaces the StatefulSet or " +
+            "restarts a pod. " +
             growth +
-            " storageClassName and accessMode changes cannot apply to existing PVCs: only PVCs created later (new replicas) get them.",
+            " storageClassName and accessMode changes reach no PVC, existing or new (every PVC keeps the class and mode " +
+            "the StatefulSet was created with). Turning persistence on or off does replace the StatefulSet: every pod is " +
+            "deleted and re-created at once.",
         component,
     );
 }

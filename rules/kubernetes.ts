@@ -23,6 +23,8 @@ export interface KubernetesConfig {
     defaultNamespace?: string;
     /** `kubernetes:config:upsertExistingObjects` (default false). */
     upsertExistingObjects?: boolean;
+    /** `kubernetes:config:enablePatchForce` (4.34; env `PULUMI_K8S_ENABLE_PATCH_FORCE` in 4.25; default false). */
+    enablePatchForce?: boolean;
 }
 
 export interface KubernetesDiff {
@@ -320,4 +322,21 @@ export function requiredFieldsSent(inputs: PropertyMap): string[] {
         return v !== undefined && v !== null;
     };
     return (REQUIRED_FIELDS[kindOf(inputs)] ?? []).filter(has).map((p) => p.join("."));
+}
+
+/** The annotation that makes pulumi-kubernetes force server-side apply conflicts (`metadata.AnnotationPatchForce`). */
+export const PATCH_FORCE = "pulumi.com/patchForce";
+
+/**
+ * Whether an apply of `inputs` (not at preview) forces field conflicts: upstream `await/await.go`
+ * `patchForce` — the `pulumi.com/patchForce: "true"` annotation (`metadata.IsAnnotationTrue`), else
+ * the provider's `enablePatchForce`; without either, a create (no live object) is not forced (at
+ * preview it always is, so a conflict shows only in `up`). Read at v4.25.0 (env
+ * `PULUMI_K8S_ENABLE_PATCH_FORCE`) and at 94977969d (≈ 4.32–4.34, config `enablePatchForce`); the
+ * annotation is read from the inputs of every kind, not only Patch resources.
+ */
+export function forcesConflicts(inputs: PropertyMap, config: KubernetesConfig = {}): boolean {
+    const md = inputs.metadata;
+    const ann = isObject(md) ? md.annotations : undefined;
+    return (isObject(ann) && ann[PATCH_FORCE] === "true") || config.enablePatchForce === true;
 }

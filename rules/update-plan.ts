@@ -17,11 +17,13 @@ import {
     KubernetesConfig,
     checkKubernetes,
     diffKubernetes,
+    forcesConflicts,
     hasFixedName,
     isPatchResource,
     nestedString,
     requiredFieldsSent,
 } from "./kubernetes";
+import { processIgnoreChanges } from "./ignore-changes";
 import { PropertyMap, UNKNOWN, Value, containsUnknown, deepEqual } from "./values";
 
 export { UNKNOWN, Value, PropertyMap, DiffKind, KubernetesConfig };
@@ -32,6 +34,8 @@ export interface ResourceOptions {
     /** Unset: the provider's Diff decides; true/false overrides it (`continueStepsFromDiff`). */
     deleteBeforeReplace?: boolean;
     replaceOnChanges?: string[];
+    /** Paths reset to their old values before Check and Diff (rules/ignore-changes.ts). */
+    ignoreChanges?: string[];
 }
 
 /** A resource of the old state or of the new program. */
@@ -119,6 +123,7 @@ export type ProblemCode =
     | "protected-dependent"
     | "protected-delete"
     | "retained-recreate"
+    | "retained-recreate-conflict"
     | "create-before-delete-same-name"
     | "replace-undecided-at-preview"
     | "certificate-always-renews"
@@ -223,8 +228,8 @@ export class Planner {
     /** Plans the step of one resource of the new program (`generateSteps` → `continueStepsFromDiff`). */
     register(res: ResourceState): PlannedStep {
         this.registered.add(res.urn);
-        const inputs = this.effectiveInputs(res);
         const old = this.olds.get(res.urn);
+        const inputs = this.effectiveInputs(res, old);
         const because = this.pendingDeletes.get(res.urn);
         let step: PlannedStep;
         if (!old) step = this.newStep(res.urn, "create", inputs);
@@ -276,9 +281,11 @@ export class Planner {
     /**
      * Inputs as the provider sees them: at preview, a property depending on a resource whose
      * outputs are unknown is unknown (SDK `runtime/rpc.ts` `serializeProperty`: an unknown Output
-     * serializes as the unknown sentinel); then the provider's Check (pulumi-kubernetes `Check`).
+     * serializes as the unknown sentinel); then, with an old state, the `ignoreChanges` paths reset
+     * to their old values (`generateSteps` → `processIgnoreChanges`, before Check); then the
+     * provider's Check (pulumi-kubernetes `Check`).
      */
-    private effectiveInputs(res: ResourceState): PropertyMap {
+    private effectiveInputs(res: ResourceState, old: ResourceState | undefined): PropertyMap {
         let inputs = res.inputs;
         if (this.opts.preview && this.opts.propagateUnknowns) {
             inputs = Object.fromEntries(
@@ -288,6 +295,7 @@ export class Planner {
                 ]),
             );
         }
+        if (old && res.options?.ignoreChanges?.length) inputs = processIgnoreChanges(inputs, old.inputs, res.options.ignoreChanges).inputs;
         return isKubernetes(res.type) ? checkKubernetes(inputs, this.config(res)) : inputs;
     }
 
@@ -386,7 +394,7 @@ export class Planner {
             hasFixedName(inputs) &&
             nestedString(inputs, "name") === nestedString(old.inputs, "name") &&
             nestedString(inputs, "namespace") === nestedString(checkKubernetes(old.inputs, this.config(old)), "namespace");
-        if (dbr) this.flagRetained(old);
+        if (dbr) this.flagRetained(old, inputs);
         else if (sameName) {
             this.problem(
                 old.urn,
@@ -404,11 +412,29 @@ export class Planner {
         }
     }
 
-    /** A DBR of a retained named object only forgets it; the re-create then fails with AlreadyExists. */
-    private flagRetained(old: ResourceState): void {
+    /**
+     * A DBR of a retained named object only forgets it; the re-create then fails with AlreadyExists
+     * (a plain Create), or — with `upsertExistingObjects` — is a server-side apply of the new
+     * inputs onto the retained object under a **new** field manager (pulumi-kubernetes names one per
+     * create), which conflicts with the old manager's fields whose value changed unless the apply
+     * is forced (`await/await.go` `Creation` → `patchForce`: not forced outside preview without
+     * `pulumi.com/patchForce` or `enablePatchForce`). Seen with the real engine
+     * (tests/engine/day2.test.ts: "Server-Side Apply field conflict detected"). `inputs`: what the
+     * create applies (for a dependent deleted first, its old inputs).
+     */
+    private flagRetained(old: ResourceState, inputs: PropertyMap = old.inputs): void {
         if (!old.options?.retainOnDelete || !isKubernetes(old.type) || !hasFixedName(old.inputs)) return;
         if (isPatchResource(old.type, old.inputs)) return;
-        if (this.config(old).upsertExistingObjects) return;
+        if (this.config(old).upsertExistingObjects) {
+            if (forcesConflicts(inputs, this.config(old))) return;
+            return this.problem(
+                old.urn,
+                "retained-recreate-conflict",
+                "retainOnDelete + delete-before-replace with upsertExistingObjects: the re-create applies onto the " +
+                    "retained object under a new field manager and conflicts with the old one (await `Creation`, " +
+                    "`patchForce`): set the pulumi.com/patchForce annotation.",
+            );
+        }
         this.problem(
             old.urn,
             "retained-recreate",

@@ -125,6 +125,22 @@ export function resolveSpec(
     }
 }
 
+/**
+ * The resolved service of a spec whose only problems are pass-through pod-template rule
+ * violations, with those violations, instead of a SpecError: what the pods would have been had the
+ * rules not stopped them. tests/engine/pod-validation.test.ts renders such specs and dry-run
+ * creates their pods on a real API server, to check that our rules and the API server agree. The
+ * pod-usability checks (volume access under the security context) are skipped too. Structural
+ * problems still throw.
+ */
+export function resolveSpecKeepingPodIssues(
+    name: string,
+    args: InterStepBufferServiceArgs,
+): { svc: ResolvedService; podIssues: SpecIssue[] } {
+    const podIssues: SpecIssue[] = [];
+    return { svc: resolveChecked(name, args, undefined, podIssues), podIssues };
+}
+
 /** The pod-template fields of each flavour: where they live, their container templates, the pod's containers. */
 const FLAVOURS = [
     {
@@ -173,12 +189,21 @@ function bestEffortPodIssues(args: unknown): SpecIssue[] {
 
 const EMPTY_POD = { labels: {}, annotations: {}, automountServiceAccountToken: false };
 
-/** Validates and resolves the component arguments; throws at the first structural problem. */
+/**
+ * Validates and resolves the component arguments; throws at the first structural problem. With
+ * `keptPodIssues`, pod-template rule violations go there instead (see resolveSpecKeepingPodIssues).
+ */
 function resolveChecked(
     name: string,
     args: InterStepBufferServiceArgs | undefined,
     opts?: pulumi.ComponentResourceOptions,
+    keptPodIssues?: SpecIssue[],
 ): ResolvedService {
+    const keep = (issues: SpecIssue[]): SpecIssue[] => {
+        if (!keptPodIssues) return issues;
+        keptPodIssues.push(...issues);
+        return [];
+    };
     // Plain JavaScript and other languages can pass anything: check the type before using it.
     if (typeof name !== "string") fail("name", `must be a string, got ${name === null ? "null" : typeof name}`);
     const obj = optionalObject(args, "args");
@@ -206,15 +231,17 @@ function resolveChecked(
         const jetstream = resolveJetStream(obj.jetstream, "jetstream");
         // The pod template is validated in both modes: in numaflow mode the controller builds its
         // pods from the same fields.
-        const issues = podTemplateIssues(
-            jetstream.podTemplate,
-            {
-                containerTemplate: jetstream.containerTemplate,
-                reloaderContainerTemplate: jetstream.reloaderContainerTemplate,
-                metricsContainerTemplate: jetstream.metricsContainerTemplate,
-            },
-            ["main", "reloader", "metrics"],
-            "jetstream",
+        const issues = keep(
+            podTemplateIssues(
+                jetstream.podTemplate,
+                {
+                    containerTemplate: jetstream.containerTemplate,
+                    reloaderContainerTemplate: jetstream.reloaderContainerTemplate,
+                    metricsContainerTemplate: jetstream.metricsContainerTemplate,
+                },
+                ["main", "reloader", "metrics"],
+                "jetstream",
+            ),
         );
         const common = collect(() => base(jetstream.replicas), issues);
         throwIssues(issues);
@@ -229,20 +256,22 @@ function resolveChecked(
             }),
         };
         // In numaflow mode the controller builds the pods (not our pod template): nothing to check.
-        if (provisioner === "direct") assertJetStreamPodUsable(svc);
+        if (provisioner === "direct" && !keptPodIssues) assertJetStreamPodUsable(svc);
         return svc;
     }
     const redis = resolveRedis(obj.redis, "redis");
     if (redis.native) {
-        const issues = podTemplateIssues(
-            redis.native.podTemplate,
-            {
-                redisContainerTemplate: redis.native.redisContainerTemplate,
-                sentinelContainerTemplate: redis.native.sentinelContainerTemplate,
-                metricsContainerTemplate: redis.native.metricsContainerTemplate,
-            },
-            ["redis", "sentinel", "metrics"],
-            "redis.native",
+        const issues = keep(
+            podTemplateIssues(
+                redis.native.podTemplate,
+                {
+                    redisContainerTemplate: redis.native.redisContainerTemplate,
+                    sentinelContainerTemplate: redis.native.sentinelContainerTemplate,
+                    metricsContainerTemplate: redis.native.metricsContainerTemplate,
+                },
+                ["redis", "sentinel", "metrics"],
+                "redis.native",
+            ),
         );
         const common = collect(() => base(redis.native!.replicas), issues);
         throwIssues(issues);
@@ -252,7 +281,7 @@ function resolveChecked(
             redis: redis.native,
             names: redisNames(name),
         });
-        assertRedisPodUsable(svc);
+        if (!keptPodIssues) assertRedisPodUsable(svc);
         return svc;
     }
     return { type: "redis-external", ...base(0, true), networkPolicy: undefined, redis: redis.external, names: redisNames(name) };

@@ -6,9 +6,10 @@
  * replaced delete-before-replace (`provider/pkg/provider/provider.go` `Diff`, `naming.go` `IsNamed`):
  * the client/auth Secret (fixed: other stacks reference it) on a password rotation, TLS toggle or
  * certificate renewal, the JetStream ConfigMap and server Secret on settings/credential changes, the
- * Redis TLS Secret, and the StatefulSet on a claim-template change. So with `retainOnDelete` the
- * component requires `upsertExistingObjects: true` on the default Kubernetes provider (the create
- * then adopts the retained object), read as `Configure` reads it: `kubernetes:upsertExistingObjects`
+ * Redis TLS Secret (the StatefulSet's claim template never changes: render/statefulset.ts). So with
+ * `retainOnDelete` the component requires `upsertExistingObjects: true` on the default Kubernetes
+ * provider (the create then adopts the retained object, forced: resources/k8s-object.ts
+ * `forceOnRecreate`), read as `Configure` reads it: `kubernetes:upsertExistingObjects`
  * config, else env `PULUMI_K8S_UPSERT_EXISTING_OBJECTS`. An explicit provider's setting cannot be
  * read at construction, so that combination is rejected too.
  */

@@ -22,7 +22,7 @@ import { createCredentials, createPassword, CREDENTIAL_LENGTHS, CredentialResour
 import { CertificateStatus, createCertificateAuthority, createLeafCertificate, KeyAndCert } from "./certificates";
 import { createMonitoring } from "./monitoring";
 import { createVolumeGrowth } from "./volume-growth";
-import { objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
+import { forceOnRecreate, objectArgs, secretArgs, skipAwait, statefulSetOptions, withPodAnnotation } from "./k8s-object";
 import { RESTART_CHECKSUM_ANNOTATION } from "../render/checksum";
 import { jetStreamRestartChecksum } from "../render/jetstream/restart";
 import { scaleDownHooks } from "./hooks";
@@ -105,7 +105,7 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
     const clientData = pulumi.all([creds, ca?.certPem]).apply(([c, caPem]) => base64Data(renderClientAuthSecretData(c, caPem)));
     new k8s.core.v1.Secret(
         `${name}-js-client-auth`,
-        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, d), clientData),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, d), clientData, opts),
         opts,
     );
 
@@ -122,13 +122,14 @@ export function createJetStreamResources(svc: ResolvedJetStreamService, child: C
         );
     new k8s.core.v1.Secret(
         `${name}-js-server`,
-        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverData),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverData, opts),
         opts,
     );
 
     new k8s.core.v1.ConfigMap(
         `${name}-js-config`,
-        objectArgs(namespace, (ns) => renderJetStreamConfigMap(svc, ns), ["data"]),
+        // Fixed name, replaced on a data change (settings, replicas): see forceOnRecreate.
+        objectArgs(namespace, (ns) => forceOnRecreate(renderJetStreamConfigMap(svc, ns), opts), ["data"]),
         opts,
     );
     new k8s.core.v1.Service(

@@ -16,6 +16,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
 import { K8sObject } from "../render/k8s-types";
+import { CLAIM_TEMPLATE_IGNORE_CHANGES } from "../render/statefulset";
+import { PATCH_FORCE_ANNOTATION as PATCH_FORCE } from "../render/volume-patch";
 import { ChildOptions } from "./child-options";
 
 type Args = Record<string, pulumi.Input<any>>;
@@ -45,14 +47,32 @@ export function objectArgs(namespace: pulumi.Input<string>, render: (ns: string)
 
 /**
  * Secret args: `data` (generated: passwords, keys, certificates) is a secret Output of its own
- * property; metadata and type are plain (rendered with empty data).
+ * property; metadata and type are plain (rendered with empty data). A Secret's data change replaces
+ * it under its fixed name, so it gets {@link forceOnRecreate}.
  */
 export function secretArgs(
     namespace: pulumi.Input<string>,
     render: (ns: string, data: Record<string, string>) => K8sObject,
     data: pulumi.Input<Record<string, string>>,
+    child: ChildOptions,
 ): Args {
-    return { ...objectArgs(namespace, (ns) => render(ns, {})), data: pulumi.secret(data) };
+    return { ...objectArgs(namespace, (ns) => forceOnRecreate(render(ns, {}), child)), data: pulumi.secret(data) };
+}
+
+/**
+ * With `retainOnDelete`, `pulumi.com/patchForce: "true"` on an object that a change replaces
+ * delete-before-replace under its fixed name (a Secret or ConfigMap whose data changes: force-new
+ * in pulumi-kubernetes `diff.go` `forceNewProperties`). The delete of a retained object only
+ * forgets it (pulumi `step.go` `DeleteStep.Apply`) and, with `upsertExistingObjects` (required:
+ * args/retain.ts), the create is a server-side apply onto it under a new field manager, which
+ * conflicts with the old manager's changed fields unless forced (`await/await.go` `Creation` →
+ * `patchForce`, which reads this annotation on every kind; rules/kubernetes.ts `forcesConflicts`).
+ * Forced, the new manager takes those fields over. Without `retainOnDelete` the delete is real and
+ * nothing conflicts, so the objects stay as they were.
+ */
+export function forceOnRecreate(obj: K8sObject, child: ChildOptions): K8sObject {
+    if (!child.retainOnDelete) return obj;
+    return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [PATCH_FORCE]: "true" } } };
 }
 
 /**
@@ -77,7 +97,10 @@ export function skipAwait(obj: K8sObject, skip: boolean): K8sObject {
     return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, "pulumi.com/skipAwait": "true" } } };
 }
 
-/** Resource options of the StatefulSet: the component's custom timeouts. */
+/**
+ * Resource options of the StatefulSet: the component's custom timeouts, and the claim template
+ * fixed at creation (render/statefulset.ts `CLAIM_TEMPLATE_IGNORE_CHANGES`).
+ */
 export function statefulSetOptions(child: ChildOptions, timeouts: pulumi.CustomTimeouts): pulumi.CustomResourceOptions {
-    return { ...child, customTimeouts: timeouts };
+    return { ...child, customTimeouts: timeouts, ignoreChanges: CLAIM_TEMPLATE_IGNORE_CHANGES };
 }

@@ -89,12 +89,12 @@ export function createNumaflowResources(svc: ResolvedJetStreamService, child: Ch
 
     const clientSecret = new k8s.core.v1.Secret(
         `${name}-js-client-auth`,
-        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, d), clientPlain.apply(base64Data)),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.clientAuthSecret, ns, d), clientPlain.apply(base64Data), child),
         child,
     );
     const serverSecret = new k8s.core.v1.Secret(
         `${name}-js-server`,
-        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverPlain.apply(base64Data)),
+        secretArgs(namespace, (ns, d) => renderJetStreamSecret(svc, names.serverSecret, ns, d), serverPlain.apply(base64Data), child),
         child,
     );
 

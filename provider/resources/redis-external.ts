@@ -49,6 +49,7 @@ export function createExternalRedisResources(svc: ResolvedExternalRedisService, 
                 metadata: { name, namespace: ns, labels: objectLabels(svc.name, "redis") },
             }),
             data,
+            child,
         ),
         child,
     );

@@ -66,7 +66,7 @@ function createTlsSecret(
         .apply(([caPem, cert, key]) => base64Data({ [REDIS_TLS_KEYS.ca]: caPem, [REDIS_TLS_KEYS.cert]: cert, [REDIS_TLS_KEYS.key]: key }));
     const secret = new k8s.core.v1.Secret(
         `${svc.name}-redis-tls`,
-        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.tlsSecret, ns, d), data),
+        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.tlsSecret, ns, d), data, child),
         child,
     );
     return { data, secret };
@@ -118,7 +118,7 @@ export function createNativeRedisResources(svc: ResolvedNativeRedisService, chil
     );
     const authSecret = new k8s.core.v1.Secret(
         `${name}-redis-auth`,
-        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.authSecret, ns, d), authData),
+        secretArgs(namespace, (ns, d) => renderRedisSecret(svc, names.authSecret, ns, d), authData, opts),
         opts,
     );
 

@@ -93,6 +93,8 @@ start etcd "$etcd_bin" --name engine-test --data-dir "$dir/etcd" \
 # namespace `pod-security.kubernetes.io/enforce: restricted`).
 # --endpoint-reconciler-type=none: the `kubernetes` Service's endpoints would be 127.0.0.1, which
 # endpoint validation refuses (loopback).
+# --allow-privileged=true, as kubeadm and managed clusters set it (the default, false, makes
+# validation refuse `privileged: true` with "disallowed by cluster policy"); PodSecurity decides.
 start kube-apiserver "$bin/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$etcd_port" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -100,6 +102,7 @@ start kube-apiserver "$bin/kube-apiserver" \
   --client-ca-file "$pki/ca.crt" --token-auth-file "$pki/tokens.csv" \
   --authorization-mode Node,RBAC \
   --enable-admission-plugins NodeRestriction,PodSecurity \
+  --allow-privileged=true \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.96.0.0/16 \

@@ -62,6 +62,7 @@ export interface Registered {
         aliases: any[];
         dependencies: string[];
         deleteBeforeReplace: boolean;
+        ignoreChanges: string[];
         customTimeouts?: { create: string; update: string; pb_delete: string; read: string };
     };
 }
@@ -198,6 +199,7 @@ function wrapMonitor(): void {
                 aliases: req.getAliasesList().map((a: any) => a.toObject()),
                 dependencies: req.getDependenciesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                ignoreChanges: req.getIgnorechangesList(),
                 customTimeouts: req.getCustomtimeouts()?.toObject(),
                 hooks: hookBinding(req.getHooks()),
             },

@@ -61,12 +61,6 @@ interface Case {
     persistence: boolean;
 }
 
-/**
- * Known issue: `pulumi destroy` leaves the StatefulSet's Pods running, orphaned (see the destroy test).
- * Set to false when the component no longer orphans on destroy; the test then requires the Pods gone.
- */
-const ORPHANED_ON_DESTROY = true;
-
 const CASES: Case[] = [
     {
         title: "JetStream (3 replicas, TLS, encryption, persistence)",
@@ -272,37 +266,29 @@ describe("engine: the real Pulumi engine against a real API server", function ()
                 await consumerStack.workspace.removeStack(consumerStack.name);
             });
 
-            it("pulumi destroy removes every object of the stack (its Pods stay, orphaned: known issue)", async function () {
+            it("pulumi destroy removes every object of the stack, and the garbage collector its Pods (only the retained PVCs stay)", async function () {
                 const objs = await stackObjects(stack);
                 await timed(`${c.stackName}: pulumi destroy`, () => stack.destroy({ onOutput: quiet }));
                 for (const o of objs) {
                     const r = await cluster.request("GET", objectPath(o));
                     assert.equal(r.status, 404, `${o.kind}/${o.name} still exists after destroy`);
                 }
-                // Known issue (found here): the StatefulSet always carries `pulumi.com/deletionPropagationPolicy:
-                // orphan` (provider/render/statefulset.ts, for claim-template replacements), and pulumi-kubernetes
-                // reads it on every delete, `destroy` included (`await.go` `Deletion`). So the garbage collector
-                // orphans the Pods (drops their ownerReferences) instead of deleting them: they stay. The PVCs
-                // stay too (whenDeleted: Retain). When the Pods are deleted again, drop ORPHANED_ON_DESTROY.
-                const left = await waitFor("pods orphaned by the garbage collector", 60_000, async () => {
+                // The StatefulSet carries no `pulumi.com/deletionPropagationPolicy: orphan` any more (its claim
+                // template is fixed at creation, provider/render/statefulset.ts), so its delete cascades: the
+                // garbage collector deletes the Pods (Pending, never scheduled: removed at once). It used to
+                // orphan them (the defect this test pinned). The PVCs stay, as `whenDeleted: Retain` says.
+                const left = await waitFor("the garbage collector to delete the pods", 60_000, async () => {
                     const all = await cluster.objects(c.ns);
-                    const pods = all.filter((o) => o.kind === "Pod");
-                    return pods.length === 0 || pods.every((p) => !(p.obj.metadata.ownerReferences ?? []).length) ? all : undefined;
+                    return all.some((o) => o.kind === "Pod") ? undefined : all;
                 });
                 const leftNames = left.map((o) => `${o.kind}/${o.name}`).sort();
                 const pvcs = left.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.name);
-                const pods = left.filter((o) => o.kind === "Pod").map((o) => o.name);
                 assert.deepEqual(
-                    leftNames.filter((n) => !n.startsWith("PersistentVolumeClaim/") && !n.startsWith("Pod/")),
+                    leftNames.filter((n) => !n.startsWith("PersistentVolumeClaim/")),
                     [],
                     `left behind: ${leftNames.join(", ")}`,
                 );
                 assert.equal(pvcs.length, c.persistence ? createdPods : 0, `PVCs left: ${pvcs.join(", ")}`);
-                if (ORPHANED_ON_DESTROY) {
-                    assert.equal(pods.length, createdPods, `orphaned pods left: ${pods.join(", ")}`);
-                } else {
-                    assert.deepEqual(pods, [], "the pods are deleted with the StatefulSet");
-                }
                 const state = await stack.exportStack();
                 assert.equal((state.deployment.resources ?? []).length, 0, "stack state empty");
             });

@@ -78,6 +78,7 @@ function toResourceState(req: any, urn: string): ResourceState {
             retainOnDelete: req.getRetainondelete(),
             deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
             replaceOnChanges: req.getReplaceonchangesList(),
+            ignoreChanges: req.getIgnorechangesList(),
         },
     };
 }

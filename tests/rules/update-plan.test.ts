@@ -348,14 +348,34 @@ describe("rules: Kubernetes objects through the engine (pulumi-kubernetes Diff +
         assert.deepStrictEqual([stepOf(plan, secretUrn).kind, plan.dependentDeletes.length], ["update", 0]);
     });
 
-    it("retainOnDelete + DBR of a named object: flagged (AlreadyExists at up), unless upsertExistingObjects", () => {
+    it("retainOnDelete + DBR of a named object: AlreadyExists without upsertExistingObjects, an SSA conflict with it unless forced", () => {
         const olds = isbState({ secretRetained: true });
         const news = olds.map((r) => (r.urn === secretUrn ? { ...r, inputs: { ...r.inputs, data: { password: "bmV3" } } } : r));
         assert.deepStrictEqual(
             planUpdate(olds, news).problems.map((p) => [p.code, p.urn]),
             [["retained-recreate", secretUrn]],
         );
-        assert.deepStrictEqual(planUpdate(olds, news, { kubernetes: { upsertExistingObjects: true } }).problems, []);
+        // The real engine (pulumi-kubernetes 4.25): "Server-Side Apply field conflict detected" (tests/engine/day2.test.ts).
+        assert.deepStrictEqual(
+            planUpdate(olds, news, { kubernetes: { upsertExistingObjects: true } }).problems.map((p) => [p.code, p.urn]),
+            [["retained-recreate-conflict", secretUrn]],
+        );
+        const forced = news.map((r) =>
+            r.urn === secretUrn
+                ? {
+                      ...r,
+                      inputs: {
+                          ...r.inputs,
+                          metadata: { ...((r.inputs as PropertyMap).metadata as any), annotations: { "pulumi.com/patchForce": "true" } },
+                      },
+                  }
+                : r,
+        );
+        assert.deepStrictEqual(planUpdate(olds, forced, { kubernetes: { upsertExistingObjects: true } }).problems, []);
+        assert.deepStrictEqual(
+            planUpdate(olds, news, { kubernetes: { upsertExistingObjects: true, enablePatchForce: true } }).problems,
+            [],
+        );
     });
 
     it("deleteBeforeReplace: false on a named object: create-before-delete of the same name is flagged", () => {

@@ -50,11 +50,11 @@ describe("render: StatefulSet and PodDisruptionBudget", () => {
         volumeClaimName: "vol",
     };
 
-    it("renders the whole StatefulSet: rolling updates, retained claims, orphaned pods on deletion, no pod annotations when there are none", () => {
+    it("renders the whole StatefulSet: rolling updates, retained claims, no annotations (deleting it deletes its pods), no pod annotations when there are none", () => {
         assert.deepEqual(renderStatefulSet(parts), {
             apiVersion: "apps/v1",
             kind: "StatefulSet",
-            metadata: { name: "sts", namespace: "ns", annotations: { "pulumi.com/deletionPropagationPolicy": "orphan" } },
+            metadata: { name: "sts", namespace: "ns" },
             spec: {
                 replicas: 3,
                 serviceName: "svc",

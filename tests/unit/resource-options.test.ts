@@ -22,6 +22,43 @@ describe("resource options", () => {
         }
     });
 
+    it("with retainOnDelete, every Secret and fixed-name ConfigMap (re-created under its name on a change) forces field conflicts (pulumi.com/patchForce); without it none does", async () => {
+        const force = (c: any) => c.inputs.metadata?.annotations?.["pulumi.com/patchForce"];
+        const specs = [
+            JS,
+            { namespace: "pipelines", jetstream: { version: "2.10.29", tls: true } },
+            { namespace: "pipelines", redis: { native: { version: "7.0.15", tls: true } } },
+            { namespace: "pipelines", redis: { external: { url: "r.example.com:6379", user: "isb", password: "pw" } } },
+        ];
+        setConfig("kubernetes:upsertExistingObjects", "true");
+        try {
+            for (const [i, spec] of specs.entries()) {
+                const b = await build(`force${i}`, spec as any, { retainOnDelete: true });
+                const objects = b.children.filter((c) => /^kubernetes:core\/v1:(Secret|ConfigMap)$/.test(c.type));
+                assert.ok(objects.length > 0);
+                // The native Redis ConfigMaps have content-derived names: a change creates a new one first.
+                for (const c of objects) assert.equal(force(c), /-redis-(config|scripts)$/.test(c.name) ? undefined : "true", `${c.name}`);
+                const plain = await build(`noforce${i}`, spec as any);
+                for (const c of plain.children.filter((x) => x.type.startsWith("kubernetes:") && !x.type.endsWith("Patch")))
+                    assert.equal(force(c), undefined, `${c.name} without retainOnDelete`);
+            }
+        } finally {
+            setConfig("kubernetes:upsertExistingObjects", "");
+        }
+    });
+
+    it("the StatefulSet ignores changes of its claim template's spec (fixed at creation; no replacement, no orphaned pods)", async () => {
+        for (const spec of [
+            { namespace: "pipelines", jetstream: { version: "2.10.29", persistence: {} } },
+            { namespace: "pipelines", redis: { native: { version: "7.0.15", persistence: {} } } },
+        ]) {
+            const b = await build("ignore", spec as any);
+            const sts = b.children.find((c) => c.type === "kubernetes:apps/v1:StatefulSet")!;
+            assert.deepEqual(sts.options.ignoreChanges, ["spec.volumeClaimTemplates[0].spec"]);
+            assert.equal(sts.inputs.metadata.annotations?.["pulumi.com/deletionPropagationPolicy"], undefined);
+        }
+    });
+
     it("rejects retainOnDelete without upsertExistingObjects on the default provider, and with an explicit provider", () => {
         const { InterStepBufferService } = require("../../provider");
         const saved = process.env.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;

@@ -175,7 +175,10 @@ export function validateContainerTemplate(tpl: ResolvedContainerTemplate, path: 
     if (tpl.imagePullPolicy !== undefined && tpl.imagePullPolicy !== "" && !PULL_POLICIES.includes(tpl.imagePullPolicy)) {
         issues.add(at(path, "imagePullPolicy"), `must be one of ${PULL_POLICIES.join(", ")}, got ${show(tpl.imagePullPolicy)}`);
     }
-    validateResources(tpl.resources, at(path, "resources"), issues);
+    // Checked as rendered: the template's resources merge over the default cpu and memory requests
+    // every container gets (render/default-resources.ts; found by tests/engine/pod-validation.test.ts:
+    // the API server accepts hugepages in a template without cpu or memory).
+    validateResources(tpl.resources, at(path, "resources"), issues, ["cpu", "memory"]);
     if (tpl.securityContext !== undefined) {
         // Checked as rendered: merged field by field over the component's hardening
         // (render/container-template.ts applyContainerTemplate), reported at the user's fields.

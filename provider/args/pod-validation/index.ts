@@ -1,11 +1,10 @@
 /**
  * Preview-time validation of everything the component passes through to the pods, as the
- * apiserver validates them. A StatefulSet itself is checked only for its template's labels and
- * annotations (kubernetes/kubernetes pkg/apis/apps/validation/validation.go
- * ValidatePodTemplateSpecForStatefulSet: "TODO: Add validation for PodSpec"); the pod spec is
- * validated when the StatefulSet controller creates each pod (pkg/apis/core/validation/validation.go
- * ValidatePodCreate → ValidatePodSpec), so a bad field leaves a StatefulSet whose pods are never
- * created. The rules are those of ValidatePodTemplateSpec / ValidatePodSpec and the functions each
+ * apiserver validates them. kube-apiserver 1.34.4 refuses a StatefulSet whose template breaks these
+ * rules at its creation (tests/engine/pod-validation.test.ts: 422 at the StatefulSet), so without
+ * them `pulumi up` fails half-way (the pods are validated again at their creation:
+ * pkg/apis/core/validation/validation.go ValidatePodCreate → ValidatePodSpec). The rules are
+ * those of ValidatePodTemplateSpec / ValidatePodSpec and the functions each
  * module names. Pure functions over the resolved spec: they collect every problem (Issue: field path +
  * reason) instead of stopping at the first, and provider/args/resolve.ts throws them together as
  * one SpecError (a Pulumi InputPropertiesError).

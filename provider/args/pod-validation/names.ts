@@ -203,6 +203,21 @@ export function isValidIP(value: string): string[] {
     return canon === value ? [] : [`must be in canonical form (${JSON.stringify(canon)})`];
 }
 
+/**
+ * ip.go IsValidIPForLegacyField with `strictValidation` false, as kube-apiserver 1.34 runs it for
+ * fields older than strict IP validation (core/validation `IsValidIPForLegacyField`: strict only
+ * with the alpha feature gate StrictIPCIDRValidation, off by default): whatever
+ * netutils.ParseIPSloppy parses — IPv4 parts with leading zeros (read as decimal), IPv4-mapped and
+ * non-canonical IPv6 included; no zone. Found by tests/engine/pod-validation.test.ts: a 1.34.4 API
+ * server accepts the nameservers "010.1.1.1" and "2001:DB8::1" that {@link isValidIP} refuses.
+ */
+export function isValidIPForLegacyField(value: string): string[] {
+    const problems = isValidIP(value);
+    if (problems.length === 0) return [];
+    const ok = ["must not have leading 0s", "must not be an IPv4-mapped IPv6 address"];
+    return problems.every((m) => ok.includes(m) || m.startsWith("must be in canonical form")) ? [] : problems;
+}
+
 /** meta/v1 ValidateLabelName. */
 export function validateLabelName(name: string, path: string, issues: Issues): void {
     for (const m of isQualifiedName(name)) issues.add(path, `key ${show(name)}: ${m}`);

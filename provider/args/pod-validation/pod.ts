@@ -22,7 +22,7 @@ import { asObject, Issues, show, stringAt, stringsAt, arrayAt } from "./issues";
 import {
     isDNS1123Label,
     isDNS1123SubdomainWithUnderscore,
-    isValidIP,
+    isValidIPForLegacyField,
     keyPath,
     nameIsDNSSubdomain,
     validateAnnotations,
@@ -94,7 +94,7 @@ function dnsConfig(cfg: Data | undefined, policy: string, path: string, issues: 
     const nameservers = stringsAt(cfg, "nameservers", path, issues) ?? [];
     if (nameservers.length > 3) issues.add(at(path, "nameservers"), `must not have more than 3 nameservers, got ${nameservers.length}`);
     nameservers.forEach((s, i) => {
-        for (const m of isValidIP(s)) issues.add(at(at(path, "nameservers"), i), `${show(s)} ${m}`);
+        for (const m of isValidIPForLegacyField(s)) issues.add(at(at(path, "nameservers"), i), `${show(s)} ${m}`);
     });
     const searches = stringsAt(cfg, "searches", path, issues) ?? [];
     if (searches.length > 32) issues.add(at(path, "searches"), `must not have more than 32 search paths, got ${searches.length}`);
@@ -160,7 +160,8 @@ export function validatePodTemplate(tpl: ResolvedPodTemplate, containers: readon
     if (tpl.affinity) validateAffinity(tpl.affinity, at(path, "affinity"), issues);
     // The apiserver does not check these names' format (validateImagePullSecrets only refuses other
     // fields); a name no Secret can have is refused here all the same, as it was before.
-    tpl.imagePullSecrets?.forEach((s, i) => subdomainName(s.name, at(at(at(path, "imagePullSecrets"), i), "name"), issues));
+    // validateImagePullSecrets checks only that nothing but `name` is set, not the name itself (kubernetes
+    // 1.34.4; found by tests/engine/pod-validation.test.ts: "reg_cred" is accepted).
     subdomainName(tpl.priorityClassName, at(path, "priorityClassName"), issues);
     subdomainName(tpl.serviceAccountName, at(path, "serviceAccountName"), issues);
     subdomainName(tpl.runtimeClassName, at(path, "runtimeClassName"), issues, true);

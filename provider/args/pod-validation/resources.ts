@@ -87,11 +87,16 @@ function checkList(list: Record<string, unknown> | undefined, path: string, issu
     return out;
 }
 
-/** validateResourceRequirements for a container's `resources` ({limits, requests}). */
+/**
+ * validateResourceRequirements for a container's `resources` ({limits, requests}). `requestedByDefault`:
+ * resources the rendered container always requests besides these (the component's default requests,
+ * render/default-resources.ts), which count for "HugePages require cpu or memory".
+ */
 export function validateResources(
     resources: { limits?: Record<string, unknown>; requests?: Record<string, unknown> } | undefined,
     path: string,
     issues: Issues,
+    requestedByDefault: readonly string[] = [],
 ): void {
     if (resources === undefined) return;
     const limPath = at(path, "limits");
@@ -115,7 +120,7 @@ export function validateResources(
             issues.add(keyPath(limPath, name), `is required: a limit must be set for ${name}, which cannot be overcommitted`);
         }
     }
-    const names = [...limits.keys(), ...requests.keys()];
+    const names = [...limits.keys(), ...requests.keys(), ...requestedByDefault];
     if (names.some(isHugePages) && !names.some((n) => n === "cpu" || n === "memory")) {
         issues.add(path, "hugepages require a cpu or memory request or limit");
     }
