@@ -7,6 +7,7 @@ import { selectorLabels } from "../../provider/render/labels";
 import { DEFAULT_REQUESTS, largestMaxmemory, redisMemoryBytes } from "../../provider/render/default-resources";
 import { resolveRedisSettings } from "../../provider/args/redis-settings";
 import { defaultTopologySpread } from "../../provider/render/topology";
+import { renderedPodTemplateIssues } from "../../provider/args/pod-validation/rendered";
 import { build, K8S } from "../../sim/runtime/build";
 
 async function podSpec(name: string, args: InterStepBufferServiceArgs): Promise<Record<string, any>> {
@@ -136,6 +137,27 @@ describe("default resource requests", () => {
             redis: { native: { version: "7.0.15", redisContainerTemplate: { resources: { requests: { memory: "3Gi" } } } } },
         });
         assert.deepEqual(requestsOf(redis).redis, { requests: { cpu: "100m", memory: "3Gi" } });
+    });
+
+    it("a limit below a default request (and no request of that name) lowers the request to the limit; a larger one keeps the default", async () => {
+        // The API server refuses a request above its limit (found by tests/engine/pod-validation.test.ts).
+        const spec = await podSpec("req-limit", {
+            namespace: "pipelines",
+            jetstream: {
+                version: "2.10.29",
+                containerTemplate: { resources: { limits: { memory: "128Mi", cpu: "2" } } },
+                reloaderContainerTemplate: { resources: { limits: { cpu: "5m" }, requests: { cpu: "1m" } } },
+            },
+        });
+        const r = requestsOf(spec);
+        assert.deepEqual(r.main, { limits: { memory: "128Mi", cpu: "2" }, requests: { cpu: "100m", memory: "128Mi" } });
+        assert.deepEqual(r.reloader, { limits: { cpu: "5m" }, requests: { cpu: "1m", memory: "16Mi" } });
+        assert.deepEqual(renderedPodTemplateIssues({ spec }), [], "the rendered template passes the API server's rules");
+        const redis = await podSpec("req-limit-r", {
+            namespace: "pipelines",
+            redis: { native: { version: "7.0.15", redisContainerTemplate: { resources: { limits: { memory: "0.5Gi" } } } } },
+        });
+        assert.deepEqual(requestsOf(redis).redis, { limits: { memory: "0.5Gi" }, requests: { cpu: "100m", memory: "0.5Gi" } });
     });
 
     it("the Redis memory request follows the largest maxmemory a node can run with (Redis memtoll units)", async () => {
