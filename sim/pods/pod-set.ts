@@ -12,6 +12,7 @@
 import * as path from "node:path";
 import { PodNetwork } from "./netns";
 import { ExecResult, Pod, PodProcess } from "./pod";
+import { PodProbes } from "./probes";
 import { requireBinary, requireRoot } from "./requirements";
 import {
     acquireMountPoints,
@@ -99,6 +100,11 @@ export function mountPointsOf<C extends string>(states: PodState<C>[]): MountPoi
 /** The pods of one component and the processes run in them. Always {@link PodSet.destroy}. */
 export class PodSet<C extends string> {
     private destroyed = false;
+    /** See {@link onReadyChange}. */
+    private readonly readyListeners = new Set<(pod: string, ready: boolean) => void>();
+    private readonly readyPods = new Set<string>();
+    /** The kubelet-like probes of each created pod (`probes.ts`), set up by the flavour beds. */
+    protected readonly podProbes = new Map<string, PodProbes>();
     /** See {@link PodSetOptions.onPodCreated}. */
     private podCreated?: PodSetOptions["onPodCreated"];
     /** The container names, in the order of the {@link ContainerMap}. */
@@ -289,12 +295,38 @@ export class PodSet<C extends string> {
         }
     }
 
+    // ------------------------------------------------------------------------- readiness
+
+    /**
+     * Calls `listener(pod, ready)` whenever a pod's Ready condition changes, as the kubelet reports
+     * it from the pod's probes (`probes.ts`; consumers: Services, which route to Ready pods only).
+     * @returns a function that removes the listener.
+     */
+    onReadyChange(listener: (pod: string, ready: boolean) => void): () => void {
+        this.readyListeners.add(listener);
+        return () => this.readyListeners.delete(listener);
+    }
+
+    /** The pod's Ready condition as its probes last decided it (false before its first readiness). */
+    isReady(name: string): boolean {
+        return this.readyPods.has(name);
+    }
+
+    /** Records the pod's Ready condition (called by its {@link PodProbes}) and tells the listeners when it changed. */
+    protected setReady(name: string, ready: boolean): void {
+        if (ready === this.readyPods.has(name)) return;
+        if (ready) this.readyPods.add(name);
+        else this.readyPods.delete(name);
+        this.readyListeners.forEach((l) => l(name, ready));
+    }
+
     // -------------------------------------------------------------------------- teardown
 
     /** Stops every process, removes the network, pod files and data, and the mount points tests created. Idempotent. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;
         this.destroyed = true;
+        this.podProbes.forEach((p) => p.stop());
         try {
             await this.network.destroy();
         } finally {
