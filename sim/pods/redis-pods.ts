@@ -170,8 +170,9 @@ export class RedisPods extends PodSet<ContainerName> {
      * (`binary`, e.g. Debian's `prometheus-redis-exporter`): the container's rendered environment
      * (`REDIS_ADDR`, `REDIS_USER`, `REDIS_PASSWORD`, the TLS CA file), mounts and user, and no
      * arguments (the image's entrypoint has none). It is stopped with the bed.
+     * @param envOverrides - changes to the rendered environment (undefined removes a variable), for controls.
      */
-    startMetrics(name: string, binary: string): PodProcess {
+    startMetrics(name: string, binary: string, envOverrides: Record<string, string | undefined> = {}): PodProcess {
         const d = this.describe(name, "redis");
         // The image's entrypoint (`/redis_exporter`, no arguments) is the installed binary.
         const sts = findStatefulSet(this.children);
@@ -186,7 +187,9 @@ export class RedisPods extends PodSet<ContainerName> {
         const children = this.children.map((c) => (c === sts ? withEntrypoint : c));
         const metrics = describePods(children, { root: path.dirname(d.podRoot), container: "metrics" }).find((x) => x.name === name);
         if (!metrics || metrics.container.name !== "metrics") throw new Error(`the pods have no metrics container`);
-        const launch = containerLaunch(metrics, metrics.command, Object.keys(process.env));
+        const env = { ...metrics.env, ...envOverrides };
+        Object.keys(env).forEach((k) => env[k] === undefined && delete env[k]);
+        const launch = containerLaunch({ ...metrics, env: env as Record<string, string> }, metrics.command, Object.keys(process.env));
         const pod = this.state(name).pod;
         if (!pod) throw new Error(`pod ${name} has not been created`);
         return pod.spawn("metrics", launch.cmd, launch.args, { env: launch.env });
