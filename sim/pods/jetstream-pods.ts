@@ -269,7 +269,8 @@ export class JetStreamPods extends PodSet<Nats> {
                 spec: this.describe(name, c).container,
                 current: () => this.process(name, c),
                 attempt: (handler) => runProbeHandler(handler, target(c)),
-                restart: async (_kind, grace) => {
+                start: () => this.startPod(name),
+                kill: async (_kind, grace) => {
                     if (c !== "nats") throw new Error(`${c} has no liveness probe`);
                     const proc = this.process(name)!;
                     const started = Date.now();
@@ -277,7 +278,6 @@ export class JetStreamPods extends PodSet<Nats> {
                         ? await this.runHook(name, "preStop", grace)
                         : undefined;
                     await this.stopPod(name, Math.max(MIN_GRACE_MS, grace - (Date.now() - started)));
-                    if (!this.running(name)) this.startPod(name);
                     return { ...(preStop && { preStop }), exitCode: proc.exitCode, signal: proc.signalCode };
                 },
             })),

@@ -168,14 +168,16 @@ export interface ProbedContainer {
     /** Runs one attempt of a probe handler against the container. */
     attempt(handler: Record<string, any>): Promise<boolean>;
     /**
-     * Restarts the container after a liveness or startup failure as `killContainer` and a new start
-     * do it; `graceMs` is the grace period of `setTerminationGracePeriod`.
+     * Kills the container after a liveness or startup failure as `killContainer` does it; `graceMs`
+     * is the grace period of `setTerminationGracePeriod`.
      * @returns what the kill did (the preStop hook's result, how the old process ended).
      */
-    restart(kind: ProbeKind, graceMs: number): Promise<KillReport>;
+    kill(kind: ProbeKind, graceMs: number): Promise<KillReport>;
+    /** Starts the container again (the same pod, files and volumes). */
+    start(): void;
 }
 
-/** What killing a container did (see {@link ProbedContainer.restart}). */
+/** What killing a container did (see {@link ProbedContainer.kill}). */
 export interface KillReport {
     /** The preStop hook's exit code and output (undefined: the container has none). */
     preStop?: { code: number | null; output: string };
@@ -313,6 +315,7 @@ export class ContainerProbes {
     private lastStarted = false;
     private lastReady = false;
     private restarting: Promise<void> | undefined;
+    private stopped = false;
     private readonly restartLog: RestartRecord[] = [];
 
     constructor(
@@ -335,6 +338,7 @@ export class ContainerProbes {
 
     /** Stops the workers (`RemovePod`). */
     stop(): void {
+        this.stopped = true;
         this.workers.forEach((w) => w.stop());
     }
 
@@ -408,7 +412,10 @@ export class ContainerProbes {
         this.restarting = (async () => {
             try {
                 if (this.target.current() !== proc || !proc.running) return;
-                const report = await this.target.restart(kind, graceMs);
+                const report = await this.target.kill(kind, graceMs);
+                // Started again unless the pod went away meanwhile (RemovePod stopped the workers) or
+                // the bed started the container itself.
+                if (!this.stopped && !this.target.current()?.running) this.target.start();
                 const next = this.target.current();
                 this.restartLog.push({ kind, oldPid: proc.pid, newPid: next !== proc ? next?.pid : undefined, graceMs, ...report });
             } finally {

@@ -272,10 +272,10 @@ export class RedisPods extends PodSet<ContainerName> {
                 spec: this.describe(name, c).container,
                 current: () => this.process(name, c),
                 attempt: (handler) => runProbeHandler(handler, this.probeTarget(name, c)),
-                restart: async (_kind, graceMs) => {
+                start: () => this.startContainer(name, c),
+                kill: async (_kind, graceMs) => {
                     const proc = this.process(name, c)!;
                     const hook = await this.stopContainer(name, c, graceMs);
-                    if (!this.running(name, c)) this.startContainer(name, c);
                     return {
                         ...(hook && { preStop: { code: hook.code, output: hook.stdout + hook.stderr } }),
                         exitCode: proc.exitCode,

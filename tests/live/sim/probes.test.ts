@@ -48,7 +48,7 @@ describe("kubelet probes: schedule and thresholds (probes.ts)", function () {
         await network?.destroy();
     });
 
-    /** A "container" (a sleeping process in the pod) with `spec`'s probes; restarts record what they did. */
+    /** A "container" (a sleeping process in the pod) with `spec`'s probes; kills record what they did. */
     function container(name: string, spec: Record<string, any>) {
         let proc: PodProcess = pod.spawn(name, "sleep", ["600"]);
         const kills: { preStopRanBeforeSigterm: boolean; graceMs: number }[] = [];
@@ -63,7 +63,10 @@ describe("kubelet probes: schedule and thresholds (probes.ts)", function () {
                         container: spec,
                         exec: (argv, timeoutMs) => pod.exec(argv[0], argv.slice(1), { timeoutMs }),
                     }),
-                restart: async (_kind, graceMs): Promise<KillReport> => {
+                start: () => {
+                    proc = pod.spawn(name, "sleep", ["600"]);
+                },
+                kill: async (_kind, graceMs): Promise<KillReport> => {
                     // killContainer: the preStop hook first, then SIGTERM within the grace period.
                     const marker = path.join(dir, `${name}.prestop`);
                     const hook = await pod.exec("sh", ["-c", `echo ran > ${marker}`]);
@@ -71,7 +74,6 @@ describe("kubelet probes: schedule and thresholds (probes.ts)", function () {
                     const old = proc;
                     await old.stop("SIGTERM", graceMs);
                     kills.push({ preStopRanBeforeSigterm, graceMs });
-                    proc = pod.spawn(name, "sleep", ["600"]);
                     return { preStop: { code: hook.code, output: "" }, exitCode: old.exitCode, signal: old.signalCode };
                 },
             },
