@@ -175,6 +175,24 @@ export class JetStreamPods extends PodSet<Nats> {
     }
 
     /**
+     * Graceful pod deletion as the kubelet performs it: every container stopped concurrently,
+     * nats-server after its preStop hook (lame duck) with SIGTERM within the grace period (at least
+     * 2 s), SIGKILL after it; the reloader by SIGTERM. Create the pod again with {@link resetPod} and
+     * {@link startPod}.
+     */
+    async deletePod(name: string, graceMs = this.terminationGraceMs): Promise<void> {
+        const started = Date.now();
+        await Promise.all([
+            (async () => {
+                if (this.running(name, "nats") && this.describe(name).container.lifecycle?.preStop)
+                    await this.runHook(name, "preStop", graceMs);
+                await this.stopPod(name, Math.max(MIN_GRACE_MS, graceMs - (Date.now() - started)));
+            })(),
+            this.containers.includes("reloader") ? this.process(name, "reloader")?.stop("SIGTERM", graceMs) : undefined,
+        ]);
+    }
+
+    /**
      * Deletes what a pod deletion deletes before the StatefulSet creates it again: the reloader
      * container stops, emptyDir volumes start empty (a PVC keeps its data), and the kubelet starts
      * new probe workers. Start it again with {@link startPod}. @throws while nats-server runs.

@@ -89,13 +89,13 @@ export async function recreateTogether(
 export interface JetStreamRollOptions {
     /** Bound on a re-created pod becoming Ready; default 180 s. */
     readyTimeoutMs?: number;
-    /** The pod's `terminationGracePeriodSeconds` in ms (see `findStatefulSet`); default 30 s. */
+    /** The pod's `terminationGracePeriodSeconds` in ms; default the pods' own (`JetStreamPods.terminationGraceMs`). */
     terminationGraceMs?: number;
 }
 
 /**
- * `JetStreamPods` as a {@link Rollable}: deletion runs the container's preStop (lame duck), then
- * SIGTERM within `terminationGracePeriodSeconds`; creation starts the server (emptyDirs empty, PVC
+ * `JetStreamPods` as a {@link Rollable}: deletion stops every container (`JetStreamPods.deletePod`:
+ * nats-server after its preStop, lame duck, within `terminationGracePeriodSeconds`); creation starts the server (emptyDirs empty, PVC
  * kept, reloader and probe workers new) and waits until it is Ready by the kubelet's probes on their
  * schedule (startup passed, readiness passes: `JetStreamPods.waitReady`).
  */
@@ -105,10 +105,7 @@ export function jetStreamRollable(pods: JetStreamPods, o: JetStreamRollOptions =
         podNames: () => pods.podNames(),
         reviseTemplate: (name, children) => pods.reviseTemplate(name, children),
         async deletePod(name) {
-            const grace = o.terminationGraceMs ?? 30_000;
-            const started = Date.now();
-            if (pods.describe(name).container.lifecycle?.preStop) await pods.runHook(name, "preStop");
-            await pods.stopPod(name, Math.max(1, grace - (Date.now() - started)));
+            await pods.deletePod(name, o.terminationGraceMs ?? pods.terminationGraceMs);
         },
         async createPod(name) {
             await pods.resetPod(name);
