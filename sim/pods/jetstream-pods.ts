@@ -253,19 +253,27 @@ export class JetStreamPods extends PodSet<Nats> {
         return p;
     }
 
-    /** Waits until the pod is Ready by its probes (startup passed, readiness passes) on their schedule. */
+    /**
+     * Waits until the pod is Ready by its probes on their schedule: its startup probe passed, then
+     * its readiness probe passes (the error names the probe waited for).
+     */
     async waitReady(name: string, timeoutMs = 180_000): Promise<void> {
-        await waitFor(
-            `${name} to be Ready (startup probe passed, readiness probe passes)`,
-            async () => {
-                const probes = this.probes(name);
-                if (!this.running(name) && !probes.container("nats").restartInProgress) {
-                    throw new Error(`${name} is not running:\n${this.logs(name).slice(-2000)}`);
-                }
-                return probes.ready;
-            },
-            { timeoutMs, intervalMs: POLL_MS },
-        );
+        const deadline = Date.now() + timeoutMs;
+        for (const [kind, done] of [
+            ["startup", () => this.probes(name).started],
+            ["readiness", () => this.probes(name).ready],
+        ] as const) {
+            await waitFor(
+                `${name} to pass its ${kind} probe`,
+                async () => {
+                    if (!this.running(name) && !this.probes(name).container("nats").restartInProgress) {
+                        throw new Error(`${name} is not running:\n${this.logs(name).slice(-2000)}`);
+                    }
+                    return done();
+                },
+                { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: POLL_MS },
+            );
+        }
     }
 
     /** (Re)starts the kubelet's probe workers of a (re)created pod (prober_manager.go `AddPod`). */

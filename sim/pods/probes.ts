@@ -460,6 +460,11 @@ export class PodProbes {
         return c;
     }
 
+    /** Every container started (its startup probe passed, or it has none). */
+    get started(): boolean {
+        return [...this.containers.values()].every((c) => c.started);
+    }
+
     /** Every container ready. */
     get ready(): boolean {
         return [...this.containers.values()].every((c) => c.ready);

@@ -235,22 +235,28 @@ export class RedisPods extends PodSet<ContainerName> {
 
     /**
      * Waits until the pod is Ready as the kubelet decides it from its probes on their schedule:
-     * both containers started (startup probe passed) and ready (readiness probe passed).
+     * each container started (startup probe passed), then ready (readiness probe passes); the error
+     * names the container and the probe waited for.
      * @throws when a container is not running (and no liveness restart is under way) or time runs out.
      */
     async waitReady(name: string, timeoutMs = this.readyTimeoutMs): Promise<void> {
-        await waitFor(
-            `${name} to be Ready (both containers started and ready by their probes)`,
-            async () => {
-                const probes = this.probes(name);
-                for (const c of CONTAINERS) {
-                    if (!this.running(name, c) && !probes.container(c).restartInProgress) {
-                        throw new Error(`${name}/${c} is not running:\n${this.logs(name, c).slice(-2000)}`);
-                    }
+        const deadline = Date.now() + timeoutMs;
+        await Promise.all(
+            CONTAINERS.map(async (c) => {
+                for (const kind of ["startup", "readiness"] as const) {
+                    await waitFor(
+                        `${name}/${c} to pass its ${kind} probe`,
+                        async () => {
+                            const probes = this.probes(name).container(c);
+                            if (!this.running(name, c) && !probes.restartInProgress) {
+                                throw new Error(`${name}/${c} is not running:\n${this.logs(name, c).slice(-2000)}`);
+                            }
+                            return kind === "startup" ? probes.started : probes.ready;
+                        },
+                        { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: READY_POLL_MS },
+                    );
                 }
-                return probes.ready;
-            },
-            { timeoutMs, intervalMs: READY_POLL_MS },
+            }),
         );
     }
 
