@@ -311,6 +311,8 @@ export class JetStreamPods extends PodSet<Nats> {
             (ready) => this.setReady(name, ready),
         );
         this.podProbes.set(name, probes);
+        // A new pod starts not Ready.
+        this.setReady(name, false);
         probes.start();
     }
 

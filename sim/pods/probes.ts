@@ -433,6 +433,7 @@ export class ContainerProbes {
 export class PodProbes {
     private readonly containers: Map<string, ContainerProbes>;
     private lastReady = false;
+    private stopped = false;
 
     constructor(
         targets: ProbedContainer[],
@@ -449,7 +450,9 @@ export class PodProbes {
         this.containers.forEach((c) => c.start());
     }
 
+    /** Stops every worker; a stopped pod's probes report nothing more. */
     stop(): void {
+        this.stopped = true;
         this.containers.forEach((c) => c.stop());
     }
 
@@ -477,6 +480,7 @@ export class PodProbes {
     }
 
     private update(): void {
+        if (this.stopped) return;
         const ready = this.ready;
         if (ready !== this.lastReady) {
             this.lastReady = ready;

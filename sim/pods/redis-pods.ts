@@ -293,6 +293,8 @@ export class RedisPods extends PodSet<ContainerName> {
             (ready) => this.setReady(name, ready),
         );
         this.podProbes.set(name, probes);
+        // A new pod starts not Ready.
+        this.setReady(name, false);
         probes.start();
     }
 
