@@ -66,7 +66,10 @@ describe("live JetStream: store cipher change by rolling restart", function () {
                 for (const p of cluster.podNames()) assert.match(cluster.logs(p), new RegExp(`Encryption:\\s+${NAME[from]}`));
                 nc = await connectWithOutputs(cluster, before.outputs);
                 const jsm = await jetstreamManager(nc);
-                await jsm.streams.add(streamConfigFromOutput(before.outputs.streamConfig, "buf", ["buf.>"]));
+                // No message limit: the producer below is unthrottled, and on an idle machine it can
+                // publish more than the default maxMsgs (100000) during the roll, whose oldest
+                // messages the stream would then discard by its limit, not lose.
+                await jsm.streams.add({ ...streamConfigFromOutput(before.outputs.streamConfig, "buf", ["buf.>"]), max_msgs: -1 });
                 await jsm.consumers.add("buf", consumerConfigFromOutput(before.outputs.streamConfig, "reader"));
                 const js = jetstream(nc);
                 // One message at a time until acknowledged (message id: a retry is deduplicated).
