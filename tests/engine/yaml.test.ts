@@ -72,6 +72,7 @@ describe("engine: examples/yaml through the real CLI and the YAML language host"
         }
         cluster = Cluster.start();
         engine = new Engine();
+        engine.env.PATH = [PLUGIN, engine.env.PATH].join(path.delimiter);
         await cluster.createRestrictedNamespace(NS);
     });
 
@@ -80,11 +81,29 @@ describe("engine: examples/yaml through the real CLI and the YAML language host"
         engine?.remove();
     });
 
+    describe("the example as written (`packages: isbsvc: ../..`)", function () {
+        it("pulumi preview needs the nodejs language host to run the local package (not built here)", async function () {
+            // The example's folder layout: this repository as the package (an absolute path, the
+            // project being a copy elsewhere). The isbsvc plugin is on PATH, but a project package wins.
+            let text = edit(example, "  isbsvc: ../..\n", `  isbsvc: ${ROOT}\n`);
+            text = edit(text, "      namespace: pipelines\n", "      namespace: pipelines\n      skipAwait: true\n");
+            const stack = await yamlStack(engine, project(engine, "isbsvc-yaml-packages", text), cluster.providerConfig());
+            let output = "";
+            await assert.rejects(stack.preview({ onOutput: (s) => (output += s) }), (e: Error) => {
+                output += e.message;
+                return true;
+            });
+            assert.match(
+                output,
+                /failed to load plugin \S+\/pulumi-resource-isbsvc: loading runtime: no language plugin 'pulumi-language-nodejs' found in the workspace or on your \$PATH/,
+            );
+        });
+    });
+
     describe("the example without `packages` (isbsvc plugin on PATH)", function () {
         let stack: automation.Stack;
 
         before(async function () {
-            engine.env.PATH = [PLUGIN, engine.env.PATH].join(path.delimiter);
             let text = edit(example, "packages:\n  isbsvc: ../..\n", "");
             text = edit(text, "      namespace: pipelines\n", "      namespace: pipelines\n      skipAwait: true\n");
             stack = await yamlStack(engine, project(engine, "isbsvc-yaml", text), cluster.providerConfig());
