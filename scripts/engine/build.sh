@@ -16,7 +16,7 @@ export CGO_ENABLED=0
 # tool name -> "<binary name> <main package>" comes from modules/<tool>/build.env:
 #   BINARY=..., PACKAGE=..., LDFLAGS=... (optional), PREPARE=... (optional script run first, in the
 #   module folder, with the cache folder as argument), BUILD_DIR=... (optional, relative to the cache)
-TOOLS_DEFAULT=(pulumi kubernetes kube-apiserver kube-controller-manager)
+TOOLS_DEFAULT=(pulumi pulumi-language-yaml kubernetes kube-apiserver kube-controller-manager)
 tools=("$@")
 [ "${#tools[@]}" -gt 0 ] || tools=("${TOOLS_DEFAULT[@]}")
 
