@@ -7,8 +7,8 @@
  * `earlyRenewalHours` replaces them) while the CA and the keys stay (`sim/pods/rolling.ts`
  * `buildRevisions`). The pod template does not change (checked), so nothing rolls: kubelet
  * refreshes the projected files of each pod (`JetStreamPods.rewriteFiles`, an atomic `..data`
- * swap) and the pod's reloader container (the bed's model of nats-server-config-reloader,
- * `sim/pods/config-reloader.sh`) sends SIGHUP to the pid in nats-server's pid file.
+ * swap) and the reloader sends SIGHUP to the pid in nats-server's pid file
+ * (`JetStreamPods.reload`, as the live tests do: the bed runs no reloader container).
  *
  * Two orders, interleaved per round: `together` (every pod's files refreshed, then every pod
  * signalled) and `one-by-one` (kubelet refreshes pods at different moments: one pod's files, its
@@ -81,10 +81,7 @@ function issuedSerial(b: Built): string {
     return serial(secretData(secret).cert);
 }
 
-/**
- * Refreshes the pods' files from `after` in `mode` (their config reloaders see the change and signal
- * nats-server, `sim/pods/config-reloader.sh`); resolves when every pod serves the renewed certificate.
- */
+/** Refreshes the pods' files from `after` and signals them, in `mode`; resolves when every pod serves the renewed certificate. */
 async function rotate(cluster: JetStreamPods, after: Built, mode: P6CertMode, old: Map<string, string>): Promise<string[]> {
     const changed = new Set<string>();
     const want = issuedSerial(after);
@@ -98,11 +95,13 @@ async function rotate(cluster: JetStreamPods, after: Built, mode: P6CertMode, ol
         Object.values(cluster.rewriteFiles(after.children, { pods })).forEach((f) => f.forEach((x) => changed.add(x)));
     if (mode === "together") {
         refresh(cluster.podNames());
+        cluster.podNames().forEach((p) => cluster.reload(p));
         for (const p of cluster.podNames()) await renewed(p);
     } else {
         for (const [k, p] of cluster.podNames().entries()) {
             if (k > 0) await sleep(2000);
             refresh([p]);
+            cluster.reload(p);
             await renewed(p);
         }
     }

@@ -2,14 +2,7 @@
  * Runs the JetStream StatefulSet of a component built under the mocks as real nats-server
  * processes, one per "pod" (a network namespace of the live-test harness) with the real pod DNS
  * names, and gives tests the operations Kubernetes would: start, stop, kill, restart (optionally
- * as a recreated pod), kubelet refreshing the projected files.
- *
- * Beside nats-server each pod runs its `reloader` container: `config-reloader.sh`, a model of
- * nats-server-config-reloader (see there), with the container's rendered arguments, mounts and
- * user, which signals nats-server through the pid file when a watched file changes. The kubelet's
- * probes (`probes.ts`) run the rendered httpGet probes on their schedule; they decide the pod's
- * Ready condition ({@link JetStreamPods.waitReady}, `onReadyChange`) and restart a container that
- * fails its liveness probe. The `metrics` container is not run.
+ * as a recreated pod), kubelet refreshing the projected files, and the reloader's SIGHUP.
  *
  * Each process sees exactly what the pod would mount, at the same absolute paths
  * (`/etc/nats-config`, `/var/run/nats`, `/data/jetstream`): {@link podLaunch} bind-mounts the host
@@ -34,10 +27,8 @@ import { PodProcess } from "./pod";
 import { httpGetJson, sleep, waitFor } from "./wait";
 import {
     ChildResource,
-    containerLaunch,
     containerPort,
     ExecutableMap,
-    findStatefulSet,
     MountPoint,
     podLaunch,
     refreshPodFiles,
@@ -45,7 +36,6 @@ import {
     resetEphemeralVolumes,
 } from "./pod-files";
 import { PodSet, PodSetOptions, PodState } from "./pod-set";
-import { PodProbes, runProbeHandler } from "./probes";
 
 /** Connection options of the Node transport. */
 export type ConnectionOptions = NodeConnectionOptions;
@@ -59,19 +49,8 @@ export interface JetStreamPodsOptions extends PodSetOptions {
     startTimeoutMs?: number;
 }
 
-/** The containers run in each pod (the pod template's `main` and `reloader`), named as their processes and logs are. */
-type Nats = "nats" | "reloader";
-
-/** The model of the reloader's executable (`nats-server-config-reloader`), a POSIX shell script. */
-const RELOADER_SCRIPT = path.join(__dirname, "config-reloader.sh");
-/** Whether the StatefulSet's pod template has a `reloader` container. */
-function hasReloader(children: ChildResource[]): boolean {
-    const containers = (findStatefulSet(children).inputs.spec.template.spec.containers ?? []) as Record<string, any>[];
-    return containers.some((c) => c.name === "reloader");
-}
-
-/** kuberuntime_container.go `minimumGracePeriodInSeconds`. */
-const MIN_GRACE_MS = 2000;
+/** The one container run in each pod (the pod template's `main`), named as its processes and logs are. */
+type Nats = "nats";
 
 /** A subset of nats-server's `/varz`. */
 export interface Varz {
@@ -105,8 +84,6 @@ export class JetStreamPods extends PodSet<Nats> {
         mountPoints: MountPoint[],
         /** The installed nats-server for the image's executable. */
         private readonly executables: ExecutableMap,
-        /** The pod spec's `terminationGracePeriodSeconds` (default 30) in ms. */
-        readonly terminationGraceMs: number,
     ) {
         super(network, states, mountPoints);
     }
@@ -120,20 +97,11 @@ export class JetStreamPods extends PodSet<Nats> {
     static start(children: ChildResource[], opts: JetStreamPodsOptions): Promise<JetStreamPods> {
         return PodSet.open(children, opts, {
             binaries: ["nats-server"],
-            // The reloader runs where the pod template has one (the Numaflow controller model has not).
-            containers: hasReloader(children)
-                ? { nats: undefined, reloader: "reloader" }
-                : ({ nats: undefined } as Record<Nats, undefined>),
+            containers: { nats: undefined },
             mountPoints: (states, binaries) => podLaunch(states[0].descs.nats, natsExecutable(states, binaries), []).mountPoints,
-            make: (network, states, points, binaries) => {
-                const grace = findStatefulSet(children).inputs.spec.template.spec.terminationGracePeriodSeconds ?? 30;
-                return new JetStreamPods(network, states, points, natsExecutable(states, binaries), grace * 1000);
-            },
+            make: (network, states, points, binaries) => new JetStreamPods(network, states, points, natsExecutable(states, binaries)),
             start: async (cluster) => {
-                for (const p of cluster.podNames()) {
-                    await cluster.addPod(p);
-                    cluster.startProbes(p);
-                }
+                for (const p of cluster.podNames()) await cluster.addPod(p);
                 cluster.podNames().forEach((p) => cluster.startPod(p));
                 await cluster.waitHealthy(opts.startTimeoutMs);
             },
@@ -149,176 +117,11 @@ export class JetStreamPods extends PodSet<Nats> {
     }
 
     /**
-     * Starts the pod's nats-server container: mounts its volumes at the Kubernetes paths and execs the
-     * container command with the container environment; the pod's reloader container too when it
-     * does not run. @throws when nats-server is already running.
+     * Starts the pod's container process: mounts its volumes at the Kubernetes paths and execs the
+     * container command with the container environment. @throws when it is already running.
      */
     startPod(name: string): PodProcess {
-        const proc = this.spawnIn(name, "nats", podLaunch(this.describe(name), this.executables, Object.keys(process.env)));
-        if (this.containers.includes("reloader") && !this.running(name, "reloader")) this.startReloader(name);
-        const probes = this.podProbes.get(name);
-        probes?.refresh();
-        void proc.exited.then(() => probes?.refresh());
-        return proc;
-    }
-
-    /**
-     * Starts the reloader container: the rendered command with its executable
-     * (`nats-server-config-reloader`) replaced by the model `config-reloader.sh`, as the
-     * container's user with its mounts. @throws when it runs already.
-     */
-    private startReloader(name: string): PodProcess {
-        const desc = this.describe(name, "reloader");
-        const script = fs.readFileSync(RELOADER_SCRIPT, "utf8");
-        const [exe, ...args] = desc.command;
-        return this.spawnIn(name, "reloader", containerLaunch(desc, ["sh", "-c", script, exe, ...args], Object.keys(process.env)));
-    }
-
-    /**
-     * Graceful pod deletion as the kubelet performs it: every container stopped concurrently,
-     * nats-server after its preStop hook (lame duck) with SIGTERM within the grace period (at least
-     * 2 s), SIGKILL after it; the reloader by SIGTERM. Create the pod again with {@link resetPod} and
-     * {@link startPod}.
-     */
-    async deletePod(name: string, graceMs = this.terminationGraceMs): Promise<void> {
-        const started = Date.now();
-        await this.markTerminating(name);
-        await Promise.all([
-            (async () => {
-                if (this.running(name, "nats") && this.describe(name).container.lifecycle?.preStop)
-                    await this.runHook(name, "preStop", graceMs);
-                await this.stopPod(name, Math.max(MIN_GRACE_MS, graceMs - (Date.now() - started)));
-            })(),
-            this.containers.includes("reloader") ? this.process(name, "reloader")?.stop("SIGTERM", graceMs) : undefined,
-        ]);
-        await this.markDeleted(name);
-    }
-
-    /**
-     * Deletes what a pod deletion deletes before the StatefulSet creates it again: the reloader
-     * container stops, emptyDir volumes start empty (a PVC keeps its data), and the kubelet starts
-     * new probe workers. Start it again with {@link startPod}. @throws while nats-server runs.
-     */
-    async resetPod(name: string): Promise<void> {
-        if (this.running(name, "nats")) throw new Error(`${name} still runs nats-server`);
-        if (this.containers.includes("reloader")) await this.process(name, "reloader")?.stop("SIGTERM", MIN_GRACE_MS);
-        resetEphemeralVolumes(this.describe(name));
-        await this.recreate(name);
-        this.startProbes(name);
-    }
-
-    /** How many times the pod's reloader has signalled nats-server so far (its "Sending pid" log lines). */
-    reloads(name: string): number {
-        return this.logs(name, "reloader")
-            .split("\n")
-            .filter((l) => l.startsWith("Sending pid ")).length;
-    }
-
-    /** Waits until the pod's current reloader watches its files ("Live, ready to kick pid"). */
-    async waitReloaderLive(name: string, timeoutMs = 30_000): Promise<void> {
-        await waitFor(
-            `${name}'s reloader to watch its files`,
-            async () => {
-                const proc = this.process(name, "reloader");
-                if (!proc?.running) throw new Error(`${name}'s reloader is not running:\n${proc?.logs() ?? ""}`);
-                return proc.logs().includes("Live, ready to kick pid");
-            },
-            { timeoutMs, intervalMs: POLL_MS },
-        );
-    }
-
-    /**
-     * Waits until the reloader of each of `pods` has signalled nats-server more often than `before`
-     * says (from {@link reloads}), as it does about a second after a watched file changed.
-     */
-    async waitReloaded(pods: string[], before: Record<string, number>, timeoutMs = 30_000): Promise<void> {
-        await Promise.all(
-            pods.map((p) =>
-                waitFor(`${p}'s reloader to signal nats-server`, async () => this.reloads(p) > (before[p] ?? 0), {
-                    timeoutMs,
-                    intervalMs: POLL_MS,
-                }),
-            ),
-        );
-    }
-
-    /** {@link reloads} of every pod. */
-    reloadCounts(): Record<string, number> {
-        return Object.fromEntries(this.podNames().map((p) => [p, this.reloads(p)]));
-    }
-
-    // ---------------------------------------------------------------------------- probes
-
-    /** The kubelet's probes of the pod (`probes.ts`). @throws before the pod is created. */
-    probes(name: string): PodProbes {
-        const p = this.podProbes.get(name);
-        if (!p) throw new Error(`pod ${name} has not been created`);
-        return p;
-    }
-
-    /**
-     * Waits until the pod is Ready by its probes on their schedule: its startup probe passed, then
-     * its readiness probe passes (the error names the probe waited for).
-     */
-    async waitReady(name: string, timeoutMs = 180_000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        for (const [kind, done] of [
-            ["startup", () => this.probes(name).started],
-            ["readiness", () => this.probes(name).ready],
-        ] as const) {
-            await waitFor(
-                `${name} to pass its ${kind} probe`,
-                async () => {
-                    if (!this.running(name) && !this.probes(name).container("nats").restartInProgress) {
-                        throw new Error(`${name} is not running:\n${this.logs(name).slice(-2000)}`);
-                    }
-                    return done();
-                },
-                { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: POLL_MS },
-            );
-        }
-        // The probes said Ready: resolve once the Services route to the pod.
-        await this.setReady(name, true);
-    }
-
-    /** (Re)starts the kubelet's probe workers of a (re)created pod (prober_manager.go `AddPod`). */
-    private startProbes(name: string): void {
-        this.podProbes.get(name)?.stop();
-        const target = (c: Nats) => ({
-            address: this.address(name),
-            container: this.describe(name, c).container,
-            exec: (argv: string[], timeoutMs: number) =>
-                this.execIn(
-                    name,
-                    podLaunch({ ...this.describe(name, c), command: argv }, this.executables, Object.keys(process.env)),
-                    timeoutMs,
-                ),
-        });
-        const probes = new PodProbes(
-            this.containers.map((c) => ({
-                label: `${name}/${c}`,
-                spec: this.describe(name, c).container,
-                current: () => this.process(name, c),
-                attempt: (handler) => runProbeHandler(handler, target(c)),
-                start: () => this.startPod(name),
-                kill: async (_kind, grace) => {
-                    if (c !== "nats") throw new Error(`${c} has no liveness probe`);
-                    const proc = this.process(name)!;
-                    const started = Date.now();
-                    const preStop = this.describe(name).container.lifecycle?.preStop
-                        ? await this.runHook(name, "preStop", grace)
-                        : undefined;
-                    await this.stopPod(name, Math.max(MIN_GRACE_MS, grace - (Date.now() - started)));
-                    return { ...(preStop && { preStop }), exitCode: proc.exitCode, signal: proc.signalCode };
-                },
-            })),
-            this.terminationGraceMs,
-            (ready) => void this.setReady(name, ready),
-        );
-        this.podProbes.set(name, probes);
-        // A new pod starts not Ready.
-        void this.setReady(name, false);
-        probes.start();
+        return this.spawnIn(name, "nats", podLaunch(this.describe(name), this.executables, Object.keys(process.env)));
     }
 
     /** SIGTERM (nats-server shuts down cleanly), SIGKILL after `graceMs`. @returns the exit code. */
@@ -342,7 +145,10 @@ export class JetStreamPods extends PodSet<Nats> {
      */
     async restartPod(name: string, opts: { recreate?: boolean } = {}): Promise<PodProcess> {
         await this.stopPod(name);
-        if (opts.recreate) await this.resetPod(name);
+        if (opts.recreate) {
+            resetEphemeralVolumes(this.describe(name));
+            await this.recreate(name);
+        }
         return this.startPod(name);
     }
 
@@ -351,11 +157,11 @@ export class JetStreamPods extends PodSet<Nats> {
      * mounts and environment, no `$(VAR)` expansion), e.g. the lame-duck `preStop`.
      * @returns its exit code and output.
      */
-    async runHook(name: string, hook: "preStop" | "postStart", timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+    async runHook(name: string, hook: "preStop" | "postStart"): Promise<{ code: number | null; output: string }> {
         const desc = this.describe(name);
         const command = desc.container.lifecycle?.[hook]?.exec?.command as string[] | undefined;
         if (!command) throw new Error(`container ${desc.container.name} has no ${hook} exec hook`);
-        const r = await this.execIn(name, podLaunch({ ...desc, command }, this.executables, Object.keys(process.env)), timeoutMs);
+        const r = await this.execIn(name, podLaunch({ ...desc, command }, this.executables, Object.keys(process.env)), 30_000);
         return { code: r.code, output: r.stdout + r.stderr };
     }
 
@@ -425,6 +231,18 @@ export class JetStreamPods extends PodSet<Nats> {
         return Number(fs.readFileSync(this.hostPath(name, this.configSetting(name, "pid_file")), "utf8").trim());
     }
 
+    /**
+     * Does what the config reloader does: reads the pid file and sends that pid SIGHUP.
+     * @returns the pid signalled. @throws when the pid file does not name the pod's running process.
+     */
+    reload(name: string): number {
+        const pid = this.pidFromFile(name);
+        const proc = this.process(name);
+        if (!proc?.running || proc.pid !== pid) throw new Error(`pid file of ${name} says ${pid}, process is ${proc?.pid}`);
+        process.kill(pid, "SIGHUP");
+        return pid;
+    }
+
     // ----------------------------------------------------------------------------- health
 
     /** `/routez` of the pod: the number of routes and their peers' addresses. */
@@ -471,11 +289,6 @@ export class JetStreamPods extends PodSet<Nats> {
         return this.monitor<Jsz>(name, `/jsz${query ? `?${query}` : ""}`);
     }
 
-    /** {@link waitReady} of each of `pods` (Ready by their probes, and routed to by the Services). */
-    private async waitAllReady(pods: string[], timeoutMs: number): Promise<void> {
-        await Promise.all(pods.map((p) => this.waitReady(p, timeoutMs)));
-    }
-
     /**
      * Waits until every running pod answers `/healthz?js-enabled-only=true` with ok and, when the
      * StatefulSet is clustered, every running pod has routes to all other running pods and all
@@ -496,7 +309,7 @@ export class JetStreamPods extends PodSet<Nats> {
             ),
         );
         if (this.replicas === 1) {
-            await this.waitAllReady(running, timeoutMs);
+            for (const p of running) await this.setReady(p, true);
             return undefined;
         }
         await Promise.all(
@@ -517,7 +330,7 @@ export class JetStreamPods extends PodSet<Nats> {
             },
             opts,
         );
-        await this.waitAllReady(running, timeoutMs);
+        for (const p of running) await this.setReady(p, true);
         return leader;
     }
 }

@@ -12,7 +12,6 @@
 import * as path from "node:path";
 import { PodNetwork } from "./netns";
 import { ExecResult, Pod, PodProcess } from "./pod";
-import { PodProbes } from "./probes";
 import { requireBinary, requireRoot } from "./requirements";
 import {
     acquireMountPoints,
@@ -123,10 +122,6 @@ export function mountPointsOf<C extends string>(states: PodState<C>[]): MountPoi
 /** The pods of one component and the processes run in them. Always {@link PodSet.destroy}. */
 export class PodSet<C extends string> {
     private destroyed = false;
-    /** See {@link onReadyChange}. */
-    private readonly readyListeners = new Set<(pod: string, ready: boolean) => void>();
-    /** The kubelet-like probes of each created pod (`probes.ts`), set up by the flavour beds. */
-    protected readonly podProbes = new Map<string, PodProbes>();
     /** See {@link PodSetOptions.onPodCreated}. */
     private podCreated?: PodSetOptions["onPodCreated"];
     /** The container names, in the order of the {@link ContainerMap}. */
@@ -322,15 +317,11 @@ export class PodSet<C extends string> {
         return ip;
     }
 
-    /**
-     * The pod's Ready condition changed (kubelet's status after its probes or a container's exit).
-     * Resolves once the Services follow it (also when nothing changed: after any update in flight).
-     */
+    /** The pod's Ready condition changed (kubelet's status after its probes or a container's exit). */
     async setReady(name: string, ready: boolean): Promise<void> {
         const st = this.status.get(name);
-        if (!st || st.ready === ready) return this.synced;
+        if (!st || st.ready === ready) return;
         st.ready = ready;
-        this.readyListeners.forEach((l) => l(name, ready));
         await this.syncServices();
     }
 
@@ -351,9 +342,7 @@ export class PodSet<C extends string> {
     async markDeleted(name: string): Promise<void> {
         const st = this.status.get(name);
         if (!st || !st.exists) return;
-        const wasReady = st.ready;
         Object.assign(st, { exists: false, ready: false, terminating: false });
-        if (wasReady) this.readyListeners.forEach((l) => l(name, false));
         await this.syncServices();
     }
 
@@ -392,22 +381,15 @@ export class PodSet<C extends string> {
         });
     }
 
-    /** The last Services update (they run one after another, each with the status at its turn). */
-    private synced: Promise<void> = Promise.resolve();
-
-    /** Publishes the Services' DNS records and rules for the pods' current status (updates are serialised). */
-    private syncServices(): Promise<void> {
-        const run = async () => {
-            if (this.network.destroyed) return;
-            const pods = this.podStatuses();
-            const services = this.services;
-            await this.network.setServices({
-                records: dnsRecords(services, pods, this.clusterDomain),
-                nftScript: (table) => nftScript(table, services, pods),
-            });
-        };
-        this.synced = this.synced.then(run, run);
-        return this.synced;
+    /** Publishes the Services' DNS records and rules for the pods' current status. */
+    private async syncServices(): Promise<void> {
+        if (this.network.destroyed) return;
+        const pods = this.podStatuses();
+        const services = this.services;
+        await this.network.setServices({
+            records: dnsRecords(services, pods, this.clusterDomain),
+            nftScript: (table) => nftScript(table, services, pods),
+        });
     }
 
     // ------------------------------------------------------------------------- processes
@@ -462,26 +444,12 @@ export class PodSet<C extends string> {
         }
     }
 
-    // ------------------------------------------------------------------------- readiness
-
-    /**
-     * Calls `listener(pod, ready)` whenever a pod's Ready condition changes, as the kubelet reports
-     * it from the pod's probes (`probes.ts`) and as deletions end it ({@link setReady},
-     * {@link markDeleted}); Services route to Ready pods only.
-     * @returns a function that removes the listener.
-     */
-    onReadyChange(listener: (pod: string, ready: boolean) => void): () => void {
-        this.readyListeners.add(listener);
-        return () => this.readyListeners.delete(listener);
-    }
-
     // -------------------------------------------------------------------------- teardown
 
     /** Stops every process, removes the network, pod files and data, and the mount points tests created. Idempotent. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;
         this.destroyed = true;
-        this.podProbes.forEach((p) => p.stop());
         try {
             await this.network.destroy();
         } finally {

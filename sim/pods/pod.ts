@@ -63,8 +63,6 @@ export class PodProcess {
     readonly pid: number;
     /** Resolves with the exit code, or `null` when the process died from a signal. */
     readonly exited: Promise<number | null>;
-    /** When the process was started (ms since the epoch): the container's `state.running.startedAt`. */
-    readonly startedAt = Date.now();
     private done = false;
     private code: number | null = null;
     private sig: NodeJS.Signals | null = null;

@@ -18,12 +18,11 @@
  *   are removed.
  * - Pod management as the StatefulSet's `podManagementPolicy` says: `Parallel` creates every pod
  *   at once and waits until all are ready; `OrderedReady` creates pod i+1 only when both
- *   containers of pod i are ready. Ready is what the kubelet's probes decide (`probes.ts`): the
- *   rendered exec probes run inside the container's mounts on their schedule (`initialDelaySeconds`,
- *   `periodSeconds`, `timeoutSeconds`, thresholds), readiness and liveness once the startup probe
- *   passed, and a container failing its liveness probe `failureThreshold` times in a row is
- *   restarted (preStop, SIGTERM, SIGKILL after the grace period). A pod's DNS names exist from its
- *   creation on (the headless Service publishes not-ready addresses).
+ *   containers of pod i are ready. Ready: their startup
+ *   probe passed once, then their readiness probe passes. The probes are the rendered probe
+ *   commands run inside the container's mounts (polled every 250 ms instead of `periodSeconds`,
+ *   to keep tests short). A pod's DNS names exist from its creation on (the headless Service
+ *   publishes not-ready addresses).
  * - Container restart (a crashed container): the same pod and files; emptyDirs (`/data`,
  *   `/run/isbsvc`, `/sentinel`) keep their content. Pod recreation: a new address, emptyDirs start empty.
  * - Graceful deletion as kubelet does it: every container concurrently runs its own preStop hook,
@@ -48,18 +47,8 @@ import Redis, { RedisOptions } from "ioredis";
 import { PodNetwork } from "./netns";
 import { ExecResult, PodProcess } from "./pod";
 import { sleep, waitFor } from "./wait";
-import * as path from "node:path";
-import {
-    ChildResource,
-    containerLaunch,
-    containerPort,
-    describePods,
-    findStatefulSet,
-    MountPoint,
-    resetEphemeralVolumes,
-} from "./pod-files";
+import { ChildResource, containerLaunch, containerPort, findStatefulSet, MountPoint, resetEphemeralVolumes } from "./pod-files";
 import { mountPointsOf, PodSet, PodSetOptions, PodState } from "./pod-set";
-import { PodProbes, ProbeKind, runProbeHandler } from "./probes";
 
 /** The containers of a Redis pod this module runs (`metrics` is not run). */
 export type ContainerName = "redis" | "sentinel";
@@ -74,11 +63,10 @@ export interface RedisPodsOptions extends PodSetOptions {
     readyTimeoutMs?: number;
 }
 
-export type { ProbeKind } from "./probes";
+/** Probe kinds of a container. */
+export type ProbeKind = "startup" | "readiness" | "liveness";
 
-const READY_POLL_MS = 100;
-/** kuberuntime_container.go `minimumGracePeriodInSeconds`: SIGTERM always gets at least this long. */
-const MIN_GRACE_MS = 2000;
+const PROBE_POLL_MS = 250;
 const DEFAULT_READY_MS = 60_000;
 const HOOK_TIMEOUT_MS = 90_000;
 
@@ -97,8 +85,6 @@ export class RedisPods extends PodSet<ContainerName> {
         private readonly readyTimeoutMs: number,
         /** The pod spec's `terminationGracePeriodSeconds` (default 30) in ms. */
         readonly terminationGraceMs: number,
-        /** The component's objects (to describe the `metrics` container, which the bed runs only on request). */
-        private readonly children: ChildResource[],
     ) {
         super(network, states, mountPoints);
     }
@@ -116,7 +102,7 @@ export class RedisPods extends PodSet<ContainerName> {
             mountPoints: mountPointsOf,
             make: (network, states, points) => {
                 const grace = findStatefulSet(children).inputs.spec.template.spec.terminationGracePeriodSeconds ?? 30;
-                return new RedisPods(network, states, points, opts.readyTimeoutMs ?? DEFAULT_READY_MS, grace * 1000, children);
+                return new RedisPods(network, states, points, opts.readyTimeoutMs ?? DEFAULT_READY_MS, grace * 1000);
             },
             start: async (pods) => {
                 if (findStatefulSet(children).inputs.spec.podManagementPolicy === "Parallel") await pods.createPods(pods.podNames());
@@ -158,41 +144,7 @@ export class RedisPods extends PodSet<ContainerName> {
     /** Starts a container's command in its pod. @throws when the pod does not exist or the container runs. */
     startContainer(name: string, container: ContainerName): PodProcess {
         const desc = this.describe(name, container);
-        const proc = this.spawnIn(name, container, containerLaunch(desc, desc.command, Object.keys(process.env)));
-        const probes = this.podProbes.get(name);
-        probes?.refresh();
-        void proc.exited.then(() => probes?.refresh());
-        return proc;
-    }
-
-    /**
-     * Starts the pod's `metrics` container with an installed redis_exporter in place of the image's
-     * (`binary`, e.g. Debian's `prometheus-redis-exporter`): the container's rendered environment
-     * (`REDIS_ADDR`, `REDIS_USER`, `REDIS_PASSWORD`, the TLS CA file), mounts and user, and no
-     * arguments (the image's entrypoint has none). It is stopped with the bed.
-     * @param envOverrides - changes to the rendered environment (undefined removes a variable), for controls.
-     */
-    startMetrics(name: string, binary: string, envOverrides: Record<string, string | undefined> = {}): PodProcess {
-        const d = this.describe(name, "redis");
-        // The image's entrypoint (`/redis_exporter`, no arguments) is the installed binary.
-        const sts = findStatefulSet(this.children);
-        const { template } = sts.inputs.spec;
-        const containers = (template.spec.containers as Record<string, any>[]).map((c) =>
-            c.name === "metrics" ? { ...c, command: [binary] } : c,
-        );
-        const withEntrypoint = {
-            ...sts,
-            inputs: { ...sts.inputs, spec: { ...sts.inputs.spec, template: { ...template, spec: { ...template.spec, containers } } } },
-        };
-        const children = this.children.map((c) => (c === sts ? withEntrypoint : c));
-        const metrics = describePods(children, { root: path.dirname(d.podRoot), container: "metrics" }).find((x) => x.name === name);
-        if (!metrics || metrics.container.name !== "metrics") throw new Error(`the pods have no metrics container`);
-        const env = { ...metrics.env, ...envOverrides };
-        Object.keys(env).forEach((k) => env[k] === undefined && delete env[k]);
-        const launch = containerLaunch({ ...metrics, env: env as Record<string, string> }, metrics.command, Object.keys(process.env));
-        const pod = this.state(name).pod;
-        if (!pod) throw new Error(`pod ${name} has not been created`);
-        return pod.spawn("metrics", launch.cmd, launch.args, { env: launch.env });
+        return this.spawnIn(name, container, containerLaunch(desc, desc.command, Object.keys(process.env)));
     }
 
     /** SIGKILL of a container's process group (a crash, the OOM killer). No-op when it is not running. */
@@ -211,7 +163,7 @@ export class RedisPods extends PodSet<ContainerName> {
         const started = Date.now();
         const hook = execCommand(this.describe(name, container).container.lifecycle?.preStop);
         const result = hook ? await this.exec(name, container, hook, graceMs) : undefined;
-        await proc.stop("SIGTERM", Math.max(MIN_GRACE_MS, graceMs - (Date.now() - started)));
+        await proc.stop("SIGTERM", Math.max(1, graceMs - (Date.now() - started)));
         await this.setReady(name, false);
         return result;
     }
@@ -221,84 +173,42 @@ export class RedisPods extends PodSet<ContainerName> {
         return this.execIn(name, containerLaunch(this.describe(name, container), argv, Object.keys(process.env)), timeoutMs);
     }
 
-    /** Runs the container's rendered probe of `kind` once (one attempt, bounded by its `timeoutSeconds`). @returns true when it passes. */
+    /** Runs the container's rendered probe of `kind` once. @returns true when it exits 0. */
     async probe(name: string, container: ContainerName, kind: ProbeKind): Promise<boolean> {
         const spec = this.describe(name, container).container[`${kind}Probe`];
-        if (!spec) throw new Error(`${name}/${container} has no ${kind} probe`);
-        return runProbeHandler(spec, this.probeTarget(name, container));
-    }
-
-    /** The kubelet's probes of the pod (`probes.ts`): restarts, probe history. @throws before the pod is created. */
-    probes(name: string): PodProbes {
-        const p = this.podProbes.get(name);
-        if (!p) throw new Error(`pod ${name} has not been created`);
-        return p;
+        const cmd = execCommand(spec);
+        if (!cmd) throw new Error(`${name}/${container} has no exec ${kind} probe`);
+        const timeoutMs = (spec.timeoutSeconds ?? 1) * 1000;
+        return (await this.exec(name, container, cmd, timeoutMs)).code === 0;
     }
 
     /**
-     * Waits until the pod is Ready as the kubelet decides it from its probes on their schedule:
-     * each container started (startup probe passed), then ready (readiness probe passes); the error
-     * names the container and the probe waited for.
-     * @throws when a container is not running (and no liveness restart is under way) or time runs out.
+     * Waits until both containers of the pod are running and ready as kubelet decides it: the
+     * startup probe (when the container has one) has passed once, then the readiness probe passes.
      */
     async waitReady(name: string, timeoutMs = this.readyTimeoutMs): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         await Promise.all(
             CONTAINERS.map(async (c) => {
-                for (const kind of ["startup", "readiness"] as const) {
-                    await waitFor(
-                        `${name}/${c} to pass its ${kind} probe`,
-                        async () => {
-                            const probes = this.probes(name).container(c);
-                            if (!this.running(name, c) && !probes.restartInProgress) {
-                                throw new Error(`${name}/${c} is not running:\n${this.logs(name, c).slice(-2000)}`);
-                            }
-                            return kind === "startup" ? probes.started : probes.ready;
-                        },
-                        { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: READY_POLL_MS },
-                    );
-                }
+                if (this.describe(name, c).container.startupProbe) await this.waitProbe(name, c, "startup", deadline);
+                await this.waitProbe(name, c, "readiness", deadline);
             }),
         );
         await this.setReady(name, true);
     }
 
-    /** How the probes reach a container: its pod address and spec, exec with its mounts and identity. */
-    private probeTarget(name: string, container: ContainerName) {
-        return {
-            address: this.address(name),
-            container: this.describe(name, container).container,
-            exec: (argv: string[], timeoutMs: number) => this.exec(name, container, argv, timeoutMs),
-        };
-    }
-
-    /** (Re)starts the kubelet's probe workers of a (re)created pod (prober_manager.go `AddPod`; a new pod gets new workers). */
-    private startProbes(name: string): void {
-        this.podProbes.get(name)?.stop();
-        const probes = new PodProbes(
-            CONTAINERS.map((c) => ({
-                label: `${name}/${c}`,
-                spec: this.describe(name, c).container,
-                current: () => this.process(name, c),
-                attempt: (handler) => runProbeHandler(handler, this.probeTarget(name, c)),
-                start: () => this.startContainer(name, c),
-                kill: async (_kind, graceMs) => {
-                    const proc = this.process(name, c)!;
-                    const hook = await this.stopContainer(name, c, graceMs);
-                    return {
-                        ...(hook && { preStop: { code: hook.code, output: hook.stdout + hook.stderr } }),
-                        exitCode: proc.exitCode,
-                        signal: proc.signalCode,
-                    };
-                },
-            })),
-            this.terminationGraceMs,
-            (ready) => void this.setReady(name, ready),
+    /** Polls a probe of a running container until it passes or `deadline`. @throws when the container stops or time runs out. */
+    private waitProbe(name: string, container: ContainerName, kind: ProbeKind, deadline: number): Promise<boolean> {
+        return waitFor(
+            `${name}/${container} to pass its ${kind} probe`,
+            async () => {
+                if (!this.running(name, container)) {
+                    throw new Error(`${name}/${container} is not running:\n${this.logs(name, container).slice(-2000)}`);
+                }
+                return this.probe(name, container, kind);
+            },
+            { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: PROBE_POLL_MS },
         );
-        this.podProbes.set(name, probes);
-        // A new pod starts not Ready.
-        void this.setReady(name, false);
-        probes.start();
     }
 
     // -------------------------------------------------------------------------------- pods
@@ -326,10 +236,7 @@ export class RedisPods extends PodSet<ContainerName> {
                 await this.recreate(name);
             } else await this.addPod(name);
         }
-        for (const name of names) {
-            this.startProbes(name);
-            CONTAINERS.forEach((c) => this.startContainer(name, c));
-        }
+        for (const name of names) CONTAINERS.forEach((c) => this.startContainer(name, c));
         await Promise.all(names.map((name) => this.waitReady(name)));
     }
 
@@ -344,7 +251,6 @@ export class RedisPods extends PodSet<ContainerName> {
             if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
             CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
             await this.recreate(name);
-            this.startProbes(name);
             CONTAINERS.forEach((c) => this.startContainer(name, c));
         }
     }

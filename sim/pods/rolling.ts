@@ -17,8 +17,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { InterStepBufferServiceArgs } from "../../provider";
 import { build, Built } from "../runtime/build";
 import { setRegistrationHook } from "../runtime/mock-runtime";
-import { ChildResource } from "./pod-files";
+import { ChildResource, containerPort, resetEphemeralVolumes } from "./pod-files";
 import { JetStreamPods } from "./jetstream-pods";
+import { httpGetJson, waitFor } from "./wait";
 
 /** A bed the roll can drive. */
 export interface Rollable {
@@ -87,32 +88,65 @@ export async function recreateTogether(
     for (const n of order) await bed.createPod(n);
 }
 
+const PROBE_POLL_MS = 500;
+
 /** Options of {@link jetStreamRollable}. */
 export interface JetStreamRollOptions {
     /** Bound on a re-created pod becoming Ready; default 180 s. */
     readyTimeoutMs?: number;
-    /** The pod's `terminationGracePeriodSeconds` in ms; default the pods' own (`JetStreamPods.terminationGraceMs`). */
+    /** The pod's `terminationGracePeriodSeconds` in ms (see `findStatefulSet`); default 30 s. */
     terminationGraceMs?: number;
 }
 
 /**
- * `JetStreamPods` as a {@link Rollable}: deletion stops every container (`JetStreamPods.deletePod`:
- * nats-server after its preStop, lame duck, within `terminationGracePeriodSeconds`); creation starts the server (emptyDirs empty, PVC
- * kept, reloader and probe workers new) and waits until it is Ready by the kubelet's probes on their
- * schedule (startup passed, readiness passes: `JetStreamPods.waitReady`).
+ * `JetStreamPods` as a {@link Rollable}: deletion runs the container's preStop (lame duck), then
+ * SIGTERM within `terminationGracePeriodSeconds`; creation starts the server (emptyDirs empty, PVC
+ * kept) and waits until its startup probe passed once and its readiness probe passes (the rendered
+ * httpGet probes, polled, on the pod's monitoring port).
  */
 export function jetStreamRollable(pods: JetStreamPods, o: JetStreamRollOptions = {}): Rollable {
     const readyTimeoutMs = o.readyTimeoutMs ?? 180_000;
+    const httpProbe = async (name: string, probe: Record<string, any> | undefined): Promise<boolean> => {
+        const get = probe?.httpGet;
+        if (!get) return true;
+        const desc = pods.describe(name);
+        const port = typeof get.port === "number" ? get.port : containerPort(desc, String(get.port));
+        const timeoutMs = (probe?.timeoutSeconds ?? 1) * 1000 + 1000;
+        try {
+            await httpGetJson(`http://${pods.address(name)}:${port}${get.path ?? "/"}`, timeoutMs);
+            return true;
+        } catch {
+            return false;
+        }
+    };
     return {
         podNames: () => pods.podNames(),
         reviseTemplate: (name, children) => pods.reviseTemplate(name, children),
         async deletePod(name) {
-            await pods.deletePod(name, o.terminationGraceMs ?? pods.terminationGraceMs);
+            const grace = o.terminationGraceMs ?? 30_000;
+            const started = Date.now();
+            await pods.markTerminating(name);
+            if (pods.describe(name).container.lifecycle?.preStop) await pods.runHook(name, "preStop");
+            await pods.stopPod(name, Math.max(1, grace - (Date.now() - started)));
+            await pods.markDeleted(name);
         },
         async createPod(name) {
-            await pods.resetPod(name);
+            resetEphemeralVolumes(pods.describe(name));
+            await pods.recreate(name);
             pods.startPod(name);
-            await pods.waitReady(name, readyTimeoutMs);
+            const c = pods.describe(name).container;
+            const deadline = Date.now() + readyTimeoutMs;
+            for (const probe of [c.startupProbe, c.readinessProbe]) {
+                await waitFor(
+                    `${name} to pass its ${probe === c.startupProbe ? "startup" : "readiness"} probe`,
+                    async () => {
+                        if (!pods.running(name)) throw new Error(`${name} is not running`);
+                        return httpProbe(name, probe);
+                    },
+                    { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: PROBE_POLL_MS },
+                );
+            }
+            await pods.setReady(name, true);
         },
     };
 }
