@@ -44,8 +44,8 @@ function mergeRequests(
     if (!ours && !theirs) return undefined;
     const out: Record<string, string> = { ...ours, ...theirs };
     for (const [name, limit] of Object.entries(limits ?? {})) {
-        if (theirs && Object.hasOwn(theirs, name)) continue;
-        if (!Object.hasOwn(out, name)) continue;
+        if (theirs && Object.prototype.hasOwnProperty.call(theirs, name)) continue;
+        if (!Object.prototype.hasOwnProperty.call(out, name)) continue;
         const l = parseQuantity(limit);
         const r = parseQuantity(out[name]);
         if (l && r && compare(r, l) > 0) out[name] = limit;
