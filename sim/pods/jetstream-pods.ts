@@ -127,28 +127,21 @@ export class JetStreamPods extends PodSet<Nats> {
     /** SIGTERM (nats-server shuts down cleanly), SIGKILL after `graceMs`. @returns the exit code. */
     async stopPod(name: string, graceMs = 10_000): Promise<number | null> {
         const proc = this.process(name);
-        const code = proc ? await proc.stop("SIGTERM", graceMs) : null;
-        await this.setReady(name, false);
-        return code;
+        return proc ? proc.stop("SIGTERM", graceMs) : null;
     }
 
     /** SIGKILL, as when a node dies or the OOM killer strikes. */
     async killPod(name: string): Promise<void> {
         await this.process(name)?.kill();
-        await this.setReady(name, false);
     }
 
     /**
      * Stops (SIGTERM) and starts the pod again with the same files and data. With `recreate` it is
-     * a new pod: a new address (its DNS names follow), emptyDir volumes start empty, persistent
-     * volume claims keep their data.
+     * a new pod: emptyDir volumes start empty, persistent volume claims keep their data.
      */
     async restartPod(name: string, opts: { recreate?: boolean } = {}): Promise<PodProcess> {
         await this.stopPod(name);
-        if (opts.recreate) {
-            resetEphemeralVolumes(this.describe(name));
-            await this.recreate(name);
-        }
+        if (opts.recreate) resetEphemeralVolumes(this.describe(name));
         return this.startPod(name);
     }
 
@@ -308,10 +301,7 @@ export class JetStreamPods extends PodSet<Nats> {
                 ),
             ),
         );
-        if (this.replicas === 1) {
-            for (const p of running) await this.setReady(p, true);
-            return undefined;
-        }
+        if (this.replicas === 1) return undefined;
         await Promise.all(
             running.map((p) =>
                 waitFor(
@@ -321,7 +311,7 @@ export class JetStreamPods extends PodSet<Nats> {
                 ),
             ),
         );
-        const leader = await waitFor(
+        return waitFor(
             "every running pod to name the same meta leader",
             async () => {
                 const leaders = new Set((await Promise.all(running.map((p) => this.jsz(p)))).map((j) => j.meta_cluster?.leader ?? ""));
@@ -330,8 +320,6 @@ export class JetStreamPods extends PodSet<Nats> {
             },
             opts,
         );
-        for (const p of running) await this.setReady(p, true);
-        return leader;
     }
 }
 

@@ -14,8 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Pod } from "./pod";
-import { findBinary } from "./requirements";
-import { ip, ipSync, isAlive, killNetnsProcessesSync, nftSync, removeQuietly } from "./sys";
+import { ip, ipSync, isAlive, killNetnsProcessesSync, removeQuietly } from "./sys";
 
 /** Global prefix of every resource name the harness creates. */
 export const HARNESS_PREFIX = "isbt";
@@ -23,10 +22,6 @@ export const HARNESS_PREFIX = "isbt";
 export const OWNER_DIR = "/run/isbt";
 const NETNS_ETC = "/etc/netns";
 const MAX_PODS = 99;
-/** Last host number of a pod address (`10.254.<n>.2` .. `.254`; `.1` is the bridge). */
-const MAX_HOST = 254;
-/** The nftables table of the Service rules inside every pod namespace (`services.ts`). */
-export const POD_SERVICE_TABLE = "isbsvc_services";
 const DEFAULT_GRACE_MS = 5000;
 const EXIT_GRACE_MS = 1000;
 const HANDLED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -48,25 +43,6 @@ export interface HarnessResources {
     netns: string[];
     links: string[];
     etcDirs: string[];
-    /** nftables tables of the root namespace (`ip isbt-<id>-svc`, the Service rules of the test process). */
-    nftTables: string[];
-}
-
-/**
- * One DNS answer the cluster DNS gives (`services.ts` derives them from the Services): `names`
- * resolve to `address`. A name in several records resolves to every address (hosts files list a
- * name once per address; glibc's `getaddrinfo` returns all of them).
- */
-export interface DnsRecord {
-    address: string;
-    names: string[];
-}
-
-/** What the Services of the pods publish: DNS answers and the nftables rules of the Service addresses. */
-export interface ServiceState {
-    records: DnsRecord[];
-    /** The nftables script (the whole table `table`) every namespace loads; undefined: none. */
-    nftScript?(table: string): string;
 }
 
 const registry = new Map<string, PodNetwork>();
@@ -181,10 +157,7 @@ export function listHarnessResources(prefix: string = HARNESS_PREFIX): HarnessRe
         // no /etc/netns
     }
     const mine = (n: string): boolean => n !== "" && n.startsWith(prefix);
-    const tables = nftSync(findBinary("nft"), ["list", "tables", "ip"])
-        .stdout.split("\n")
-        .map((l) => /^table ip (\S+)/.exec(l.trim())?.[1] ?? "");
-    return { netns: netns.filter(mine), links: links.filter(mine), etcDirs: etcDirs.filter(mine), nftTables: tables.filter(mine) };
+    return { netns: netns.filter(mine), links: links.filter(mine), etcDirs: etcDirs.filter(mine) };
 }
 
 function tempDirs(prefix: string): string[] {
@@ -270,18 +243,7 @@ export class PodNetwork {
     readonly gateway: string;
     /** Hosts-format file mapping every pod's hostnames to its address, for the root namespace (read it or use {@link PodNetwork.resolve}). */
     readonly hostsFile: string;
-    /** The Service addresses (ClusterIPs) of this network, `10.253.<n>.0/24` (`services.ts`). */
-    readonly serviceSubnet: string;
-    /** The root namespace's table of Service rules (for the test process as a client), `isbt-<id>-svc`. */
-    readonly serviceTable: string;
     private readonly podList: Pod[] = [];
-    /** Pods whose hostnames only the {@link ServiceState} records publish (see {@link addPod}). */
-    private readonly managed = new Set<Pod>();
-    /** Next host number for a pod address; addresses are never reused. */
-    private nextHost = 2;
-    private services: ServiceState = { records: [] };
-    /** Serialises rewrites of hosts files and Service rules. */
-    private publishing: Promise<void> = Promise.resolve();
     private destroying?: Promise<void>;
 
     private constructor(
@@ -298,8 +260,6 @@ export class PodNetwork {
         this.subnet = `10.254.${octet}.0/24`;
         this.gateway = `10.254.${octet}.1`;
         this.hostsFile = path.join(logDir, "hosts");
-        this.serviceSubnet = `10.253.${octet}.0/24`;
-        this.serviceTable = `${this.prefix}-svc`;
     }
 
     /**
@@ -324,8 +284,6 @@ export class PodNetwork {
             await ip(["link", "add", "name", network.bridge, "type", "bridge"]);
             await ip(["addr", "add", `${network.gateway}/24`, "dev", network.bridge]);
             await ip(["link", "set", network.bridge, "up"]);
-            // Service addresses stay on the bridge (the rules DNAT them to pods); gone with the bridge.
-            await ip(["route", "add", network.serviceSubnet, "dev", network.bridge]);
         } catch (err) {
             network.destroySync(0);
             throw err;
@@ -357,9 +315,6 @@ export class PodNetwork {
         for (const ns of found.netns.filter(stale)) {
             if (ipSync(["netns", "del", ns]).ok) removed.push(`netns ${ns}`);
         }
-        for (const table of found.nftTables.filter(stale)) {
-            if (nftSync(findBinary("nft"), ["delete", "table", "ip", table]).ok) removed.push(`nft table ${table}`);
-        }
         for (const dir of found.etcDirs.filter(stale)) {
             removeQuietly(path.join(NETNS_ETC, dir));
             removed.push(`dir ${path.join(NETNS_ETC, dir)}`);
@@ -390,16 +345,14 @@ export class PodNetwork {
     /**
      * Adds a pod: namespace `isbt-<id>-<n>`, veth `isbt-<id>-<n>h` on the bridge with
      * `eth0` inside, the next address, `lo`/`eth0` up, default route via the bridge.
-     * Then loads the Service rules in it and rewrites every pod's hosts file ({@link PodNetwork.writeHosts}).
-     * @param hostnames - the pod's DNS names (e.g. the headless-service FQDNs): in its own hosts
-     *   file always (kubelet's); in the others' too, unless `o.managed`, where only the
-     *   {@link ServiceState} records publish them (cluster DNS answers from the Service endpoints).
+     * Then rewrites every pod's hosts file ({@link PodNetwork.writeHosts}).
+     * @param hostnames - DNS names every pod resolves to this pod (e.g. the headless-service FQDNs).
      */
-    async addPod(podName: string, hostnames: string[], o: { managed?: boolean } = {}): Promise<Pod> {
+    async addPod(podName: string, hostnames: string[]): Promise<Pod> {
         this.assertAlive();
         validateHostname(podName);
         hostnames.forEach(validateHostname);
-        const clash = hostnames.find((h) => this.podList.some((p) => p.hostnames.includes(h.toLowerCase())));
+        const clash = hostnames.find((h) => this.resolve(h) !== undefined);
         if (clash !== undefined || this.podList.some((p) => p.name === podName)) {
             throw new Error(`pod ${podName} or hostname ${clash ?? podName} already exists in ${this.prefix}`);
         }
@@ -407,87 +360,11 @@ export class PodNetwork {
         if (n >= MAX_PODS) {
             throw new Error(`at most ${MAX_PODS} pods per network`);
         }
-        const pod = new Pod(podName, `${this.prefix}-${n}`, this.freshAddress(), [...hostnames], this.logDir);
+        const pod = new Pod(podName, `${this.prefix}-${n}`, `10.254.${this.octet}.${n + 2}`, [...hostnames], this.logDir);
         this.podList.push(pod); // before creating anything, so teardown covers a partial setup
-        if (o.managed) this.managed.add(pod);
         await this.createPodNetworking(pod);
-        await this.serialised(async () => {
-            await this.loadServiceRules(pod);
-            await this.writeHosts();
-        });
+        await this.writeHosts();
         return pod;
-    }
-
-    /** The next unused pod address. @throws when the /24 is used up. */
-    private freshAddress(): string {
-        if (this.nextHost > MAX_HOST) throw new Error(`no pod address left in ${this.subnet} (addresses are never reused)`);
-        return `10.254.${this.octet}.${this.nextHost++}`;
-    }
-
-    /**
-     * Gives a pod a new network namespace (same name) with a new address, never used before in this
-     * network, as a pod deleted and created again gets a new sandbox and IP from the CNI plugin:
-     * what was left in the old namespace (sockets still retransmitting, nftables tables) is gone,
-     * and connections to the old address fail from then on. Only while none of its processes runs
-     * (any other process left in the namespace is killed). Loads the Service rules into the new
-     * namespace and rewrites the hosts files; the caller republishes its DNS records ({@link setServices}).
-     * @returns the new address.
-     */
-    async readdressPod(pod: Pod): Promise<string> {
-        this.assertAlive();
-        if (!this.podList.includes(pod)) throw new Error(`pod ${pod.name} is not in ${this.prefix}`);
-        if (pod.processes().some((p) => p.running)) throw new Error(`pod ${pod.name} still has running processes`);
-        const address = this.freshAddress();
-        killNetnsProcessesSync(pod.ns, EXIT_GRACE_MS);
-        await ip(["link", "del", `${pod.ns}h`]);
-        await ip(["netns", "del", pod.ns]);
-        pod.address = address;
-        await this.createPodNetworking(pod);
-        await this.serialised(async () => {
-            await this.loadServiceRules(pod);
-            await this.writeHosts();
-        });
-        return address;
-    }
-
-    /**
-     * Publishes what the Services answer: the DNS records (every hosts file is rewritten) and the
-     * nftables rules of the Service addresses, loaded in the root namespace (as table
-     * {@link serviceTable}) and in every pod (table {@link POD_SERVICE_TABLE}), and in pods added
-     * later. Calls are applied in order.
-     */
-    setServices(state: ServiceState): Promise<void> {
-        return this.serialised(async () => {
-            this.services = state;
-            await this.loadServiceRules(undefined);
-            await Promise.all(this.podList.map((p) => this.loadServiceRules(p)));
-            await this.writeHosts();
-        });
-    }
-
-    /** Runs `f` after every earlier publication finished (a failure does not block later ones). */
-    private serialised(f: () => Promise<void>): Promise<void> {
-        const run = this.publishing.then(f, f);
-        this.publishing = run.catch(() => undefined);
-        return run;
-    }
-
-    /** Loads the Service rules into the pod's namespace, or the root namespace when `pod` is undefined. */
-    private async loadServiceRules(pod: Pod | undefined): Promise<void> {
-        if (!this.services.nftScript || this.destroying !== undefined) return;
-        const nft = findBinary("nft");
-        if (nft === undefined) throw new Error("Services need nft (apt-get install -y nftables)");
-        const table = pod ? POD_SERVICE_TABLE : this.serviceTable;
-        const file = path.join(this.logDir, `services-${pod?.ns ?? "root"}.nft`);
-        // Declaring, deleting and re-declaring the table in one `nft -f` replaces it atomically.
-        await fs.promises.writeFile(file, `table ip ${table} {}\ndelete table ip ${table}\n${this.services.nftScript(table)}`);
-        if (pod) {
-            const r = await pod.exec(nft, ["-f", file]);
-            if (r.code !== 0) throw new Error(`nft -f ${file} in ${pod.name} failed (${r.code}): ${r.stderr}`);
-        } else {
-            const r = nftSync(nft, ["-f", file]);
-            if (!r.ok) throw new Error(r.error);
-        }
     }
 
     private async createPodNetworking(pod: Pod): Promise<void> {
@@ -526,37 +403,22 @@ export class PodNetwork {
             "127.0.0.1\tlocalhost",
             "::1\tlocalhost ip6-localhost ip6-loopback",
         ];
-        if (self) {
-            // kubelet's managed /etc/hosts: the pod's own address with its names (pkg/kubelet/kubelet_pods.go
-            // `managedHostsFileContent`), whatever DNS publishes
-            const names = self.hostnames.includes(self.name) ? self.hostnames : [...self.hostnames, self.name];
-            lines.push(`${self.address}\t${names.join(" ")}`);
-        }
         for (const pod of this.podList) {
-            if (pod !== self && !this.managed.has(pod) && pod.hostnames.length > 0) {
-                lines.push(`${pod.address}\t${pod.hostnames.join(" ")}`);
+            const names = pod === self && !pod.hostnames.includes(pod.name) ? [...pod.hostnames, pod.name] : pod.hostnames;
+            if (names.length > 0) {
+                lines.push(`${pod.address}\t${names.join(" ")}`);
             }
-        }
-        for (const r of this.services.records) {
-            if (r.names.length > 0) lines.push(`${r.address}\t${r.names.join(" ")}`);
         }
         return lines.join("\n") + "\n";
     }
 
     /**
-     * The first address `hostname` resolves to in the root namespace's hosts file (stand-in for
-     * DNS: connect to the address, use the name for TLS `servername`).
+     * The address of the pod having `hostname` among its hostnames (root-namespace
+     * stand-in for DNS: connect to the address, use the name for TLS `servername`).
      */
     resolve(hostname: string): string | undefined {
-        return this.resolveAll(hostname)[0];
-    }
-
-    /** Every address `hostname` resolves to, in hosts-file order (a headless Service name: its endpoints). */
-    resolveAll(hostname: string): string[] {
         const wanted = hostname.toLowerCase().replace(/\.$/, "");
-        const fromPods = this.podList.filter((p) => !this.managed.has(p) && p.hostnames.includes(wanted)).map((p) => p.address);
-        const fromRecords = this.services.records.filter((r) => r.names.includes(wanted)).map((r) => r.address);
-        return [...new Set([...fromPods, ...fromRecords])];
+        return this.podList.find((p) => p.hostnames.includes(wanted))?.address;
     }
 
     /** The pods, in creation order. */
@@ -617,7 +479,6 @@ export class PodNetwork {
             removeQuietly(path.join(NETNS_ETC, pod.ns));
         }
         ipSync(["link", "del", this.bridge]);
-        nftSync(findBinary("nft"), ["delete", "table", "ip", this.serviceTable]);
         if (!this.keepLogs) {
             removeQuietly(this.logDir);
         }
@@ -633,7 +494,7 @@ export class PodNetwork {
 
     private assertGone(): void {
         const left = listHarnessResources(`${this.prefix}-`);
-        const all = [...left.netns, ...left.links, ...left.etcDirs, ...left.nftTables];
+        const all = [...left.netns, ...left.links, ...left.etcDirs];
         if (all.length > 0) {
             throw new Error(`teardown of ${this.prefix} left: ${all.join(", ")}`);
         }

@@ -220,19 +220,10 @@ export class NetworkPolicyEnforcer {
         return { namespace: sts.metadata.namespace ?? "default", labels: { ...sts.spec.template.metadata.labels } };
     }
 
-    /**
-     * Registers `pod` with its identity and re-applies every pod's rules. Registering a known pod
-     * again (a pod created anew, in a new namespace with a new address: `PodSet` calls its hook
-     * again) loads its rules again and updates its address in every pod's rules, as the network
-     * plugin follows the pod IPs.
-     */
+    /** Registers `pod` with its identity and re-applies every pod's rules. */
     async addPod(pod: Pod, identity: PodIdentity): Promise<void> {
-        const known = this.pods.find((p) => p.pod.name === pod.name);
-        if (known && known.pod !== pod) throw new Error(`another pod ${pod.name} is already known`);
-        const policed = { name: pod.name, netns: pod.ns, address: pod.address, ...identity };
-        if (known)
-            Object.assign(known, { policed, loaded: undefined }); // a new namespace holds no rules yet
-        else this.pods.push({ pod, policed });
+        if (this.pods.some((p) => p.pod.name === pod.name)) throw new Error(`pod ${pod.name} is already known`);
+        this.pods.push({ pod, policed: { name: pod.name, netns: pod.ns, address: pod.address, ...identity } });
         await this.apply();
     }
 

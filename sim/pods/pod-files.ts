@@ -78,12 +78,12 @@ export interface PodDescription {
     service: string;
     /**
      * DNS names of the pod: `<pod>.<svc>`, `<pod>.<svc>.<ns>`, `<pod>.<svc>.<ns>.svc` and
-     * `<pod>.<svc>.<ns>.svc.<clusterDomain>` (published while the pod exists, see `services.ts`).
+     * `<pod>.<svc>.<ns>.svc.<clusterDomain>`; pod 0 also carries {@link serviceHostnames}.
      */
     hostnames: string[];
     /**
      * Names of the Services selecting the pods (`<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, with the cluster
-     * domain); `services.ts` publishes what they answer.
+     * domain). DNS would answer them with every pod address; a hosts file can only map them to pod 0.
      */
     serviceHostnames: string[];
     /** `<root>/<pod>`: everything of this pod on the host. */
@@ -401,7 +401,7 @@ export function describePods(children: ChildResource[], opts: DescribeOptions): 
             index,
             namespace,
             service: spec.serviceName,
-            hostnames: podForms,
+            hostnames: [...podForms, ...(index === 0 ? serviceHostnames : [])],
             serviceHostnames,
             podRoot,
             filesDir: mounts.find((m) => isFileVolume(m.kind))?.hostDir ?? "",

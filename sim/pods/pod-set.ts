@@ -24,9 +24,7 @@ import {
     MountPoint,
     PodDescription,
     releaseMountPoints,
-    findStatefulSet,
 } from "./pod-files";
-import { AllocatedService, dnsRecords, nftScript, PodStatus, servicesOf } from "./services";
 
 /** Options every pod set is started with. */
 export interface PodSetOptions {
@@ -37,9 +35,8 @@ export interface PodSetOptions {
     /** Keep the network's temp dir (logs, pod files, data) after {@link PodSet.destroy}. */
     keepLogs?: boolean;
     /**
-     * Called per pod right after its network namespace exists, and again when the pod is created
-     * anew with a new address, before any container of it starts (e.g. to apply NetworkPolicy
-     * rules, `network-policy.ts`).
+     * Called once per pod right after its network namespace exists and before any container of it
+     * starts (e.g. to apply NetworkPolicy rules, `network-policy.ts`).
      */
     onPodCreated?(name: string, pod: Pod, network: PodNetwork): Promise<void>;
 }
@@ -91,26 +88,6 @@ function materialiseContainers<C extends string>(
     }));
 }
 
-/** What the Services need of the StatefulSet's pod template. */
-interface TemplateInfo {
-    labels: Record<string, string>;
-    namespace: string;
-    serviceName: string;
-    /** Every container's ports (for named `targetPort`s). */
-    ports: { name?: string; containerPort: number; protocol?: string }[];
-}
-
-function templateOf(children: ChildResource[]): TemplateInfo {
-    const sts = findStatefulSet(children).inputs;
-    const tpl = sts.spec.template;
-    return {
-        labels: { ...(tpl.metadata?.labels ?? {}) },
-        namespace: sts.metadata.namespace ?? "default",
-        serviceName: sts.spec.serviceName,
-        ports: ((tpl.spec.containers ?? []) as Record<string, any>[]).flatMap((c) => c.ports ?? []),
-    };
-}
-
 /** Every distinct mount path of the containers (host mount points the bind mounts need). */
 export function mountPointsOf<C extends string>(states: PodState<C>[]): MountPoint[] {
     const paths = new Set(
@@ -160,9 +137,6 @@ export class PodSet<C extends string> {
             if (points.length > 0) acquireMountPoints(points);
             bed = setup.make(network, states, points, binaries);
             bed.podCreated = opts.onPodCreated;
-            bed.clusterDomain = opts.clusterDomain ?? "cluster.local";
-            bed.template = templateOf(children);
-            await bed.applyServices(children);
             await setup.start(bed);
             return bed;
         } catch (err) {
@@ -196,16 +170,11 @@ export class PodSet<C extends string> {
         return this.created(name).address;
     }
 
-    /**
-     * Creates the pod's network namespace with its DNS names (once); the pod exists, not Ready, from
-     * then on (its names are published as its Services say, see `services.ts`).
-     */
+    /** Creates the pod's network namespace with its DNS names (once). */
     protected async addPod(name: string): Promise<Pod> {
         const s = this.state(name);
         if (!s.pod) {
-            s.pod = await this.network.addPod(name, s.descs[this.containers[0]].hostnames, { managed: true });
-            this.status.set(name, { ready: false, terminating: false, exists: true });
-            await this.syncServices();
+            s.pod = await this.network.addPod(name, s.descs[this.containers[0]].hostnames);
             await this.podCreated?.(name, s.pod, this.network);
         }
         return s.pod;
@@ -257,139 +226,23 @@ export class PodSet<C extends string> {
 
     // ------------------------------------------------------------------------------- DNS
 
-    /** The first address of a DNS name, as the pods' hosts files answer it (undefined when unknown). */
+    /** The address of a pod DNS name, as the pods' hosts files answer it (undefined when unknown). */
     resolve(host: string): string | undefined {
         return this.network.resolve(host);
     }
 
     /**
-     * Every address cluster DNS gives for `host`, as the pods' hosts files answer it: a ClusterIP
-     * Service's name its cluster IP, a headless Service's name its ready endpoints, a pod's name
-     * its address while the pod exists (`services.ts`).
+     * What cluster DNS plus Service routing would give for `host`: every created pod's address
+     * for a Service name (the headless Service publishes all pods; a ClusterIP Service routes to
+     * any), the pod's address for a pod name, else nothing.
      */
     resolveAll(host: string): string[] {
-        return this.network.resolveAll(host);
-    }
-
-    // ------------------------------------------------------------ Services and pod status
-    // What the kubelet (Ready), the API server (deletion) and the controllers report about the
-    // pods; `services.ts` turns it into endpoints, DNS records and the Service addresses' rules.
-
-    /** Per pod: exists (created, not yet deleted), Ready condition, deletion started. */
-    private readonly status = new Map<string, { exists: boolean; ready: boolean; terminating: boolean }>();
-    private services: AllocatedService[] = [];
-    private clusterDomain = "cluster.local";
-    private template: TemplateInfo = { labels: {}, namespace: "default", serviceName: "", ports: [] };
-
-    /**
-     * Makes the Services among `children` (rendered Service objects) the Services of the pods, as
-     * `kubectl apply` of them would: those whose selector selects the pod template. A Service keeps
-     * its cluster IP across applies (`spec.clusterIP` is immutable).
-     */
-    async applyServices(children: ChildResource[]): Promise<void> {
-        const fresh = servicesOf(children, this.template.labels);
-        const prefix = this.network.serviceSubnet.replace(/\.0\/24$/, "");
-        const kept = new Map(this.services.map((s) => [s.name, s.clusterIP]));
-        const used = new Set([...kept.values()]);
-        let next = 1;
-        this.services = fresh.map((svc): AllocatedService => {
-            if (svc.headless) return svc;
-            let ip = kept.get(svc.name);
-            while (ip === undefined) {
-                const candidate = `${prefix}.${next++}`;
-                if (!used.has(candidate)) ip = candidate;
-            }
-            used.add(ip);
-            return { ...svc, clusterIP: ip };
-        });
-        await this.syncServices();
-    }
-
-    /** The Services of the pods, with their cluster IPs. */
-    serviceList(): AllocatedService[] {
-        return this.services.map((s) => ({ ...s }));
-    }
-
-    /** The cluster IP of Service `name`. @throws for an unknown or headless Service. */
-    clusterIP(name: string): string {
-        const ip = this.services.find((s) => s.name === name)?.clusterIP;
-        if (ip === undefined) throw new Error(`no ClusterIP Service ${name}; Services: ${this.services.map((s) => s.name).join(", ")}`);
-        return ip;
-    }
-
-    /** The pod's Ready condition changed (kubelet's status after its probes or a container's exit). */
-    async setReady(name: string, ready: boolean): Promise<void> {
-        const st = this.status.get(name);
-        if (!st || st.ready === ready) return;
-        st.ready = ready;
-        await this.syncServices();
-    }
-
-    /** True while the pod exists and its Ready condition is true. */
-    isReady(name: string): boolean {
-        return this.status.get(name)?.ready === true && this.status.get(name)?.exists === true;
-    }
-
-    /** The pod's deletion started (`deletionTimestamp` set): not ready for Services without `publishNotReadyAddresses`. */
-    async markTerminating(name: string): Promise<void> {
-        const st = this.status.get(name);
-        if (!st || st.terminating) return;
-        st.terminating = true;
-        await this.syncServices();
-    }
-
-    /** The pod's deletion finished: it is no endpoint and has no DNS records any more. */
-    async markDeleted(name: string): Promise<void> {
-        const st = this.status.get(name);
-        if (!st || !st.exists) return;
-        Object.assign(st, { exists: false, ready: false, terminating: false });
-        await this.syncServices();
-    }
-
-    /**
-     * The pod is created again after a deletion or a crash of the pod (the controller's new pod of
-     * the same name): a new address, never used before (so whoever cached the old one fails), not
-     * Ready, its DNS names republished. Only while none of its containers runs.
-     * @returns the new address.
-     */
-    async recreate(name: string): Promise<string> {
-        const s = this.state(name);
-        if (!s.pod) throw new Error(`pod ${name} has not been created`);
-        if (this.containers.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
-        const address = await this.network.readdressPod(s.pod);
-        this.status.set(name, { exists: true, ready: false, terminating: false });
-        await this.syncServices();
-        await this.podCreated?.(name, s.pod, this.network);
-        return address;
-    }
-
-    /** The pods as the endpoints controller sees them. */
-    private podStatuses(): PodStatus[] {
-        return this.states.map((s) => {
-            const st = this.status.get(s.name);
-            return {
-                name: s.name,
-                namespace: this.template.namespace,
-                labels: this.template.labels,
-                hostname: s.name,
-                subdomain: this.template.serviceName,
-                ...(s.pod && st?.exists && { address: s.pod.address }),
-                ready: st?.ready ?? false,
-                terminating: st?.terminating ?? false,
-                containerPorts: this.template.ports,
-            };
-        });
-    }
-
-    /** Publishes the Services' DNS records and rules for the pods' current status. */
-    private async syncServices(): Promise<void> {
-        if (this.network.destroyed) return;
-        const pods = this.podStatuses();
-        const services = this.services;
-        await this.network.setServices({
-            records: dnsRecords(services, pods, this.clusterDomain),
-            nftScript: (table) => nftScript(table, services, pods),
-        });
+        const wanted = host.toLowerCase().replace(/\.$/, "");
+        if (this.describe(this.states[0].name).serviceHostnames.includes(wanted)) {
+            return this.states.filter((s) => s.pod).map((s) => s.pod!.address);
+        }
+        const one = this.resolve(wanted);
+        return one === undefined ? [] : [one];
     }
 
     // ------------------------------------------------------------------------- processes

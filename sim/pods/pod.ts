@@ -172,12 +172,9 @@ export class Pod {
         readonly name: string,
         /** The network namespace, e.g. `isbt-t1a2-0`. */
         readonly ns: string,
-        /**
-         * The pod's IPv4 address on the harness bridge. A recreated pod gets a new one
-         * (`PodNetwork.readdressPod`), as a pod the controller creates again does.
-         */
-        public address: string,
-        /** The pod's own DNS names (in its own hosts file, as kubelet writes it; others see them as published, see `PodNetwork.addPod`). */
+        /** The pod's IPv4 address on the harness bridge. */
+        readonly address: string,
+        /** The DNS names other pods resolve to {@link Pod.address}. */
         readonly hostnames: readonly string[],
         /** Directory for default log files. */
         readonly logDir: string,

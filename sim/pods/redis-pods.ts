@@ -24,7 +24,7 @@
  *   to keep tests short). A pod's DNS names exist from its creation on (the headless Service
  *   publishes not-ready addresses).
  * - Container restart (a crashed container): the same pod and files; emptyDirs (`/data`,
- *   `/run/isbsvc`, `/sentinel`) keep their content. Pod recreation: a new address, emptyDirs start empty.
+ *   `/run/isbsvc`, `/sentinel`) keep their content. Pod recreation: emptyDirs start empty.
  * - Graceful deletion as kubelet does it: every container concurrently runs its own preStop hook,
  *   then gets SIGTERM, and SIGKILL when `terminationGracePeriodSeconds` (or the given grace) runs out.
  *
@@ -35,10 +35,10 @@
  *
  * Deviations, on purpose: no PID/UTS namespaces; outside its mounts a container sees the host's
  * root file system, read-only (not an image); seccomp is not applied; the
- * `metrics` container is not run. Services are modelled (`services.ts`, via `PodSet`): the client
- * Service name (`isbsvc-<n>-redis-svc.<ns>.svc`) resolves to its cluster IP, which reaches the
- * Ready pods' `targetPort`s; the headless Service publishes the existing pods. A pod is Ready once
- * {@link RedisPods.waitReady} saw both containers' probes pass, and not Ready when a container stops.
+ * `metrics` container is not run; the client Service names (`isbsvc-<n>-redis-svc.<ns>.svc`, and
+ * the headless Service's own name) are mapped in the hosts files to pod 0 only, since a hosts
+ * file gives a name one address. Test clients therefore use {@link RedisPods.resolveAll}, which
+ * answers a Service name with every pod's address, as a ClusterIP Service would route to any pod.
  *
  * The second half holds client helpers that use only the component outputs (`sentinelUrl`,
  * `masterName`, `password`, `tlsEnabled`, `caCertPem`).
@@ -150,7 +150,6 @@ export class RedisPods extends PodSet<ContainerName> {
     /** SIGKILL of a container's process group (a crash, the OOM killer). No-op when it is not running. */
     async killContainer(name: string, container: ContainerName): Promise<void> {
         await this.process(name, container)?.kill();
-        await this.setReady(name, false); // a container not running makes the pod not Ready
     }
 
     /**
@@ -164,7 +163,6 @@ export class RedisPods extends PodSet<ContainerName> {
         const hook = execCommand(this.describe(name, container).container.lifecycle?.preStop);
         const result = hook ? await this.exec(name, container, hook, graceMs) : undefined;
         await proc.stop("SIGTERM", Math.max(1, graceMs - (Date.now() - started)));
-        await this.setReady(name, false);
         return result;
     }
 
@@ -194,7 +192,6 @@ export class RedisPods extends PodSet<ContainerName> {
                 await this.waitProbe(name, c, "readiness", deadline);
             }),
         );
-        await this.setReady(name, true);
     }
 
     /** Polls a probe of a running container until it passes or `deadline`. @throws when the container stops or time runs out. */
@@ -215,8 +212,8 @@ export class RedisPods extends PodSet<ContainerName> {
 
     /**
      * Creates the pod (first time: its network namespace and DNS names), or recreates it after
-     * {@link deletePod}/{@link killPod}: a new address (its DNS names follow), emptyDir volumes
-     * start empty, file volumes keep the content written from the same ConfigMaps and Secrets.
+     * {@link deletePod}/{@link killPod}: emptyDir volumes start empty, file volumes keep the
+     * content written from the same ConfigMaps and Secrets, the address and DNS names stay.
      * Starts both containers and waits until they are ready.
      */
     async createPod(name: string): Promise<void> {
@@ -231,26 +228,20 @@ export class RedisPods extends PodSet<ContainerName> {
         for (const name of names) {
             const s = this.state(name);
             if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
-            if (s.pod) {
-                CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
-                await this.recreate(name);
-            } else await this.addPod(name);
+            if (s.pod) CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
+            else await this.addPod(name);
         }
         for (const name of names) CONTAINERS.forEach((c) => this.startContainer(name, c));
         await Promise.all(names.map((name) => this.waitReady(name)));
     }
 
-    /**
-     * Recreates pods created earlier (e.g. after {@link killPod}: a new address, empty emptyDirs)
-     * and starts their containers without waiting for readiness.
-     */
-    async startPods(names: string[]): Promise<void> {
+    /** Starts the pods' containers without waiting for readiness (pods created earlier, e.g. recreated after {@link killPod}). */
+    startPods(names: string[]): void {
         for (const name of names) {
             const s = this.state(name);
             if (!s.pod) throw new Error(`pod ${name} has not been created`);
             if (CONTAINERS.some((c) => this.running(name, c))) throw new Error(`pod ${name} still has running containers`);
             CONTAINERS.forEach((c) => resetEphemeralVolumes(s.descs[c]));
-            await this.recreate(name);
             CONTAINERS.forEach((c) => this.startContainer(name, c));
         }
     }
@@ -267,9 +258,7 @@ export class RedisPods extends PodSet<ContainerName> {
      */
     async deletePod(name: string, graceMs?: number): Promise<Partial<Record<ContainerName, ExecResult>>> {
         const grace = graceMs ?? this.terminationGraceMs;
-        await this.markTerminating(name);
         const results = await Promise.all(CONTAINERS.map((c) => this.stopContainer(name, c, Math.min(grace, HOOK_TIMEOUT_MS))));
-        await this.markDeleted(name);
         const out: Partial<Record<ContainerName, ExecResult>> = {};
         CONTAINERS.forEach((c, i) => {
             if (results[i]) out[c] = results[i];
@@ -329,8 +318,8 @@ export function announcedAddress(dns: PodResolver, key: string, tls: boolean): {
 }
 
 /**
- * ioredis options of a Sentinel client built from the outputs only: the Sentinel is what the
- * `sentinelUrl` host resolves to (the client Service's cluster IP), the master set is `masterName`, `password` serves
+ * ioredis options of a Sentinel client built from the outputs only: the Sentinels are the
+ * addresses behind the `sentinelUrl` Service, the master set is `masterName`, `password` serves
  * both Redis and Sentinel. With TLS, `caCertPem` is the only trusted CA; Sentinel connections
  * verify the Service name of `sentinelUrl` (every pod's certificate carries it, as a client of
  * the ClusterIP Service would see), master connections the pod name Sentinel announces.

@@ -7,7 +7,7 @@
  *
  * A deletion is graceful as kubelet performs it (preStop hook, then SIGTERM, SIGKILL when the
  * grace period is over); the re-created pod gets the new template (`PodSet.reviseTemplate`: the
- * new command, env and files), a new address, new emptyDirs and the same persistent volume; Ready is what the
+ * new command, env and files), new emptyDirs and the same persistent volume; Ready is what the
  * pod's rendered probes say (startup once, then readiness).
  *
  * `RedisPods` already has graceful deletion and probe-driven creation; {@link jetStreamRollable}
@@ -125,14 +125,11 @@ export function jetStreamRollable(pods: JetStreamPods, o: JetStreamRollOptions =
         async deletePod(name) {
             const grace = o.terminationGraceMs ?? 30_000;
             const started = Date.now();
-            await pods.markTerminating(name);
             if (pods.describe(name).container.lifecycle?.preStop) await pods.runHook(name, "preStop");
             await pods.stopPod(name, Math.max(1, grace - (Date.now() - started)));
-            await pods.markDeleted(name);
         },
         async createPod(name) {
             resetEphemeralVolumes(pods.describe(name));
-            await pods.recreate(name);
             pods.startPod(name);
             const c = pods.describe(name).container;
             const deadline = Date.now() + readyTimeoutMs;
@@ -146,7 +143,6 @@ export function jetStreamRollable(pods: JetStreamPods, o: JetStreamRollOptions =
                     { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: PROBE_POLL_MS },
                 );
             }
-            await pods.setReady(name, true);
         },
     };
 }

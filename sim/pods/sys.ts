@@ -125,20 +125,3 @@ export function removeQuietly(p: string): void {
         // best effort
     }
 }
-
-/** Runs `nft <args>` synchronously in the root namespace when `nft` is installed; never throws. */
-export function nftSync(nft: string | undefined, args: string[]): SyncResult {
-    if (nft === undefined) return { ok: false, stdout: "", error: "nft is not installed" };
-    try {
-        const stdout = execFileSync(nft, args, {
-            stdio: ["ignore", "pipe", "pipe"],
-            timeout: IP_TIMEOUT_MS,
-            killSignal: "SIGKILL",
-            encoding: "utf8",
-        });
-        return { ok: true, stdout };
-    } catch (err) {
-        const e = err as { stderr?: string; message?: string };
-        return { ok: false, stdout: "", error: `nft ${args.join(" ")}: ${e.stderr?.trim() || e.message || String(err)}` };
-    }
-}

@@ -552,7 +552,7 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
             return b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? y : x;
         });
         const loneAt = Date.now();
-        await pods.startPods([pod0]);
+        pods.startPods([pod0]);
         for (let waited = 0; waited < LONE_WATCH_MS; waited += 1000) {
             await sleep(1000);
             assert.equal(await pods.probe(pod0, "redis", "readiness"), false, `${pod0} ready while alone`);
@@ -565,7 +565,7 @@ describe("faults: Redis master kill cycles under WAIT-acknowledged writes (3 rep
 
         // the others return (Parallel: together)
         const returnedAt = Date.now();
-        await pods.startPods(pods.podNames().slice(1));
+        pods.startPods(pods.podNames().slice(1));
         await Promise.all(pods.podNames().map((p) => pods.waitReady(p, RECOVERY.timeoutMs)));
         const after = await settled(pods, outputs);
         assert.equal(after, best, `the node with the highest record is master (records: ${JSON.stringify(records)})`);

@@ -169,7 +169,7 @@ describe("live Redis: cold start of the whole set elects the node with the most 
             RECOVERY,
         );
         await Promise.all(pods.podNames().map((p) => pods.killPod(p)));
-        await pods.startPods([pod0]);
+        pods.startPods([pod0]);
         // Bounded observation while alone: its redis answers only as a beacon (a replica of nothing).
         for (let i = 0; i < 10; i++) {
             await sleep(1000);
@@ -184,7 +184,7 @@ describe("live Redis: cold start of the whole set elects the node with the most 
         const stopped = pods.process(pod0, "redis")!;
         assert.equal(stopped.signalCode, null, `${pod0}/redis was killed by ${stopped.signalCode}`);
         assert.equal(stopped.exitCode, 143, `${pod0}/redis exit code`);
-        await pods.startPods(pods.podNames());
+        pods.startPods(pods.podNames());
         await Promise.all(pods.podNames().map((p) => pods.waitReady(p, RECOVERY.timeoutMs)));
         const master = await agreedMaster(pods, outputs);
         assert.deepEqual(await masters(pods, outputs), [master], "exactly one master");

@@ -47,7 +47,7 @@ function podDnsNames(i: number): string[] {
 }
 
 function assertNothingLeft(prefix: string): void {
-    assert.deepEqual(listHarnessResources(prefix), { netns: [], links: [], etcDirs: [], nftTables: [] });
+    assert.deepEqual(listHarnessResources(prefix), { netns: [], links: [], etcDirs: [] });
     const netnsList = ipOrThrow(["netns", "list"]);
     const links = ipOrThrow(["-o", "link", "show"]);
     assert.ok(!netnsList.includes(prefix), `ip netns list still shows ${prefix}:\n${netnsList}`);
@@ -461,7 +461,7 @@ describe("live harness: pods as network namespaces", function () {
         assert.deepEqual(liveNetworks(), []);
         assert.ok(createdIds.length > 0);
         for (const id of createdIds) {
-            assert.deepEqual(listHarnessResources(`${HARNESS_PREFIX}-${id}-`), { netns: [], links: [], etcDirs: [], nftTables: [] }, id);
+            assert.deepEqual(listHarnessResources(`${HARNESS_PREFIX}-${id}-`), { netns: [], links: [], etcDirs: [] }, id);
             assert.equal(spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.includes(`${HARNESS_PREFIX}-${id}-`), false);
         }
     });
