@@ -24,7 +24,7 @@ import { buildRevisions } from "../sim/pods/rolling";
 import { sleep, waitFor } from "../sim/pods/wait";
 import { fmt, Goal, median, table } from "./stats";
 import { NATS_VERSION } from "./nats";
-import { eventCount, lostAcks, NATS_JS_RECONNECT_DEFAULTS, stallsPerDisturbance, startJsLoad } from "./p6-load";
+import { eventCount, lostAcks, NATS_JS_RECONNECT_DEFAULTS, runInterleaved, stallsPerDisturbance, startJsLoad } from "./p6-load";
 
 export type P6CertMode = "together" | "one-by-one";
 const MODES: P6CertMode[] = ["together", "one-by-one"];
@@ -157,27 +157,14 @@ async function rotateOnce(mode: P6CertMode, log: (l: string) => void): Promise<P
 
 /** Rotates in each order `rounds` times, interleaved. */
 export async function runP6Certs(o: { rounds: number; deadline: number; log: (l: string) => void }): Promise<P6CertResults> {
-    const runs: P6CertRun[] = [];
-    let roundsDone = 0;
-    for (let r = 0; r < o.rounds; r++) {
-        if (Date.now() > o.deadline) {
-            o.log(`  (time budget reached: stopping after ${r} rounds)`);
-            break;
-        }
-        o.log(`  round ${r + 1}/${o.rounds}`);
-        for (const m of MODES.map((_, i) => MODES[(i + r) % MODES.length])) {
-            try {
-                runs.push(await rotateOnce(m, o.log));
-            } catch (err) {
-                const msg = (err as Error).message.split("\n")[0];
-                o.log(`    ${m} FAILED: ${msg}`);
-                const nan = { rotateMs: NaN, lost: NaN, publishErrors: NaN, reconnects: NaN, disconnects: NaN, stallMs: NaN };
-                runs.push({ mode: m, acked: 0, changed: [], ...nan, error: msg });
-            }
-        }
-        roundsDone++;
-    }
-    return { runs, roundsDone };
+    const nan = { rotateMs: NaN, lost: NaN, publishErrors: NaN, reconnects: NaN, disconnects: NaN, stallMs: NaN };
+    const { results, roundsDone } = await runInterleaved(
+        MODES,
+        o,
+        (m) => rotateOnce(m, o.log),
+        (m, error): P6CertRun => ({ mode: m, acked: 0, changed: [], ...nan, error }),
+    );
+    return { runs: results, roundsDone };
 }
 
 /** Markdown and goals of P6 (certificate rotation). */

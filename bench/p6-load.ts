@@ -151,3 +151,36 @@ export async function lostAcks(load: JsLoad): Promise<number> {
     const bySeq = new Map(read.map((m) => [m.seq, m.data]));
     return load.acks.filter((a) => bySeq.get(a.seq) !== `event-${a.i}`).length;
 }
+
+/**
+ * Runs `once(variant)` for every variant `rounds` times, interleaved (each round starts one variant
+ * later, so no variant always runs first on a warming machine), until `deadline`. A failed run is
+ * logged and recorded as `failed(variant, message)`.
+ */
+export async function runInterleaved<V, R>(
+    variants: readonly V[],
+    o: { rounds: number; deadline: number; log: (l: string) => void },
+    once: (variant: V) => Promise<R>,
+    failed: (variant: V, message: string) => R,
+): Promise<{ results: R[]; roundsDone: number }> {
+    const results: R[] = [];
+    let roundsDone = 0;
+    for (let r = 0; r < o.rounds; r++) {
+        if (Date.now() > o.deadline) {
+            o.log(`  (time budget reached: stopping after ${r} rounds)`);
+            break;
+        }
+        o.log(`  round ${r + 1}/${o.rounds}`);
+        for (const v of variants.map((_, i) => variants[(i + r) % variants.length])) {
+            try {
+                results.push(await once(v));
+            } catch (err) {
+                const msg = (err as Error).message.split("\n")[0];
+                o.log(`    ${String(v)} FAILED: ${msg}`);
+                results.push(failed(v, msg));
+            }
+        }
+        roundsDone++;
+    }
+    return { results, roundsDone };
+}

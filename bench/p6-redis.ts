@@ -28,7 +28,7 @@ import { buildRevisions, Rollable, rollingUpdate } from "../sim/pods/rolling";
 import { sleep } from "../sim/pods/wait";
 import { bootstrapRatioCI, fmt, fmtCI, fmtRatio, fmtSummary, Goal, median, summarize, table } from "./stats";
 import { REDIS_VERSION, settled } from "./redis";
-import { stallsPerDisturbance } from "./p6-load";
+import { runInterleaved, stallsPerDisturbance } from "./p6-load";
 
 export type P6RedisVariant = "ours" | "minimal";
 const VARIANTS: P6RedisVariant[] = ["ours", "minimal"];
@@ -236,36 +236,14 @@ async function rollOnce(variant: P6RedisVariant, log: (l: string) => void): Prom
 
 /** Rolls each variant `rounds` times, interleaved (rotating order). */
 export async function runP6Redis(o: { rounds: number; deadline: number; log: (l: string) => void }): Promise<P6RedisResults> {
-    const rolls: P6RedisRoll[] = [];
-    let roundsDone = 0;
-    for (let r = 0; r < o.rounds; r++) {
-        if (Date.now() > o.deadline) {
-            o.log(`  (time budget reached: stopping after ${r} rounds)`);
-            break;
-        }
-        o.log(`  round ${r + 1}/${o.rounds}`);
-        for (const v of VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length])) {
-            try {
-                rolls.push(await rollOnce(v, o.log));
-            } catch (err) {
-                const msg = (err as Error).message.split("\n")[0];
-                o.log(`    ${v} FAILED: ${msg}`);
-                rolls.push({
-                    variant: v,
-                    rollMs: NaN,
-                    acked: 0,
-                    lost: NaN,
-                    failedAttempts: NaN,
-                    stallsMs: [],
-                    order: [],
-                    master: "",
-                    error: msg,
-                });
-            }
-        }
-        roundsDone++;
-    }
-    return { rolls, roundsDone };
+    const nan = { rollMs: NaN, acked: 0, lost: NaN, failedAttempts: NaN, stallsMs: [], order: [], master: "" };
+    const { results, roundsDone } = await runInterleaved(
+        VARIANTS,
+        o,
+        (v) => rollOnce(v, o.log),
+        (v, error): P6RedisRoll => ({ variant: v, ...nan, error }),
+    );
+    return { rolls: results, roundsDone };
 }
 
 // ------------------------------------------------------------------------------------ report

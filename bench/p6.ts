@@ -33,7 +33,7 @@ import { sleep, waitFor } from "../sim/pods/wait";
 import { bootstrapRatioCI, fmt, fmtCI, fmtRatio, fmtSummary, Goal, median, summarize, table } from "./stats";
 import { NATS_VERSION } from "./nats";
 import { BenchNatsPods } from "./nats-bed";
-import { eventCount, JsLoad, lostAcks, NATS_JS_RECONNECT_DEFAULTS, stallsPerDisturbance, startJsLoad } from "./p6-load";
+import { eventCount, JsLoad, lostAcks, NATS_JS_RECONNECT_DEFAULTS, runInterleaved, stallsPerDisturbance, startJsLoad } from "./p6-load";
 
 export type P6Variant = "ours" | "helm" | "minimal" | "minimal-healthz";
 const VARIANTS: P6Variant[] = ["ours", "helm", "minimal", "minimal-healthz"];
@@ -195,26 +195,14 @@ async function rollOnce(variant: P6Variant, log: (l: string) => void): Promise<P
 
 /** Rolls each variant `rounds` times, interleaved (rotating order). */
 export async function runP6(o: { rounds: number; deadline: number; log: (l: string) => void }): Promise<P6Results> {
-    const rolls: P6Roll[] = [];
-    let roundsDone = 0;
-    for (let r = 0; r < o.rounds; r++) {
-        if (Date.now() > o.deadline) {
-            o.log(`  (time budget reached: stopping after ${r} rounds)`);
-            break;
-        }
-        o.log(`  round ${r + 1}/${o.rounds}`);
-        for (const v of VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length])) {
-            try {
-                rolls.push(await rollOnce(v, o.log));
-            } catch (err) {
-                const msg = (err as Error).message.split("\n")[0];
-                o.log(`    ${v} FAILED: ${msg}`);
-                rolls.push({ variant: v, rollMs: NaN, acked: 0, lost: NaN, publishErrors: NaN, reconnects: NaN, stallsMs: [], error: msg });
-            }
-        }
-        roundsDone++;
-    }
-    return { rolls, roundsDone };
+    const nan = { rollMs: NaN, acked: 0, lost: NaN, publishErrors: NaN, reconnects: NaN, stallsMs: [] };
+    const { results, roundsDone } = await runInterleaved(
+        VARIANTS,
+        o,
+        (v) => rollOnce(v, o.log),
+        (v, error): P6Roll => ({ variant: v, ...nan, error }),
+    );
+    return { rolls: results, roundsDone };
 }
 
 const LABELS: Record<P6Variant, string> = {

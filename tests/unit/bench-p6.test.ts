@@ -3,10 +3,31 @@
  * computed from ack times, and that every P6 part can be selected. No time is measured here.
  */
 import { strict as assert } from "assert";
-import { stallsPerDisturbance } from "../../bench/p6-load";
+import { runInterleaved, stallsPerDisturbance } from "../../bench/p6-load";
 import { parseArgs } from "../../bench/run";
 
 describe("bench P6 helpers", () => {
+    it("runs the variants interleaved (each round one later), records a failure as its first line, stops at the deadline", async () => {
+        const order: string[] = [];
+        const log: string[] = [];
+        const once = async (v: string) => {
+            order.push(v);
+            if (v === "b" && order.length === 2) throw new Error("boom\ndetails");
+            return `${v}-ok`;
+        };
+        const res = await runInterleaved(
+            ["a", "b", "c"],
+            { rounds: 2, deadline: Date.now() + 60_000, log: (l) => log.push(l) },
+            once,
+            (v, m) => `${v}:${m}`,
+        );
+        assert.deepEqual(order, ["a", "b", "c", "b", "c", "a"]);
+        assert.deepEqual(res, { results: ["a-ok", "b:boom", "c-ok", "b-ok", "c-ok", "a-ok"], roundsDone: 2 });
+        assert.ok(log.includes("    b FAILED: boom"));
+        const late = await runInterleaved(["a"], { rounds: 3, deadline: Date.now() - 1, log: () => undefined }, once, (v) => v);
+        assert.deepEqual(late, { results: [], roundsDone: 0 });
+    });
+
     it("a stall is the longest gap between acks that starts from the last ack before a disturbance until 2 s after it", () => {
         /** Acks every 100 ms in [0, 10000], none strictly between `from` and `to`. */
         const acks = (from: number, to: number) => Array.from({ length: 101 }, (_, k) => k * 100).filter((t) => t <= from || t >= to);
