@@ -6,11 +6,9 @@
  * which stay Pending, so every stack uses `skipAwait: true`.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { Cluster, waitFor } from "./support/cluster";
-import { BIN, Engine } from "./support/engine";
+import { cleanupOnInterrupt, Engine, requireBinaries } from "./support/engine";
 import { consumer, CONTRACT, producer, ProducerOptions } from "./support/programs";
 import { plannedSteps } from "./support/steps";
 import type { InterStepBufferServiceArgs } from "../../provider";
@@ -132,23 +130,12 @@ describe("engine: the real Pulumi engine against a real API server", function ()
     let engine: Engine;
 
     before(function () {
-        for (const b of ["pulumi", "pulumi-resource-kubernetes", "kube-apiserver", "kube-controller-manager"]) {
-            assert.ok(
-                fs.existsSync(path.join(BIN, b)),
-                `missing ${path.join(BIN, b)}: run scripts/engine/build.sh (npm run test:engine does)`,
-            );
-        }
+        requireBinaries(["pulumi", "pulumi-resource-kubernetes", "kube-apiserver", "kube-controller-manager"]);
         // Interrupted runs stop the control plane too (every process by PID) and remove the folders.
-        for (const sig of ["SIGINT", "SIGTERM"] as const) {
-            process.once(sig, () => {
-                try {
-                    cluster?.stop();
-                    engine?.remove();
-                } finally {
-                    process.exit(130);
-                }
-            });
-        }
+        cleanupOnInterrupt(() => {
+            cluster?.stop();
+            engine?.remove();
+        });
         const t0 = Date.now();
         cluster = Cluster.start();
         timings.push(["control plane start", (Date.now() - t0) / 1000]);

@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as automation from "@pulumi/pulumi/automation";
 import { Cluster, ROOT } from "./support/cluster";
-import { BIN, Engine } from "./support/engine";
+import { cleanupOnInterrupt, Engine, requireBinaries } from "./support/engine";
 import { CONTRACT } from "./support/programs";
 
 const PLUGIN = path.join(__dirname, "support/plugin");
@@ -54,22 +54,11 @@ describe("engine: examples/yaml through the real CLI and the YAML language host"
     const example = fs.readFileSync(EXAMPLE, "utf8");
 
     before(async function () {
-        for (const b of ["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "kube-controller-manager"]) {
-            assert.ok(
-                fs.existsSync(path.join(BIN, b)),
-                `missing ${path.join(BIN, b)}: run scripts/engine/build.sh ${b === "pulumi-language-yaml" ? b : ""}`,
-            );
-        }
-        for (const sig of ["SIGINT", "SIGTERM"] as const) {
-            process.once(sig, () => {
-                try {
-                    cluster?.stop();
-                    engine?.remove();
-                } finally {
-                    process.exit(130);
-                }
-            });
-        }
+        requireBinaries(["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "kube-controller-manager"]);
+        cleanupOnInterrupt(() => {
+            cluster?.stop();
+            engine?.remove();
+        });
         cluster = Cluster.start();
         engine = new Engine();
         engine.env.PATH = [PLUGIN, engine.env.PATH].join(path.delimiter);

@@ -6,6 +6,7 @@
  * and talks to a language runtime server inside this process (@pulumi/pulumi automation/stack.ts
  * `Stack.up`, automation/server.ts `LanguageServer`), so no pulumi-language-nodejs binary is needed.
  */
+import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -66,5 +67,28 @@ export class Engine {
 
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** Fails (never skips) when a built binary is missing from {@link BIN}, naming the build command. */
+export function requireBinaries(names: readonly string[]): void {
+    for (const b of names) {
+        assert.ok(
+            fs.existsSync(path.join(BIN, b)),
+            `missing ${path.join(BIN, b)}: run scripts/engine/build.sh ${b} (npm run test:engine does)`,
+        );
+    }
+}
+
+/** On SIGINT/SIGTERM runs `cleanup` (stop the control plane, remove the engine's folders) and exits 130. */
+export function cleanupOnInterrupt(cleanup: () => void): void {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        process.once(sig, () => {
+            try {
+                cleanup();
+            } finally {
+                process.exit(130);
+            }
+        });
     }
 }
