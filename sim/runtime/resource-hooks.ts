@@ -9,6 +9,7 @@
  *   a failing hook with `IgnoreErrors` becomes a warning `<type> hook "<name>" failed: <error>` and
  *   the next hook runs; otherwise `before hook "<name>" failed: <error>` ends the step.
  */
+import type { Built } from "./build";
 import { registeredHooks } from "./mock-runtime";
 
 const grpc = require("@grpc/grpc-js");
@@ -91,4 +92,18 @@ export async function runHooks(names: string[], hookType: string, call: HookCall
         return { ...run, error: `${hookType.startsWith("Before") ? "before" : "after"} hook "${name}" failed: ${error}` };
     }
     return run;
+}
+
+/**
+ * The engine's `beforeUpdate` call for a child going from its registration in `before` to the one in
+ * `after` (old inputs and outputs from `before`, new inputs from `after`), with the hooks `after` bound.
+ */
+export function runBeforeUpdate(before: Built, after: Built, type: string, dryRun: boolean): Promise<HookRun> {
+    const [o, n] = [before.child(type), after.child(type)];
+    return runHooks(
+        n.options.hooks.beforeUpdate,
+        "BeforeUpdate",
+        { urn: n.urn, name: n.name, type: n.type, oldInputs: o.inputs, newInputs: n.inputs, oldOutputs: o.state },
+        dryRun,
+    );
 }

@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import { build, Built, K8S } from "../../sim/runtime/build";
 import { registeredHooks } from "../../sim/runtime/mock-runtime";
-import { runHooks } from "../../sim/runtime/resource-hooks";
+import { runBeforeUpdate } from "../../sim/runtime/resource-hooks";
 import { mountsSecret, redisTlsToggleWarning } from "../../provider/render/redis/tls-toggle";
 import { redisTlsHookName } from "../../provider/resources/hooks";
 
@@ -55,15 +55,8 @@ describe("Redis tls toggle warning (pure)", () => {
 });
 
 describe("Redis tls toggle hook on the StatefulSet (engine calls under the mocks)", () => {
-    const update = async (before: Built, after: Built, dryRun: boolean) => {
-        const [o, n] = [before.child(K8S.statefulSet), after.child(K8S.statefulSet)];
-        return runHooks(
-            n.options.hooks.beforeUpdate,
-            "BeforeUpdate",
-            { urn: n.urn, name: n.name, type: n.type, oldInputs: o.inputs, newInputs: n.inputs, oldOutputs: o.state },
-            dryRun,
-        );
-    };
+    /** The engine's beforeUpdate call for the StatefulSet going from `before` to `after`. */
+    const update = (before: Built, after: Built, dryRun: boolean) => runBeforeUpdate(before, after, K8S.statefulSet, dryRun);
 
     it("binds one warning hook (ignoreErrors, run at preview) to the Redis StatefulSet", async () => {
         const b = await build("rt", native({}));

@@ -10,7 +10,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { build, Built, K8S } from "../../sim/runtime/build";
 import { registeredHooks, registry, setPreview } from "../../sim/runtime/mock-runtime";
-import { runHooks } from "../../sim/runtime/resource-hooks";
+import { runBeforeUpdate } from "../../sim/runtime/resource-hooks";
 import { scaleDownVerdict, statefulSetReplicas } from "../../provider/render/jetstream/scale-down";
 import { scaleDownHookNames, uniqueHookName } from "../../provider/resources/hooks";
 
@@ -86,15 +86,7 @@ describe("JetStream scale-down hooks on the StatefulSet (engine calls under the 
         jetstream: { version: "2.10.29", replicas, ...(allowScaleDown !== undefined && { allowScaleDown }) },
     });
     /** The engine's beforeUpdate call for the StatefulSet going from `before` to `after`. */
-    const update = (before: Built, after: Built, dryRun: boolean) => {
-        const [o, n] = [before.child(K8S.statefulSet), after.child(K8S.statefulSet)];
-        return runHooks(
-            n.options.hooks.beforeUpdate,
-            "BeforeUpdate",
-            { urn: n.urn, name: n.name, type: n.type, oldInputs: o.inputs, newInputs: n.inputs, oldOutputs: o.state },
-            dryRun,
-        );
-    };
+    const update = (before: Built, after: Built, dryRun: boolean) => runBeforeUpdate(before, after, K8S.statefulSet, dryRun);
 
     it("binds a refusing and a warning hook, both run at preview, to the JetStream StatefulSet only", async () => {
         const b = await build("sd", js(3) as any);
