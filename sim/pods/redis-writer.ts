@@ -1,44 +1,29 @@
 /**
  * A Redis client for live tests of changes to a running service: {@link Writer} writes with
  * `WAIT 1` acknowledgements through Sentinel while the pods roll, following the change between the
- * old and the new outputs; {@link everyPod} runs a command on a container of every pod.
+ * old and the new outputs; {@link everyPod} runs a command on a container of every pod;
+ * {@link waitSetHealthy} and {@link lostWrites} check the set after the change.
  */
 import Redis from "ioredis";
 import { Built } from "../runtime/build";
-import { nodeCommand, RedisPods, sentinelClient, SentinelOutputs } from "./redis-pods";
-import { sleep } from "./wait";
+import { nodeCommand, RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "./redis-pods";
+import { AckedWriter } from "./acked-writer";
+import { waitFor } from "./wait";
 
 /**
  * Writes key after key, each until `SET` succeeded and `WAIT 1` reported a replica, through a
  * Sentinel client built from the old outputs or the new ones: after three failed attempts in a
- * row it reconnects with the other password (a client that follows the rotation).
+ * row it reconnects with the other password (a client that follows the rotation; `acked-writer.ts`).
  */
-export class Writer {
-    readonly acked: string[] = [];
-    failedAttempts = 0;
-    switches = 0;
-    maxGapMs = 0;
-    lastError = "";
-    variant = 0;
-    /** The variant that got the last acknowledgement. */
-    lastVariant = -1;
+export class Writer extends AckedWriter<string> {
     private client?: Redis;
-    private stopped = false;
-    private done?: Promise<void>;
+    private switchRequested = false;
 
     constructor(
         private readonly pods: RedisPods,
         private readonly outputs: Built["outputs"][],
-    ) {}
-
-    start(): void {
-        this.done = this.run();
-    }
-
-    async stop(): Promise<void> {
-        this.stopped = true;
-        await this.done;
-        this.client?.disconnect();
+    ) {
+        super(outputs.length);
     }
 
     /** Reconnects with the outputs `variant` (a pipeline restarted with the new credentials). */
@@ -46,9 +31,8 @@ export class Writer {
         this.variant = variant;
         this.switchRequested = true;
     }
-    private switchRequested = false;
 
-    private async reconnect(): Promise<void> {
+    protected async reconnect(): Promise<void> {
         this.client?.disconnect();
         this.client = sentinelClient(this.pods, this.outputs[this.variant] as SentinelOutputs);
         await this.client.connect().catch((e: unknown) => {
@@ -56,39 +40,19 @@ export class Writer {
         });
     }
 
-    private async run(): Promise<void> {
-        let last = Date.now();
-        for (let i = 0; !this.stopped; i++) {
-            const key = `k-${i}`;
-            let failures = 0;
-            for (;;) {
-                if (this.stopped) return;
-                try {
-                    if (!this.client || this.switchRequested) {
-                        this.switchRequested = false;
-                        await this.reconnect();
-                    }
-                    await this.client!.set(key, `v-${i}`);
-                    if (Number(await this.client!.wait(1, 2000)) < 1) throw new Error("WAIT 1 returned 0");
-                    const now = Date.now();
-                    this.maxGapMs = Math.max(this.maxGapMs, now - last);
-                    last = now;
-                    this.acked.push(key);
-                    this.lastVariant = this.variant;
-                    break;
-                } catch (err) {
-                    this.failedAttempts++;
-                    this.lastError = String(err);
-                    if (++failures % 3 === 0) {
-                        this.variant = (this.variant + 1) % this.outputs.length;
-                        this.switches++;
-                        await this.reconnect();
-                    }
-                    await sleep(200);
-                }
-            }
-            await sleep(20);
+    protected async close(): Promise<void> {
+        this.client?.disconnect();
+    }
+
+    protected async attempt(i: number): Promise<string> {
+        if (!this.client || this.switchRequested) {
+            this.switchRequested = false;
+            await this.reconnect();
         }
+        const key = `k-${i}`;
+        await this.client!.set(key, `v-${i}`);
+        if (Number(await this.client!.wait(1, 2000)) < 1) throw new Error("WAIT 1 returned 0");
+        return key;
     }
 }
 
@@ -102,4 +66,44 @@ export async function everyPod(pods: RedisPods, container: "redis" | "sentinel",
             ),
         ),
     );
+}
+
+/**
+ * Waits until the master that `o`'s Sentinels name has every other pod as a connected replica and
+ * every Sentinel agrees on it and knows every replica and every other Sentinel. @returns the master pod.
+ */
+export async function waitSetHealthy(pods: RedisPods, o: SentinelOutputs, timeoutMs = 90_000): Promise<string> {
+    const names = pods.podNames();
+    let master = "";
+    await waitFor(
+        "every replica in sync and every Sentinel agreeing",
+        async () => {
+            const view = await sentinelView(pods, names[0], o);
+            master = pods.podOf(view.master.replace(/:\d+$/, ""));
+            const r = await roleOf(pods, master, o);
+            if (r.role !== "master" || r.replicas!.length !== names.length - 1) return false;
+            for (const p of names) {
+                const v = await sentinelView(pods, p, o);
+                if (v.master !== `${pods.fqdn(master)}:6379`) return false;
+                if (Object.values(v.replicas).filter((f) => f === "slave").length !== names.length - 1) return false;
+                if (Object.keys(v.sentinels).length !== names.length - 1) return false;
+            }
+            for (const p of names.filter((x) => x !== master)) if ((await roleOf(pods, p, o)).state !== "connected") return false;
+            return true;
+        },
+        { timeoutMs, intervalMs: 500 },
+    );
+    return master;
+}
+
+/** The keys among `acked` (written by {@link Writer}: key `k-<i>`, value `v-<i>`) that a client of `o` does not read back. */
+export async function lostWrites(pods: RedisPods, o: SentinelOutputs, acked: readonly string[]): Promise<string[]> {
+    const reader = sentinelClient(pods, o);
+    await reader.connect();
+    try {
+        const values = await reader.mget(...acked);
+        return acked.filter((k, i) => values[i] !== `v-${k.slice(2)}`);
+    } finally {
+        reader.disconnect();
+    }
 }

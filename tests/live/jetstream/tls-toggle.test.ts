@@ -28,8 +28,9 @@ import {
     streamConfigFromOutput,
 } from "../../../sim/pods/jetstream-pods";
 import { newId } from "../../../sim/pods/netns";
+import { AckedWriter } from "../../../sim/pods/acked-writer";
 import { buildRevisions, jetStreamRollable, recreateTogether, rollingUpdate } from "../../../sim/pods/rolling";
-import { sleep, waitFor } from "../../../sim/pods/wait";
+import { waitFor } from "../../../sim/pods/wait";
 import { connect } from "@nats-io/transport-node";
 
 const VERSION = "2.9.15";
@@ -45,36 +46,20 @@ const args = (tls: boolean) => ({
  * attempts in a row it reconnects, trying the other outputs first (a client that follows the
  * change, as pipelines reading the new outputs do).
  */
-class Producer {
-    readonly acked: { i: number; seq: number; at: number }[] = [];
-    failedAttempts = 0;
+class Producer extends AckedWriter<{ i: number; seq: number; at: number }> {
     reconnects = 0;
-    maxGapMs = 0;
-    /** Index into the outputs of the connection that got the last ack. */
-    lastVariant = -1;
-    lastError = "";
     private nc?: NatsConnection;
-    private variant = 0;
-    private stopped = false;
-    private done?: Promise<void>;
 
     constructor(
         private readonly cluster: JetStreamPods,
         private readonly outputs: Built["outputs"][],
         private readonly subject: string,
-    ) {}
-
-    start(): void {
-        this.done = this.run();
+    ) {
+        super(outputs.length);
     }
 
-    async stop(): Promise<void> {
-        this.stopped = true;
-        await this.done;
-        await this.nc?.close().catch(() => undefined);
-    }
-
-    private async connectAny(): Promise<void> {
+    /** Connects through the current outputs, else the other ones. */
+    protected async reconnect(): Promise<void> {
         await this.nc?.close().catch(() => undefined);
         this.nc = undefined;
         for (let k = 0; k < 2 && !this.nc; k++) {
@@ -92,34 +77,15 @@ class Producer {
         this.reconnects++;
     }
 
-    private async run(): Promise<void> {
-        let last = Date.now();
-        for (let i = 0; !this.stopped; i++) {
-            let failures = 0;
-            for (;;) {
-                if (this.stopped) return;
-                try {
-                    if (!this.nc || this.nc.isClosed()) await this.connectAny();
-                    if (!this.nc) throw new Error(`no connection: ${this.lastError}`);
-                    const ack = await jetstream(this.nc).publish(this.subject, `event-${i}`, { msgID: `m-${i}`, timeout: 2000 });
-                    const now = Date.now();
-                    this.maxGapMs = Math.max(this.maxGapMs, now - last);
-                    last = now;
-                    this.acked.push({ i, seq: ack.seq, at: now });
-                    this.lastVariant = this.variant;
-                    break;
-                } catch (err) {
-                    this.failedAttempts++;
-                    this.lastError = String(err);
-                    if (++failures % 3 === 0) {
-                        this.variant = (this.variant + 1) % this.outputs.length;
-                        await this.connectAny();
-                    }
-                    await sleep(200);
-                }
-            }
-            await sleep(20);
-        }
+    protected async close(): Promise<void> {
+        await this.nc?.close().catch(() => undefined);
+    }
+
+    protected async attempt(i: number): Promise<{ i: number; seq: number; at: number }> {
+        if (!this.nc || this.nc.isClosed()) await this.reconnect();
+        if (!this.nc) throw new Error(`no connection: ${this.lastError}`);
+        const ack = await jetstream(this.nc).publish(this.subject, `event-${i}`, { msgID: `m-${i}`, timeout: 2000 });
+        return { i, seq: ack.seq, at: Date.now() };
     }
 }
 

@@ -24,10 +24,11 @@
 import { strict as assert } from "node:assert";
 import { build, Built, K8S } from "../../../sim/runtime/build";
 import { waitFor } from "../../../sim/pods/wait";
-import { RedisPods, roleOf, sentinelClient, sentinelView, SentinelOutputs } from "../../../sim/pods/redis-pods";
-import { everyPod, Writer } from "../../../sim/pods/redis-writer";
+import { RedisPods, SentinelOutputs } from "../../../sim/pods/redis-pods";
+import { everyPod, lostWrites, waitSetHealthy, Writer } from "../../../sim/pods/redis-writer";
 import { newId } from "../../../sim/pods/netns";
-import { buildRevisions, recreateTogether, rollingUpdate } from "../../../sim/pods/rolling";
+import { buildRevisions, rollingUpdate } from "../../../sim/pods/rolling";
+import { assertHealthyAndNothingLost, assertRollStallsAtFirstPod, deleteEveryPodAndResume } from "../../support/redis-stalled-roll";
 import { setRegistrationHook } from "../../../sim/runtime/mock-runtime";
 import { InterStepBufferServiceArgs } from "../../../provider";
 
@@ -82,75 +83,19 @@ describe("live Redis: password rotation by rolling restart (issue 10, item 6)", 
             writer.start();
             await waitFor("first acks", async () => writer.acked.length >= 50, { timeoutMs: 60_000, intervalMs: 200 });
 
-            // The StatefulSet controller's roll: the highest ordinal first.
-            const names = pods.podNames();
-            const first = names[names.length - 1];
-            await assert.rejects(rollingUpdate(pods, after.children), new RegExp(`${first}/(redis|sentinel) to pass its startup probe`));
-            assert.ok(pods.running(first, "redis"), `${first}/redis runs (the lib.sh fix: no crash on an error reply)`);
-            assert.doesNotMatch(pods.logs(first, "redis"), /replicaof NOAUTH|FATAL CONFIG/);
-            const role = await roleOf(pods, first, B);
-            assert.notEqual(role.role, "master", `${first} never becomes a second master`);
-            assert.notEqual(role.state, "connected", `${first} cannot replicate an old master`);
-            const view = await sentinelView(pods, names[0], A);
-            assert.match(view.replicas[`${pods.fqdn(first)}:6379`] ?? "", /s_down|disconnected/, "old Sentinels cannot reach it");
-            const duringStall = writer.acked.length;
-            await waitFor("acks during the stall (with A)", async () => writer.acked.length >= duringStall + 50, {
-                timeoutMs: 60_000,
-                intervalMs: 200,
-            });
-            assert.equal(writer.lastVariant, 0, "the old pods serve the old password");
-
-            // The procedure: delete every pod at once; the controller re-creates them all at once
-            // (podManagementPolicy Parallel) with B, and their cold start elects the node with the most data.
-            const stopped = Date.now();
-            await recreateTogether(pods, names, after.children);
-            const readyAfterMs = Date.now() - stopped;
-            const atReady = writer.acked.length;
-            await waitFor("acks after the procedure (with B)", async () => writer.acked.length >= atReady + 50, {
-                timeoutMs: 120_000,
-                intervalMs: 200,
-            });
-            await writer.stop();
-            assert.equal(writer.lastVariant, 1, "the last writes were acknowledged with B");
+            // The StatefulSet controller's roll stalls at the first pod; then the procedure (the
+            // controller re-creates every pod at once with B; their cold start elects the node with the most data).
+            const { first, duringStall } = await assertRollStallsAtFirstPod(pods, writer, after, { old: A, new: B, what: "with A" });
+            assert.doesNotMatch(pods.logs(first, "redis"), /replicaof NOAUTH|FATAL CONFIG/, "the lib.sh fix: no crash on an error reply");
+            const { readyAfterMs, atReady } = await deleteEveryPodAndResume(pods, writer, after, "with B");
 
             // A is refused by every redis and Sentinel; B works on all.
             for (const c of ["redis", "sentinel"] as const) {
                 for (const r of await everyPod(pods, c, A, ["PING"])) assert.match(r, /WRONGPASS|NOAUTH|error/, `${c} with A: ${r}`);
                 for (const r of await everyPod(pods, c, B, ["PING"])) assert.match(r, /: "PONG"$/, `${c} with B: ${r}`);
             }
-            // Replication and Sentinel work with B.
-            const master = names.find((p) => pods.running(p, "redis"))!;
-            const masterPod = pods.podOf((await sentinelView(pods, master, B)).master.replace(/:\d+$/, ""));
-            await waitFor(
-                "every replica in sync and every Sentinel agreeing",
-                async () => {
-                    const r = await roleOf(pods, masterPod, B);
-                    if (r.role !== "master" || r.replicas!.length !== names.length - 1) return false;
-                    for (const p of names) {
-                        const v = await sentinelView(pods, p, B);
-                        if (v.master !== `${pods.fqdn(masterPod)}:6379`) return false;
-                        if (Object.values(v.replicas).filter((f) => f === "slave").length !== names.length - 1) return false;
-                        if (Object.keys(v.sentinels).length !== names.length - 1) return false;
-                    }
-                    for (const p of names.filter((x) => x !== masterPod)) {
-                        const rr = await roleOf(pods, p, B);
-                        if (rr.state !== "connected") return false;
-                    }
-                    return true;
-                },
-                { timeoutMs: 60_000, intervalMs: 500 },
-            );
-            // No acknowledged write lost.
-            const reader = sentinelClient(pods, B);
-            await reader.connect();
-            const values = await reader.mget(...writer.acked);
-            reader.disconnect();
-            const lost = writer.acked.filter((k, i) => values[i] !== `v-${k.slice(2)}`);
-            console.log(
-                `      acked ${writer.acked.length} (${duringStall} at the stall, ${atReady} when every pod was Ready again), ` +
-                    `lost ${lost.length}, longest gap between acks ${writer.maxGapMs} ms, all pods Ready ${readyAfterMs} ms after the deletion`,
-            );
-            assert.deepEqual(lost, [], "no WAIT-acknowledged write lost");
+            // Replication and Sentinel work with the new setting; nothing acknowledged is lost.
+            await assertHealthyAndNothingLost(pods, writer, B, { duringStall, atReady, readyAfterMs });
         } catch (err) {
             pods.dumpLogs();
             throw err;
@@ -241,31 +186,9 @@ describe("live Redis: password rotation by rolling restart (issue 10, item 6)", 
             }
 
             // Replication and Sentinel healthy with B.
-            const masterPod = pods.podOf((await sentinelView(pods, names[0], B)).master.replace(/:\d+$/, ""));
-            await waitFor(
-                "every replica in sync and every Sentinel agreeing",
-                async () => {
-                    const r = await roleOf(pods, masterPod, B);
-                    if (r.role !== "master" || r.replicas!.length !== names.length - 1) return false;
-                    for (const p of names) {
-                        const v = await sentinelView(pods, p, B);
-                        if (v.master !== `${pods.fqdn(masterPod)}:6379`) return false;
-                        if (Object.values(v.replicas).filter((f) => f === "slave").length !== names.length - 1) return false;
-                        if (Object.keys(v.sentinels).length !== names.length - 1) return false;
-                    }
-                    for (const p of names.filter((x) => x !== masterPod)) {
-                        if ((await roleOf(pods, p, B)).state !== "connected") return false;
-                    }
-                    return true;
-                },
-                { timeoutMs: 60_000, intervalMs: 500 },
-            );
+            await waitSetHealthy(pods, B, 60_000);
             // No acknowledged write lost.
-            const reader = sentinelClient(pods, B);
-            await reader.connect();
-            const values = await reader.mget(...writer.acked);
-            reader.disconnect();
-            const lost = writer.acked.filter((k, i) => values[i] !== `v-${k.slice(2)}`);
+            const lost = await lostWrites(pods, B, writer.acked);
             console.log(
                 `      ${log.join(", ")}; acked ${writer.acked.length}, lost ${lost.length}, ` +
                     `failed attempts ${writer.failedAttempts}, longest gap between acks ${writer.maxGapMs} ms`,
